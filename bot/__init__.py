@@ -1,0 +1,1 @@
+"""Pre-screening assistant: shared Python code outside the Rasa action server."""

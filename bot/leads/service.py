@@ -1,0 +1,59 @@
+"""The one call the action server makes when a person agrees to be contacted.
+
+Keeps the hand-off rules in one place: a lead is only ever written after contact consent, the
+funnel counts the consent, and the coordinator is e-mailed once per lead, not once per retry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+
+from bot.leads.notify import send_new_lead_email
+from bot.leads.store import LeadStore, UpsertResult
+from bot.settings import Settings
+
+
+def lead_fields_from_answers(answers: Mapping[str, Any]) -> Dict[str, Any]:
+    """outcome, failed/unknown criteria and the packet, from the slot answers (``actions.criteria``)."""
+    from actions import criteria  # imported late: bot.leads must not need Rasa or the actions package
+
+    outcome = criteria.evaluate(answers)
+    return {
+        "outcome": outcome.prescreen_outcome,
+        "failed_criteria": list(outcome.failed_criteria),
+        "unknown_criteria": list(outcome.unknown_criteria),
+        "packet": criteria.packet(answers),
+    }
+
+
+def submit_lead(
+    store: LeadStore,
+    settings: Optional[Settings],
+    conversation_id: str,
+    *,
+    outcome: str,
+    failed_criteria,
+    unknown_criteria,
+    packet,
+    respondent: str,
+    language: str,
+    contact: Mapping[str, Any],
+) -> UpsertResult:
+    """Store (or update) the lead, count the consent, notify on first creation.
+
+    Call only after ``contact_consent`` is ``yes``; raises ``LeadValidationError`` for bad input.
+    """
+    result = store.upsert_lead_ex(
+        conversation_id,
+        outcome=outcome,
+        failed_criteria=failed_criteria,
+        unknown_criteria=unknown_criteria,
+        packet=packet,
+        respondent=respondent,
+        language=language,
+        contact=contact,
+    )
+    store.record_funnel(conversation_id, "consented")
+    if result.created and settings is not None:
+        send_new_lead_email(settings, result.lead_id, outcome)
+    return result
