@@ -1,0 +1,1 @@
+"""The coordinator's web inbox over the lead store (Sanic app in ``bot.coordinator.app``)."""
