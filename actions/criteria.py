@@ -366,10 +366,9 @@ def packet(a: Answers) -> List[Dict[str, Any]]:
     rows = []
     for c in sorted(CRITERIA, key=lambda c: (c.kind != "inclusion", int(c.id[1:]))):
         answered = {s: _get(a, s) for s in c.slots if _get(a, s) is not None and is_applicable(s, a)}
-        if c.id == "I3":
-            answered = {"patient_age": _get(a, "patient_age")}
         if c.id == "I7":
-            answered = {s: _get(a, s) for s in ("patient_age", "respondent", "guardian_can_consent") if _get(a, s) is not None}
+            shown = ("patient_age", "respondent") + (("guardian_can_consent",) if needs_guardian_question(a) else ())
+            answered = {s: _get(a, s) for s in shown if _get(a, s) is not None}
         row = {"id": c.id, "criterion": c.protocol_text, "answers": answered, "verdict": v[c.id]}
         if v[c.id] == UNKNOWN:
             row["documents"] = c.documents

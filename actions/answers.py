@@ -1,0 +1,160 @@
+"""Turning what the person said into an answer the rules understand.
+
+The NLU component (bot/nlu/components.py) attaches the parsed values as entities (see
+docs/nlu-contract.md); quick-reply buttons carry the same entities in their payloads. Everything
+here re-checks those values, so a typed ``/inform{...}`` can never store something a real answer
+could not.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+
+from rasa_sdk import Tracker
+
+from actions.criteria import QUESTION_ORDER, UNSURE, YES, NO
+
+TRI_VALUES = (YES, NO, UNSURE)
+TRI_SLOTS = frozenset(
+    {
+        "prescreen_consent",
+        "b_all_diagnosis",
+        "relapsed_or_refractory",
+        "had_car_t",
+        "car_t_activity_lost",
+        "relapse_since_car_t",
+        "guardian_can_consent",
+        "severe_allergies",
+        "bendamustine_9_months",
+        "brain_pressure_or_consciousness",
+        "heart_failure_or_arrhythmia",
+        "respiratory_failure",
+        "other_cancer",
+        "dic",
+        "kidney_problem",
+        "uncontrolled_infection",
+        "uncontrolled_diabetes",
+        "severe_mental_disorder",
+        "brain_lesions",
+        "csf_blasts_high",
+        "blood_blasts_high",
+        "organ_transplant",
+        "pregnant_or_breastfeeding",
+        "active_infectious_disease",
+    }
+)
+CHOICES = {
+    "respondent": ("patient", "guardian", "other"),
+    "sex": ("female", "male", "other"),
+}
+# Plausible ranges; anything outside is re-asked, never stored.
+AGE_RANGE_YEARS = (0.0, 120.0)
+CAR_T_MONTHS_RANGE = (0.0, 120.0)
+ECOG_LEVELS = (0, 1, 2, 3, 4)
+
+INTENT_TO_TRI = {"affirm": YES, "deny": NO, "dont_know": UNSURE}
+
+
+def entities(tracker: Tracker) -> Dict[str, Any]:
+    """The latest message's entities by name (first value wins)."""
+    found: Dict[str, Any] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        name = entity.get("entity")
+        if name and name not in found:
+            found[name] = entity.get("value")
+    return found
+
+
+def _as_float(value: Any) -> Optional[float]:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _in_range(value: Optional[float], bounds) -> Optional[float]:
+    if value is None:
+        return None
+    low, high = bounds
+    return value if low <= value <= high else None
+
+
+def tri_answer(tracker: Tracker) -> Optional[str]:
+    """yes / no / unsure from the parsed entity, else from a confident yes/no/don't-know intent."""
+    value = entities(tracker).get("tri")
+    if value in TRI_VALUES:
+        return value
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return INTENT_TO_TRI.get(intent)
+
+
+def age_answer(tracker: Tracker) -> Optional[Any]:
+    """Age in years: a unit-less number means years ("he's seven"), a duration is converted
+    ("18 months" = 1.5). "unsure" is kept as a real answer."""
+    found = entities(tracker)
+    months = _as_float(found.get("duration_months"))
+    if months is not None:
+        return _in_range(round(months / 12.0, 4), AGE_RANGE_YEARS)
+    number = _as_float(found.get("number"))
+    if number is not None:
+        return _in_range(number, AGE_RANGE_YEARS)
+    return UNSURE if tri_answer(tracker) == UNSURE else None
+
+
+def months_answer(tracker: Tracker) -> Optional[Any]:
+    """Months from CAR-T infusion to the loss: a bare number means months."""
+    found = entities(tracker)
+    months = _as_float(found.get("duration_months"))
+    if months is None:
+        months = _as_float(found.get("number"))
+    if months is not None:
+        return _in_range(months, CAR_T_MONTHS_RANGE)
+    return UNSURE if tri_answer(tracker) == UNSURE else None
+
+
+def ecog_answer(tracker: Tracker) -> Optional[Any]:
+    level = _as_float(entities(tracker).get("ecog_level"))
+    if level is not None and level in ECOG_LEVELS:
+        return float(level)
+    return UNSURE if tri_answer(tracker) == UNSURE else None
+
+
+def choice_answer(slot: str, tracker: Tracker) -> Optional[str]:
+    entity = {"respondent": "respondent_kind", "sex": "sex_value"}[slot]
+    value = entities(tracker).get(entity)
+    return value if value in CHOICES[slot] else None
+
+
+def is_canonical(slot: str, value: Any) -> bool:
+    """Whether a stored slot value is already a validated answer (re-validation is a no-op)."""
+    if value is None:
+        return False
+    if slot in TRI_SLOTS:
+        return value in TRI_VALUES
+    if slot in CHOICES:
+        return value in CHOICES[slot]
+    if value == UNSURE:
+        return slot in ("patient_age", "car_t_loss_months", "ecog")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False  # raw text such as "6" has not been validated yet
+    number = _as_float(value)
+    if slot == "patient_age":
+        return _in_range(number, AGE_RANGE_YEARS) is not None
+    if slot == "car_t_loss_months":
+        return _in_range(number, CAR_T_MONTHS_RANGE) is not None
+    if slot == "ecog":
+        return number in ECOG_LEVELS
+    return False
+
+
+def current_answers(slots: Mapping[str, Any]) -> Dict[str, Any]:
+    """The validated answers so far; raw, not-yet-validated text counts as unanswered."""
+    answers = {}
+    for slot in QUESTION_ORDER:
+        value = slots.get(slot)
+        if is_canonical(slot, value):
+            answers[slot] = float(value) if slot in ("patient_age", "car_t_loss_months", "ecog") and value != UNSURE else value
+    return answers

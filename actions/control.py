@@ -1,0 +1,117 @@
+"""Starting, starting over, and correcting answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers as ans
+from actions.criteria import QUESTION_ORDER, UNSURE, YES
+from actions.labels import LABELS
+
+RESULT_SLOTS = ("prescreen_outcome", "failed_criteria", "unknown_criteria")
+# Values a correction may set in the same message ("actually he's 8", "she didn't have CAR-T").
+DIRECT_PARSERS = {
+    "patient_age": ans.age_answer,
+    "car_t_loss_months": ans.months_answer,
+    "ecog": ans.ecog_answer,
+    **{slot: ans.tri_answer for slot in ans.TRI_SLOTS},
+}
+
+
+def _clear(slots) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+class ActionBegin(Action):
+    """Opens (or reopens) the pre-screening: consent is asked again unless it was given."""
+
+    def name(self) -> Text:
+        return "action_begin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("prescreen_consent") == YES:
+            return []
+        dispatcher.utter_message(response="utter_intro")
+        return _clear(["prescreen_consent"])
+
+
+class ActionStartOver(Action):
+    def name(self) -> Text:
+        return "action_start_over"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_start_over")
+        events = _clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])
+        events.append(SlotSet("change_pending", False))
+        if tracker.active_loop.get("name"):
+            events.append(ActiveLoop(None))
+        return events
+
+
+def _topic(tracker: Tracker) -> Optional[str]:
+    topic = ans.entities(tracker).get("topic")
+    if topic in QUESTION_ORDER:
+        return topic
+    # "actually he's 8": an age with no other topic named is a correction of the age.
+    age = ans.age_answer(tracker)
+    if age is not None and age != UNSURE:
+        return "patient_age"
+    return None
+
+
+class ActionChangeAnswer(Action):
+    """Clears (or directly replaces) one earlier answer; the form then re-asks and re-evaluates."""
+
+    def name(self) -> Text:
+        return "action_change_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers = ans.current_answers(tracker.slots)
+        changeable = [s for s in QUESTION_ORDER if s in answers and s != "prescreen_consent"]
+        topic = _topic(tracker)
+        if topic is None:
+            if not changeable:
+                dispatcher.utter_message(response="utter_nothing_to_change")
+                return [SlotSet("change_pending", False)]
+            language = tracker.get_slot("language") or "en"
+            labels = LABELS.get(language, LABELS["en"])
+            buttons = [
+                {"title": labels[slot], "payload": "/change_answer" + json.dumps({"topic": slot})}
+                for slot in changeable
+            ]
+            dispatcher.utter_message(response="utter_ask_which_answer", buttons=buttons)
+            events: List[EventType] = [SlotSet("change_pending", True)]
+            if tracker.active_loop.get("name"):
+                events.append(ActiveLoop(None))
+            return events
+
+        events = _clear(RESULT_SLOTS) + [SlotSet("change_pending", False)]
+        new_value: Any = None
+        parser = DIRECT_PARSERS.get(topic)
+        if parser is not None and ans.entities(tracker).get("topic") != "prescreen_consent":
+            new_value = parser(tracker)
+        if new_value is not None and ans.is_canonical(topic, new_value):
+            dispatcher.utter_message(response="utter_answer_updated")
+            return events + [SlotSet(topic, new_value)]
+        dispatcher.utter_message(response="utter_change_answer_ok")
+        return events + [SlotSet(topic, None)]
+
+
+class ActionDeleteData(Action):
+    """Clears every answer in this conversation."""
+
+    def name(self) -> Text:
+        return "action_delete_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_delete_data")
+        events = _clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])
+        if tracker.active_loop.get("name"):
+            events.append(ActiveLoop(None))
+        return events

@@ -1,0 +1,71 @@
+"""The pre-screening form: which question comes next, and whether an answer is usable.
+
+The order and the skipping live in actions/criteria.py (``next_slot``); this class only asks it.
+Returning a single next slot (never the domain's full list) keeps the questions one at a time
+and lets the form stop at the first definite failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import answers as ans
+from actions.criteria import next_slot
+from actions.language import patient_ref_slots
+
+Validator = Callable[..., Dict[Text, Any]]
+
+
+def _validator(slot: str, parse: Callable[[Tracker], Optional[Any]], not_understood: str) -> Validator:
+    """A validate_<slot> method: keep a valid stored value, else parse the latest message."""
+
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        if ans.is_canonical(slot, value):
+            return {slot: value}
+        parsed = parse(tracker)
+        if parsed is None:
+            dispatcher.utter_message(response=not_understood)
+        return {slot: parsed}
+
+    validate.__name__ = f"validate_{slot}"
+    return validate
+
+
+class ValidatePrescreenForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_prescreen_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        nxt = next_slot(ans.current_answers(tracker.slots))
+        return [nxt] if nxt else []
+
+    def validate_respondent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        choice = value if ans.is_canonical("respondent", value) else ans.choice_answer("respondent", tracker)
+        if choice is None:
+            dispatcher.utter_message(response="utter_not_understood_choice")
+            return {"respondent": None}
+        return {"respondent": choice, **patient_ref_slots(tracker.get_slot("language"), choice)}
+
+
+for _slot in ans.TRI_SLOTS:
+    setattr(ValidatePrescreenForm, f"validate_{_slot}", _validator(_slot, ans.tri_answer, "utter_not_understood_tri"))
+
+ValidatePrescreenForm.validate_patient_age = _validator("patient_age", ans.age_answer, "utter_not_understood_age")
+ValidatePrescreenForm.validate_car_t_loss_months = _validator(
+    "car_t_loss_months", ans.months_answer, "utter_not_understood_months"
+)
+ValidatePrescreenForm.validate_ecog = _validator("ecog", ans.ecog_answer, "utter_not_understood_choice")
+ValidatePrescreenForm.validate_sex = _validator(
+    "sex", lambda tracker: ans.choice_answer("sex", tracker), "utter_not_understood_choice"
+)

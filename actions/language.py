@@ -1,0 +1,154 @@
+"""Which language the conversation is in, and how questions refer to the patient.
+
+Order of authority: the web page or REST client (``metadata.language`` on a message), then an
+explicit request ("中文", "español", "English please"), then a hint from the first message only.
+Short or ambiguous messages never flip the language ("ok", "sí", "hi").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+LANGUAGES = ("en", "zh", "es")
+DEFAULT_LANGUAGE = "en"
+
+# How the Chinese and Spanish questions name the patient, by who is answering.
+PATIENT_REF = {
+    "zh": {"patient": ("您", "您"), "guardian": ("您的孩子", "您的孩子"), "other": ("患者", "患者")},
+    "es": {"patient": ("usted", "Usted"), "guardian": ("su hijo o hija", "Su hijo o hija"), "other": ("el paciente", "El paciente")},
+    "en": {"patient": ("you", "You"), "guardian": ("your child", "Your child"), "other": ("the patient", "The patient")},
+}
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
+_WORD = re.compile(r"[a-záéíóúñü]+", re.IGNORECASE)
+_SPANISH_WORDS = frozenset(
+    "el la los las mi mis su sus hijo hija tiene tengo es está estoy años meses que para por con una uno "
+    "hola quiero puedo sí gracias leucemia tratamiento ensayo médico después desde cuando cómo qué dónde".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "the my his her is are was has have had years months old for with and can i he she it this trial "
+    "what how where when son daughter child yes no".split()
+)
+_FRENCH_WORDS = frozenset("je suis le les mon ma mes est une des pour avec bonjour fils fille ans mois".split())
+
+
+def patient_ref_slots(language: Optional[str], respondent: Optional[str]) -> Dict[str, Any]:
+    """The {patient_ref} / {patient_ref_title} words the zh and es questions use."""
+    lang = language if language in PATIENT_REF else DEFAULT_LANGUAGE
+    ref, title = PATIENT_REF[lang].get(respondent or "patient", PATIENT_REF[lang]["patient"])
+    return {"patient_ref": ref, "patient_ref_title": title}
+
+
+def guess_language(text: str) -> Optional[str]:
+    """A cautious guess from free text: None unless the evidence is clear.
+
+    Chinese needs at least two Han characters; Spanish and English need at least three words and
+    two clear function words more than the other language has. Returns "other" for a message
+    clearly in a language the assistant does not speak (Arabic, Cyrillic, French ...).
+    """
+    sample = (text or "")[:500]
+    if len(_CJK.findall(sample)) >= 2:
+        return "zh"
+    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
+        return "other"
+    words = [w.lower() for w in _WORD.findall(sample)]
+    if len(words) < 3:
+        return None
+    es = sum(w in _SPANISH_WORDS for w in words) + sum(ch in "ñ¿¡" for ch in sample)
+    en = sum(w in _ENGLISH_WORDS for w in words)
+    fr = sum(w in _FRENCH_WORDS for w in words)
+    if fr >= 2 and fr > es and fr > en:
+        return "other"
+    if es >= 2 and es > en:
+        return "es"
+    if en >= 2 and en > es:
+        return "en"
+    return None
+
+
+def _metadata_language(tracker: Tracker) -> Optional[str]:
+    metadata = tracker.latest_message.get("metadata") or {}
+    lang = metadata.get("language") if isinstance(metadata, dict) else None
+    if isinstance(lang, str):
+        lang = lang.lower()[:2]
+    return lang if lang in LANGUAGES else None
+
+
+def _user_message_count(tracker: Tracker) -> int:
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+def requested_language(tracker: Tracker) -> Optional[str]:
+    """An explicit "speak Chinese" request in the latest message."""
+    if (tracker.latest_message.get("intent") or {}).get("name") != "switch_language":
+        return None
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "lang" and entity.get("value") in LANGUAGES:
+            return entity["value"]
+    return None
+
+
+def _language_events(tracker: Tracker, language: str) -> List[EventType]:
+    events: List[EventType] = []
+    if tracker.get_slot("language") != language:
+        events.append(SlotSet("language", language))
+    for name, value in patient_ref_slots(language, tracker.get_slot("respondent")).items():
+        if tracker.get_slot(name) != value:
+            events.append(SlotSet(name, value))
+    return events
+
+
+class ActionDetectLanguage(Action):
+    """Runs after every user message (the `language` slot's custom mapping)."""
+
+    def name(self) -> Text:
+        return "action_detect_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        language = _metadata_language(tracker) or requested_language(tracker)
+        if language is None and _user_message_count(tracker) <= 1:
+            guess = guess_language(tracker.latest_message.get("text") or "")
+            if guess == "other":
+                dispatcher.utter_message(response="utter_language_unsupported")
+            elif guess in LANGUAGES:
+                language = guess
+        return _language_events(tracker, language or tracker.get_slot("language") or DEFAULT_LANGUAGE)
+
+
+class ActionSwitchLanguage(Action):
+    """Confirms an explicit language request; answers are kept, only the wording changes."""
+
+    def name(self) -> Text:
+        return "action_switch_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if requested_language(tracker) is None:
+            dispatcher.utter_message(response="utter_language_unsupported")
+            return []
+        dispatcher.utter_message(response="utter_language_switched")
+        return []
+
+
+class ActionSessionStart(Action):
+    """Starts a session in the language the page or client asked for, keeping earlier slots."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        carried = {k: v for k, v in tracker.slots.items() if v is not None and k != "session_started_metadata"}
+        events.extend(SlotSet(k, v) for k, v in carried.items())
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        lang = metadata.get("language") if isinstance(metadata, dict) else None
+        if isinstance(lang, str) and lang.lower()[:2] in LANGUAGES:
+            events.extend(SlotSet(k, v) for k, v in {"language": lang.lower()[:2], **patient_ref_slots(lang.lower()[:2], carried.get("respondent"))}.items())
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,125 @@
+"""Shared fixtures: a real action server in a subprocess and a real trained Rasa agent in-process.
+
+The model is the one `make train` builds (models/prescreen.tar.gz); `make test` trains it first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "prescreen.tar.gz"
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def action_server_url():
+    port = free_port()
+    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "RASA_TELEMETRY_ENABLED": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health")
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def event_loop_for_agent():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def agent(action_server_url, event_loop_for_agent):
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (or `make test`, which trains first)")
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def load():
+        return Agent.load(str(MODEL), action_endpoint=EndpointConfig(url=action_server_url))
+
+    return event_loop_for_agent.run_until_complete(load())
+
+
+class Chat:
+    """One conversation with the real agent: say things, read replies and slots."""
+
+    def __init__(self, agent, loop, language: Optional[str] = None):
+        self.agent = agent
+        self.loop = loop
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.language = language
+        self.transcript: List[str] = []
+
+    def say(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        meta = dict(metadata or {})
+        if self.language and "language" not in meta:
+            meta["language"] = self.language
+        out = CollectingOutputChannel()
+        message = UserMessage(text, out, self.sender, metadata=meta or None)
+        self.loop.run_until_complete(self.agent.handle_message(message))
+        self.transcript.append(f"USER: {text}")
+        self.transcript.extend(f"BOT: {m.get('text')}" for m in out.messages)
+        return out.messages
+
+    def texts(self, text: str, **kw) -> str:
+        return "\n".join(m.get("text") or "" for m in self.say(text, **kw))
+
+    @property
+    def tracker(self):
+        return self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender))
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    @property
+    def requested_slot(self) -> Optional[str]:
+        return self.slot("requested_slot")
+
+
+@pytest.fixture
+def chat(agent, event_loop_for_agent):
+    def make(language: Optional[str] = None) -> Chat:
+        return Chat(agent, event_loop_for_agent, language)
+
+    return make
