@@ -29,7 +29,7 @@ def valid_phone(s: object) -> bool:
     if not isinstance(s, str):
         return False
     compact = normalise_phone(s)
-    return bool(_CN_MOBILE.match(compact) or _INTERNATIONAL.match(compact))
+    return bool(_CN_MOBILE.fullmatch(compact) or _INTERNATIONAL.fullmatch(compact))
 
 
 def valid_email(s: object) -> bool:
@@ -42,4 +42,4 @@ def valid_email(s: object) -> bool:
     local, _, _domain = s.partition("@")
     if not local or len(local) > 64 or local.startswith(".") or local.endswith("."):
         return False
-    return bool(_EMAIL.match(s))
+    return bool(_EMAIL.fullmatch(s))
