@@ -35,7 +35,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class SettingsError(RuntimeError):
     """A setting is missing or malformed in a way that must stop start-up."""
 
 
-def _truthy(value: Optional[str]) -> bool:
+def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -105,13 +105,13 @@ class Settings:
     database_url: str
     leads_key: str = field(repr=False)
     app_env: str = "development"
-    smtp_host: Optional[str] = None
+    smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "prescreen@localhost"
-    smtp_username: Optional[str] = None
-    smtp_password: Optional[str] = field(default=None, repr=False)
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
-    coordinator_email: Optional[str] = None
+    coordinator_email: str | None = None
     inbox_base_url: str = "http://127.0.0.1:5060"
     coordinator_host: str = "127.0.0.1"
     coordinator_port: int = 5060
@@ -133,7 +133,7 @@ class Settings:
         return self.inbox_base_url.lower().startswith("https://")
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         app_env = env.get("APP_ENV", "development").strip().lower() or "development"
         database_url = normalise_database_url(env.get("DATABASE_URL", "").strip() or default_database_url())

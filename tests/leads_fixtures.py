@@ -1,5 +1,8 @@
 """Shared fixtures for the lead-store and coordinator tests (imported explicitly by those modules).
 
+Fixture functions are named ``*_fixture`` with ``name=`` set, so a module imports e.g.
+``store_fixture`` and its tests ask for ``store`` without shadowing the import.
+
 ``database_url`` runs a test on a fresh SQLite file and on PostgreSQL. PostgreSQL comes from
 ``TEST_DATABASE_URL`` (``scripts/ensure-postgres.sh`` prints one); each test gets its own schema
 so runs never see each other's rows. Without ``TEST_DATABASE_URL`` the PostgreSQL case is skipped
@@ -16,7 +19,7 @@ import subprocess
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import pytest
 from cryptography.fernet import Fernet
@@ -29,7 +32,7 @@ from bot.leads.store import LeadStore
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENSURE_POSTGRES = REPO_ROOT / "scripts" / "ensure-postgres.sh"
 
-_pg_base: Dict[str, Optional[str]] = {}
+_pg_base: Dict[str, str | None] = {}
 
 
 def _reachable(url: str) -> bool:
@@ -67,8 +70,8 @@ def postgres_base_url() -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
+@pytest.fixture(name="database_url", params=["sqlite", "postgresql"])
+def database_url_fixture(request, tmp_path):
     """A URL to an empty database: a SQLite file, or a fresh schema on the PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'leads.db'}"
@@ -87,13 +90,13 @@ def database_url(request, tmp_path):
         admin.dispose()
 
 
-@pytest.fixture
-def leads_key() -> str:
+@pytest.fixture(name="leads_key")
+def leads_key_fixture() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-@pytest.fixture
-def store(database_url, leads_key):
+@pytest.fixture(name="store")
+def store_fixture(database_url, leads_key):
     s = LeadStore(database_url, leads_key)
     s.create_schema()
     try:
@@ -126,7 +129,7 @@ def eligible_answers(**overrides: Any) -> Dict[str, Any]:
     return answers
 
 
-def lead_kwargs(answers: Optional[Dict[str, Any]] = None, **contact: Any) -> Dict[str, Any]:
+def lead_kwargs(answers: Dict[str, Any] | None = None, **contact: Any) -> Dict[str, Any]:
     """Keyword arguments for ``LeadStore.upsert_lead`` built the way the action server will."""
     from bot.leads.service import lead_fields_from_answers
 
@@ -150,6 +153,11 @@ class LiveServer:
     """Runs a Sanic 21.12 app on a loopback port in a background thread (no sanic-testing)."""
 
     def __init__(self, app):
+        from sanic import Sanic
+
+        # Several apps start in one test process; in test mode Sanic 21.12's TouchUp rewrites its
+        # hot paths from the saved originals instead of failing on already-rewritten functions.
+        Sanic.test_mode = True
         self.app = app
         self.loop = asyncio.new_event_loop()
         self.sock = socket.socket()
@@ -157,7 +165,7 @@ class LiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._ready = threading.Event()
-        self._error: Optional[BaseException] = None
+        self._error: BaseException | None = None
         self._server = None
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -180,7 +188,7 @@ class LiveServer:
         self.loop.run_until_complete(self._server.wait_closed())
         self.loop.close()
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self._thread.start()
         self._ready.wait(15)
         if self._error is not None:

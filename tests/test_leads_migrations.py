@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 from bot.leads.migrate import downgrade, upgrade
 from bot.leads.models import ALL_TABLES, metadata
 from bot.leads.store import LeadStore, make_engine
-from tests.leads_fixtures import database_url, lead_kwargs, leads_key  # noqa: F401 - fixtures
+from tests.leads_fixtures import database_url_fixture, lead_kwargs, leads_key_fixture  # noqa: F401 - fixtures
 
 EXPECTED = {t.name for t in ALL_TABLES}
 

@@ -14,12 +14,12 @@ from bot.leads.notify import send_new_lead_email
 from bot.leads.service import submit_lead
 from bot.settings import Settings
 from tests.leads_fixtures import (  # noqa: F401 - fixtures
-    database_url,
+    database_url_fixture,
     eligible_answers,
     free_port,
     lead_kwargs,
-    leads_key,
-    store,
+    leads_key_fixture,
+    store_fixture,
 )
 
 

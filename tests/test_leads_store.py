@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import inspect, select
 
 from bot.leads.models import funnel_events, lead_notes, leads
@@ -17,13 +17,7 @@ from bot.leads.store import (
     LeadValidationError,
 )
 from bot.leads.validation import valid_email, valid_phone
-from tests.leads_fixtures import (  # noqa: F401 - fixtures
-    database_url,
-    eligible_answers,
-    lead_kwargs,
-    leads_key,
-    store,
-)
+from tests.leads_fixtures import database_url_fixture, eligible_answers, lead_kwargs, leads_key_fixture, store_fixture  # noqa: F401 - fixtures
 
 EVIL_NAME = "Robert'); DROP TABLE leads;-- <script>alert(1)</script>"
 
@@ -114,7 +108,7 @@ def test_wrong_key_cannot_read_contacts(store, database_url):
     other = LeadStore(database_url, Fernet.generate_key())
     try:
         assert other.get_lead(lead_id, include_contact=False)["outcome"] == "likely_eligible"
-        with pytest.raises(Exception):
+        with pytest.raises(InvalidToken):
             other.get_lead(lead_id)
     finally:
         other.close()

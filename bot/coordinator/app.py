@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -112,7 +112,7 @@ def _answers_text(answers: Dict[str, Any]) -> str:
     return "; ".join(f"{slot}={value}" for slot, value in (answers or {}).items())
 
 
-def _iso(value: Optional[datetime]) -> Optional[str]:
+def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds")
 
 
@@ -140,7 +140,7 @@ def create_app(
     *,
     name: str = "coordinator",
     clock: Callable[[], datetime] = utcnow,
-    throttle: Optional[LoginThrottle] = None,
+    throttle: LoginThrottle | None = None,
 ) -> Sanic:
     """Build the inbox. ``clock`` and ``throttle`` are injectable for tests."""
     app = Sanic(name)

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Deque, Optional
+from typing import Deque
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -68,7 +68,7 @@ def hash_token(secret: str, token: str) -> str:
     return hmac.new(secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def tokens_equal(a: Optional[str], b: Optional[str]) -> bool:
+def tokens_equal(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
@@ -86,7 +86,7 @@ class LoginThrottle:
         self.lockout = lockout
         self.max_tracked = max_tracked
         self._clock = clock
-        self._failures: "OrderedDict[str, Deque[float]]" = OrderedDict()
+        self._failures: OrderedDict[str, Deque[float]] = OrderedDict()
         self._locked_until: dict = {}
         self._lock = threading.Lock()
 

@@ -7,7 +7,7 @@ that is encrypted; a copied database file or backup then reveals no one's name o
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Union
+from typing import Iterable, Union
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -38,12 +38,12 @@ class ContactCipher:
             # Never echo the key itself in the error.
             raise ValueError("LEADS_KEY is not a valid Fernet key") from exc
 
-    def encrypt(self, value: Optional[str]) -> Optional[str]:
+    def encrypt(self, value: str | None) -> str | None:
         if value is None:
             return None
         return self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
 
-    def decrypt(self, token: Optional[str]) -> Optional[str]:
+    def decrypt(self, token: str | None) -> str | None:
         if token is None:
             return None
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")

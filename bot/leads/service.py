@@ -6,7 +6,7 @@ funnel counts the consent, and the coordinator is e-mailed once per lead, not on
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping
 
 from bot.leads.notify import send_new_lead_email
 from bot.leads.store import LeadStore, UpsertResult
@@ -28,7 +28,7 @@ def lead_fields_from_answers(answers: Mapping[str, Any]) -> Dict[str, Any]:
 
 def submit_lead(
     store: LeadStore,
-    settings: Optional[Settings],
+    settings: Settings | None,
     conversation_id: str,
     *,
     outcome: str,

@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Union
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -94,7 +94,7 @@ class UpsertResult:
     created: bool
 
 
-def _clean_text(value: Any, field_name: str, limit: int = MAX_CONTACT_LENGTH) -> Optional[str]:
+def _clean_text(value: Any, field_name: str, limit: int = MAX_CONTACT_LENGTH) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -107,7 +107,7 @@ def _clean_text(value: Any, field_name: str, limit: int = MAX_CONTACT_LENGTH) ->
     return value
 
 
-def validate_contact(contact: Mapping[str, Any]) -> Dict[str, Optional[str]]:
+def validate_contact(contact: Mapping[str, Any]) -> Dict[str, str | None]:
     """Normalise contact details; at least one way to reach the person is required."""
     if not isinstance(contact, Mapping):
         raise LeadValidationError("contact must be a mapping")
@@ -179,8 +179,8 @@ class LeadStore:
         settings_or_url: Union[Settings, str],
         key: Union[str, bytes, Iterable[Union[str, bytes]], None] = None,
         *,
-        trial_id: Optional[str] = None,
-        engine: Optional[Engine] = None,
+        trial_id: str | None = None,
+        engine: Engine | None = None,
     ):
         if isinstance(settings_or_url, Settings):
             url = settings_or_url.database_url
@@ -346,7 +346,7 @@ class LeadStore:
             lead["contact"] = {f: self._cipher.decrypt(getattr(row, f"contact_{f}")) for f in CONTACT_FIELDS}
         return lead
 
-    def get_lead(self, lead_id: int, *, include_contact: bool = True, include_history: bool = True) -> Optional[Dict[str, Any]]:
+    def get_lead(self, lead_id: int, *, include_contact: bool = True, include_history: bool = True) -> Dict[str, Any] | None:
         """The full packet with decrypted contact details and the status history, or None."""
         with self.engine.connect() as conn:
             row = conn.execute(select(leads).where(leads.c.id == int(lead_id))).one_or_none()
@@ -369,12 +369,12 @@ class LeadStore:
                 ]
         return lead
 
-    def get_lead_by_conversation(self, conversation_id: str, **kwargs: Any) -> Optional[Dict[str, Any]]:
+    def get_lead_by_conversation(self, conversation_id: str, **kwargs: Any) -> Dict[str, Any] | None:
         with self.engine.connect() as conn:
             lead_id = conn.execute(select(leads.c.id).where(leads.c.conversation_id == conversation_id)).scalar()
         return None if lead_id is None else self.get_lead(lead_id, **kwargs)
 
-    def list_leads(self, *, include_contact: bool = False, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+    def list_leads(self, *, include_contact: bool = False, limit: int | None = None) -> List[Dict[str, Any]]:
         """Newest first. Contact details only when asked for (the export), not for the list page."""
         stmt = select(leads).order_by(leads.c.created_at.desc(), leads.c.id.desc())
         if limit is not None:
@@ -390,7 +390,7 @@ class LeadStore:
     def allowed_transitions(self, status: str) -> tuple:
         return TRANSITIONS.get(status, ())
 
-    def set_status(self, lead_id: int, status: str, note: Optional[str], actor: str) -> str:
+    def set_status(self, lead_id: int, status: str, note: str | None, actor: str) -> str:
         """Move a lead along the workflow (or, with the same status, just add a note).
 
         The update is conditional on the status read, so two coordinators acting at once cannot
@@ -504,7 +504,7 @@ class LeadStore:
     # --- audit -------------------------------------------------------------------------------
 
     @staticmethod
-    def _audit(conn, actor: str, action: str, lead_id: Optional[int], detail: Optional[str]) -> None:
+    def _audit(conn, actor: str, action: str, lead_id: int | None, detail: str | None) -> None:
         conn.execute(
             insert(audit_log).values(
                 created_at=utcnow(),
@@ -515,17 +515,17 @@ class LeadStore:
             )
         )
 
-    def audit(self, actor: str, action: str, lead_id: Optional[int] = None, detail: Optional[str] = None) -> None:
+    def audit(self, actor: str, action: str, lead_id: int | None = None, detail: str | None = None) -> None:
         """Record who did what to which lead. Never put contact or health data in ``detail``."""
         with self.engine.begin() as conn:
             self._audit(conn, actor, action, lead_id, detail)
 
-    def audit_many(self, actor: str, action: str, lead_ids: Iterable[int], detail: Optional[str] = None) -> None:
+    def audit_many(self, actor: str, action: str, lead_ids: Iterable[int], detail: str | None = None) -> None:
         with self.engine.begin() as conn:
             for lead_id in lead_ids:
                 self._audit(conn, actor, action, lead_id, detail)
 
-    def audit_log(self, *, lead_id: Optional[int] = None, limit: Optional[int] = 500) -> List[Dict[str, Any]]:
+    def audit_log(self, *, lead_id: int | None = None, limit: int | None = 500) -> List[Dict[str, Any]]:
         stmt = select(audit_log).order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc())
         if lead_id is not None:
             stmt = stmt.where(audit_log.c.lead_id == int(lead_id))
@@ -559,7 +559,7 @@ class LeadStore:
                 conn.execute(delete(coordinator_sessions).where(coordinator_sessions.c.coordinator_id == ids))
             return bool(result.rowcount)
 
-    def get_coordinator(self, username: str) -> Optional[Dict[str, Any]]:
+    def get_coordinator(self, username: str) -> Dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(coordinators).where(coordinators.c.username == username)).one_or_none()
         return None if row is None else dict(row._mapping)
@@ -579,7 +579,7 @@ class LeadStore:
                 )
             )
 
-    def get_session(self, token_hash: str, now: Optional[datetime] = None) -> Optional[Dict[str, Any]]:
+    def get_session(self, token_hash: str, now: datetime | None = None) -> Dict[str, Any] | None:
         """An unexpired session of an active account, or None."""
         now = now or utcnow()
         stmt = (
@@ -609,7 +609,7 @@ class LeadStore:
         with self.engine.begin() as conn:
             conn.execute(delete(coordinator_sessions).where(coordinator_sessions.c.token_hash == token_hash))
 
-    def purge_expired_sessions(self, now: Optional[datetime] = None) -> int:
+    def purge_expired_sessions(self, now: datetime | None = None) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(
                 delete(coordinator_sessions).where(coordinator_sessions.c.expires_at <= (now or utcnow()))
