@@ -115,16 +115,34 @@ mkdir -p "$PGTEST_DIR"
 if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PGTEST_DIR"; fi
 chmod 700 "$PGTEST_DIR"
 
-if [ ! -f "$DATA_DIR/PG_VERSION" ]; then
-  rm -rf "$DATA_DIR"
-  say "initdb in $DATA_DIR"
-  as_owner "$BINDIR/initdb" -D "$DATA_DIR" -U postgres -A trust --encoding=UTF8 --locale=C.UTF-8 >&2 \
-    || as_owner "$BINDIR/initdb" -D "$DATA_DIR" -U postgres -A trust --encoding=UTF8 --locale=C >&2
-fi
+init_cluster() {
+  if [ "${1:-}" = fresh ] || [ ! -f "$DATA_DIR/PG_VERSION" ]; then
+    rm -rf "$DATA_DIR"
+    say "initdb in $DATA_DIR"
+    as_owner "$BINDIR/initdb" -D "$DATA_DIR" -U postgres -A trust --encoding=UTF8 --locale=C.UTF-8 >&2 \
+      || { rm -rf "$DATA_DIR"; as_owner "$BINDIR/initdb" -D "$DATA_DIR" -U postgres -A trust --encoding=UTF8 --locale=C >&2; }
+  fi
+}
 
-if cluster_running; then
-  PORT="$(cat "$PORT_FILE" 2>/dev/null || echo "$PGTEST_PORT")"
+start_cluster() {
+  as_owner "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$PGTEST_DIR/server.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $1 -k $PGTEST_DIR" start >&2
+}
+
+init_cluster
+
+cluster_answers() {
+  [ -f "$PORT_FILE" ] && as_owner "$BINDIR/psql" -h 127.0.0.1 -p "$(cat "$PORT_FILE")" -U postgres -d postgres \
+    -qtAc 'select 1' >/dev/null 2>&1
+}
+
+if cluster_answers; then
+  PORT="$(cat "$PORT_FILE")"
 else
+  if cluster_running; then
+    # pg_ctl thinks it runs but it does not answer (e.g. its postmaster was killed): stop it.
+    as_owner "$BINDIR/pg_ctl" -D "$DATA_DIR" -m immediate -w -t 10 stop >&2 || true
+  fi
   PORT="$PGTEST_PORT"
   for _ in $(seq 1 50); do
     port_in_use "$PORT" || break
@@ -132,8 +150,12 @@ else
   done
   if port_in_use "$PORT"; then say "no free port from $PGTEST_PORT"; exit 1; fi
   say "starting PostgreSQL on 127.0.0.1:$PORT"
-  as_owner "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$PGTEST_DIR/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $PORT -k $PGTEST_DIR" start >&2
+  if ! start_cluster "$PORT"; then
+    # A throwaway cluster left broken by a killed run: start again from scratch.
+    say "start failed; re-initialising $DATA_DIR"
+    init_cluster fresh
+    start_cluster "$PORT"
+  fi
   echo "$PORT" | as_owner tee "$PORT_FILE" >/dev/null
 fi
 
