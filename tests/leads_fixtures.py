@@ -184,9 +184,18 @@ class LiveServer:
             return
         self._ready.set()
         self.loop.run_forever()
-        self._server.close()
-        self.loop.run_until_complete(self._server.wait_closed())
         self.loop.close()
+
+    async def _shutdown(self) -> None:
+        """Close the listener and any kept-alive connections, so no task outlives the loop."""
+        self._server.close()
+        await self._server.wait_closed()
+        for conn in list(getattr(self._server, "connections", ())):
+            conn.close_if_idle()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def __enter__(self) -> LiveServer:
         self._thread.start()
@@ -196,5 +205,8 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(15)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(15)

@@ -4,6 +4,7 @@ The action server uses ``LeadStore`` and ``submit_lead``; the coordinator inbox 
 store. See ``bot/leads/store.py`` for the API.
 """
 
+from bot.leads.service import lead_fields_from_answers, submit_lead
 from bot.leads.store import (
     FUNNEL_STAGES,
     STATUSES,
@@ -28,4 +29,6 @@ __all__ = [
     "LeadStoreError",
     "LeadValidationError",
     "UpsertResult",
+    "lead_fields_from_answers",
+    "submit_lead",
 ]
