@@ -47,11 +47,7 @@ class ActionStartOver(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_start_over")
-        events = _clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])
-        events.append(SlotSet("change_pending", False))
-        if tracker.active_loop.get("name"):
-            events.append(ActiveLoop(None))
-        return events
+        return [ActiveLoop(None), *_clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"]), SlotSet("change_pending", False)]
 
 
 def _topic(tracker: Tracker) -> Optional[str]:
@@ -66,7 +62,10 @@ def _topic(tracker: Tracker) -> Optional[str]:
 
 
 class ActionChangeAnswer(Action):
-    """Clears (or directly replaces) one earlier answer; the form then re-asks and re-evaluates."""
+    """Clears (or directly replaces) one earlier answer; the form then re-asks and re-evaluates.
+
+    Like start over and delete, it always leaves the form (ActiveLoop(None)); the rules reopen it,
+    which keeps the rules the same inside and outside the form."""
 
     def name(self) -> Text:
         return "action_change_answer"
@@ -78,7 +77,7 @@ class ActionChangeAnswer(Action):
         if topic is None:
             if not changeable:
                 dispatcher.utter_message(response="utter_nothing_to_change")
-                return [SlotSet("change_pending", False)]
+                return [ActiveLoop(None), SlotSet("change_pending", False)]
             language = tracker.get_slot("language") or "en"
             labels = LABELS.get(language, LABELS["en"])
             buttons = [
@@ -86,12 +85,9 @@ class ActionChangeAnswer(Action):
                 for slot in changeable
             ]
             dispatcher.utter_message(response="utter_ask_which_answer", buttons=buttons)
-            events: List[EventType] = [SlotSet("change_pending", True)]
-            if tracker.active_loop.get("name"):
-                events.append(ActiveLoop(None))
-            return events
+            return [ActiveLoop(None), SlotSet("change_pending", True)]
 
-        events = _clear(RESULT_SLOTS) + [SlotSet("change_pending", False)]
+        events = [ActiveLoop(None), *_clear(RESULT_SLOTS), SlotSet("change_pending", False)]
         new_value: Any = None
         parser = DIRECT_PARSERS.get(topic)
         if parser is not None and ans.entities(tracker).get("topic") != "prescreen_consent":
@@ -111,7 +107,4 @@ class ActionDeleteData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_delete_data")
-        events = _clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])
-        if tracker.active_loop.get("name"):
-            events.append(ActiveLoop(None))
-        return events
+        return [ActiveLoop(None), *_clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])]

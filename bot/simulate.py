@@ -1,0 +1,108 @@
+"""A simulated patient: talks to the REST channel and answers whatever question is being asked.
+
+It reads `requested_slot` from the tracker API (which needs RASA_API_TOKEN), so it never assumes
+the question order. Used by the end-to-end tests and the benchmark; also a CLI:
+
+    python -m bot.simulate --profile profile.json [--url http://127.0.0.1:5005] [--language en]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+DEFAULT_URL = "http://127.0.0.1:5005"
+
+
+@dataclass
+class Screening:
+    sender: str
+    asked: List[str] = field(default_factory=list)
+    latencies: List[float] = field(default_factory=list)
+    replies: List[List[Dict[str, Any]]] = field(default_factory=list)
+    slots: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcome(self):
+        return (
+            self.slots.get("prescreen_outcome"),
+            self.slots.get("failed_criteria") or [],
+            self.slots.get("unknown_criteria") or [],
+        )
+
+
+def _request(url: str, payload: Optional[dict] = None, timeout: float = 30.0) -> Any:
+    data = json.dumps(payload).encode() if payload is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read().decode() or "null")
+
+
+def send(base_url: str, sender: str, text: str, language: Optional[str] = None) -> List[Dict[str, Any]]:
+    payload: Dict[str, Any] = {"sender": sender, "message": text}
+    if language:
+        payload["metadata"] = {"language": language}
+    return _request(f"{base_url}/webhooks/rest/webhook", payload) or []
+
+
+def tracker_slots(base_url: str, sender: str, token: str) -> Dict[str, Any]:
+    query = urllib.parse.urlencode({"token": token})
+    tracker = _request(f"{base_url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}")
+    return tracker.get("slots") or {}
+
+
+def run_screening(
+    answers: Dict[str, str],
+    *,
+    base_url: str = DEFAULT_URL,
+    token: Optional[str] = None,
+    language: Optional[str] = None,
+    default: str = "no",
+    opening: str = "hi",
+    max_turns: int = 40,
+    sender: Optional[str] = None,
+) -> Screening:
+    """Completes one screening; `answers` maps slot names to what the person types."""
+    token = token or os.environ.get("RASA_API_TOKEN", "")
+    s = Screening(sender or f"sim-{uuid.uuid4().hex}")
+
+    def turn(text: str) -> None:
+        start = time.perf_counter()
+        s.replies.append(send(base_url, s.sender, text, language))
+        s.latencies.append(time.perf_counter() - start)
+
+    turn(opening)
+    for _ in range(max_turns):
+        s.slots = tracker_slots(base_url, s.sender, token)
+        slot = s.slots.get("requested_slot")
+        if not slot:
+            return s
+        s.asked.append(slot)
+        turn(answers.get(slot, default))
+    raise RuntimeError(f"screening {s.sender} did not finish in {max_turns} turns (stuck at {s.asked[-1:]})")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", required=True, help="JSON file: {slot: answer text}")
+    parser.add_argument("--url", default=os.environ.get("RASA_URL", DEFAULT_URL))
+    parser.add_argument("--language", default=None)
+    parser.add_argument("--default", default="no", help="answer for questions the profile does not list")
+    args = parser.parse_args(argv)
+    with open(args.profile, encoding="utf-8") as f:
+        answers = json.load(f)
+    s = run_screening(answers, base_url=args.url, language=args.language, default=args.default)
+    print(json.dumps({"asked": s.asked, "prescreen_outcome": s.outcome[0], "failed_criteria": s.outcome[1],
+                      "unknown_criteria": s.outcome[2]}, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
