@@ -1,0 +1,1 @@
+"""The patient and guardian web page (see server.py)."""

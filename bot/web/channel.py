@@ -1,0 +1,92 @@
+"""Rasa's socket.io input channel, fixed for the python-socketio this project installs.
+
+Name it in credentials.yml instead of the built-in ``socketio`` (same settings)::
+
+    bot.web.channel.SocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+
+Two differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
+
+1. Session persistence works. Rasa calls ``sio.enter_room(...)`` without ``await``; since
+   python-socketio 5.10 that is a coroutine on ``AsyncServer``, so the socket never joins the
+   conversation's room and every bot message (sent to ``room=session_id``) is dropped. Here the
+   ``session_request`` handler awaits it when it is a coroutine, so it works with old and new
+   python-socketio alike.
+2. Origins are checked. Rasa builds its server with ``cors_allowed_origins=[]``, which turns the
+   check off entirely, so a page on any website could open a WebSocket to the assistant
+   (``rasa run --cors`` only adds CORS headers to HTTP responses; browsers do not apply CORS to
+   WebSockets). Here ``cors_allowed_origins`` comes from the credentials: unset means the Rasa
+   server's own origin only, which is all the page needs because the web server
+   (``bot.web.server``) relays ``/socket.io/`` from the page's origin and sends no Origin header.
+   List the page's origin(s) only if a page connects to Rasa directly.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+Origins = Union[None, str, List[str]]
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """The socket.io channel with working session persistence and an origin check."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", False),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key"),
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "metadata"),
+            cors_allowed_origins=credentials.get("cors_allowed_origins"),
+        )
+
+    def __init__(self, *args: Any, cors_allowed_origins: Origins = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(cors_allowed_origins, list):
+            cors_allowed_origins = [str(origin).rstrip("/") for origin in cors_allowed_origins]
+        elif isinstance(cors_allowed_origins, str):
+            cors_allowed_origins = cors_allowed_origins.rstrip("/")
+        if cors_allowed_origins == "*" or cors_allowed_origins == ["*"]:
+            raise ValueError("cors_allowed_origins: '*' would let any website talk to the assistant")
+        self.cors_allowed_origins = cors_allowed_origins
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        socketio_webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+        # None: only the Rasa server's own origin (and clients that send no Origin header).
+        sio.eio.cors_allowed_origins = self.cors_allowed_origins
+
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            logger.debug(f"User {sid} joined session {session_id}.")
+
+        # Replaces the handler Rasa registered under the same event and namespace.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        return socketio_webhook

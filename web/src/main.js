@@ -1,0 +1,404 @@
+// The patient and guardian chat page: talks to Rasa's socket.io channel on this page's own origin
+// (the web server relays /socket.io/ to Rasa). Everything is rendered with textContent.
+import { io } from "socket.io-client";
+import { LANGUAGES, STRINGS, pickLanguage } from "./i18n.js";
+import { appendText } from "./render.js";
+
+const USER_EVENT = "user_uttered"; // credentials.yml: socketio.user_message_evt
+const BOT_EVENT = "bot_uttered"; // credentials.yml: socketio.bot_message_evt
+const MAX_LENGTH = 2000;
+const QUIET_MS = 450; // a reply is complete when no further bot message arrives for this long
+const SLOW_MS = 30000;
+const KEY_SESSION = "prescreen.session"; // localStorage: the conversation key, as Rasa's webchat does
+const KEY_LANGUAGE = "prescreen.language"; // localStorage: the language chosen on this device
+const KEY_TRANSCRIPT = "prescreen.transcript"; // sessionStorage: what this tab has shown
+const MAX_ITEMS = 400;
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  language: $("language"),
+  notice: $("notice"),
+  noticeContinue: $("notice-continue"),
+  status: $("status"),
+  log: $("log"),
+  typing: $("typing"),
+  replies: $("quick-replies"),
+  composer: $("composer"),
+  input: $("message"),
+  charCount: $("char-count"),
+  startOver: $("start-over"),
+  talkToPerson: $("talk-to-person"),
+};
+
+// ---------------------------------------------------------------- storage (never fatal)
+function readStore(store, key) {
+  try {
+    return window[store].getItem(key);
+  } catch {
+    return null;
+  }
+}
+function writeStore(store, key, value) {
+  try {
+    if (value === null) window[store].removeItem(key);
+    else window[store].setItem(key, value);
+  } catch {
+    /* storage disabled or full: the page still works, it just forgets on reload */
+  }
+}
+
+function loadTranscript(sessionId) {
+  try {
+    const saved = JSON.parse(readStore("sessionStorage", KEY_TRANSCRIPT) || "null");
+    if (!saved || saved.v !== 1 || !Array.isArray(saved.items)) return null;
+    if (!sessionId || saved.sessionId !== sessionId) return null; // a different conversation
+    const items = saved.items
+      .filter((it) => it && (it.who === "bot" || it.who === "user") && typeof it.text === "string")
+      .map((it) => ({ who: it.who, text: it.text, replies: cleanReplies(it.replies) }));
+    return { started: saved.started === true, items };
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- state
+const state = {
+  language: null,
+  sessionId: readStore("localStorage", KEY_SESSION),
+  started: false,
+  items: [],
+  replies: [],
+  sessionReady: false,
+  outbox: [],
+  waiting: false,
+  answeredWithButton: false,
+};
+
+function saveTranscript() {
+  writeStore(
+    "sessionStorage",
+    KEY_TRANSCRIPT,
+    JSON.stringify({ v: 1, sessionId: state.sessionId, started: state.started, items: state.items.slice(-MAX_ITEMS) }),
+  );
+}
+
+const t = (key) => STRINGS[state.language][key];
+
+// ---------------------------------------------------------------- language
+function applyStrings() {
+  const lang = LANGUAGES.find((l) => l.code === state.language);
+  document.documentElement.lang = lang.htmlLang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
+  for (const el of document.querySelectorAll("[data-i18n-list]")) {
+    el.replaceChildren(
+      ...t(el.dataset.i18nList).map((text) => {
+        const p = document.createElement("p");
+        p.textContent = text;
+        return p;
+      }),
+    );
+  }
+  for (const el of document.querySelectorAll("[data-speaker]")) el.textContent = speakerLabel(el.dataset.speaker);
+  els.replies.setAttribute("aria-label", t("quickRepliesLabel"));
+  updateCharCount();
+  if (!els.status.hidden && els.status.dataset.key) showStatus(els.status.dataset.key);
+}
+
+function setLanguage(code, { fromUser = false } = {}) {
+  if (!STRINGS[code] || code === state.language) return;
+  state.language = code;
+  els.language.value = code;
+  applyStrings();
+  if (fromUser) {
+    writeStore("localStorage", KEY_LANGUAGE, code);
+    // The language also travels as metadata with every message; this asks the bot to confirm
+    // and to ask the current question again in the new language.
+    if (state.started) send(`/switch_language${JSON.stringify({ lang: code })}`);
+  }
+}
+
+// ---------------------------------------------------------------- rendering
+function speakerLabel(who) {
+  return `${who === "user" ? t("you") : t("assistant")} `;
+}
+
+let messageCounter = 0;
+function renderItem(item) {
+  const li = document.createElement("li");
+  li.className = `msg msg-${item.who}`;
+  li.dataset.who = item.who;
+  const speaker = document.createElement("span");
+  speaker.className = "visually-hidden";
+  speaker.dataset.speaker = item.who;
+  speaker.textContent = speakerLabel(item.who);
+  const body = document.createElement("span");
+  body.className = "msg-text";
+  body.id = `msg-${++messageCounter}`;
+  appendText(body, item.text, { links: item.who === "bot" });
+  li.append(speaker, body);
+  els.log.append(li);
+  return body.id;
+}
+
+function addItem(item) {
+  state.items.push(item);
+  if (state.items.length > MAX_ITEMS) state.items.splice(0, state.items.length - MAX_ITEMS);
+  const id = renderItem(item);
+  saveTranscript();
+  return id;
+}
+
+function cleanReplies(list) {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string" && b.title.trim())
+    .slice(0, 12)
+    .map((b) => ({ title: b.title, payload: b.payload }));
+}
+
+function showReplies(replies, labelledBy) {
+  state.replies = replies;
+  els.replies.replaceChildren(
+    ...replies.map((reply) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "reply";
+      button.textContent = reply.title;
+      button.dataset.payload = reply.payload;
+      button.addEventListener("click", () => {
+        state.answeredWithButton = true;
+        clearReplies();
+        send(reply.payload, reply.title);
+      });
+      return button;
+    }),
+  );
+  els.replies.hidden = replies.length === 0;
+  if (labelledBy) els.replies.setAttribute("aria-labelledby", labelledBy);
+  else els.replies.removeAttribute("aria-labelledby");
+}
+
+function clearReplies() {
+  const hadFocus = els.replies.contains(document.activeElement);
+  showReplies([], null);
+  if (hadFocus) els.input.focus({ preventScroll: true });
+}
+
+function scrollToEnd() {
+  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  window.scrollTo({ top: document.documentElement.scrollHeight, behavior: smooth ? "smooth" : "auto" });
+}
+
+let statusTimer = null;
+function showStatus(key, { autoHideMs = 0 } = {}) {
+  clearTimeout(statusTimer);
+  if (!key) {
+    els.status.hidden = true;
+    els.status.textContent = "";
+    delete els.status.dataset.key;
+    return;
+  }
+  els.status.dataset.key = key;
+  els.status.textContent = t(key);
+  els.status.hidden = false;
+  if (autoHideMs) statusTimer = setTimeout(() => showStatus(null), autoHideMs);
+}
+
+// ---------------------------------------------------------------- waiting for the bot
+let quietTimer = null;
+let slowTimer = null;
+
+function setBusy(busy) {
+  state.waiting = busy;
+  document.body.dataset.state = busy ? "waiting" : "idle";
+  els.log.setAttribute("aria-busy", busy ? "true" : "false");
+  els.typing.hidden = !busy;
+}
+
+function startWaiting() {
+  clearTimeout(quietTimer);
+  clearTimeout(slowTimer);
+  setBusy(true);
+  slowTimer = setTimeout(() => {
+    setBusy(false);
+    showStatus("slow");
+  }, SLOW_MS);
+}
+
+function botActivity() {
+  clearTimeout(quietTimer);
+  clearTimeout(slowTimer);
+  if (!state.waiting) setBusy(true);
+  quietTimer = setTimeout(replyComplete, QUIET_MS);
+}
+
+function replyComplete() {
+  setBusy(false);
+  if (els.status.dataset.key === "slow") showStatus(null);
+  // Keep the person's place: after answering with a button, go to the next choices; otherwise
+  // stay in (or return to) the text box. A single button (such as "Not sure" under a question
+  // that wants typing) does not take the focus away from typing.
+  const active = document.activeElement;
+  const focusLost = !active || active === document.body;
+  if (state.answeredWithButton && state.replies.length >= 2) {
+    els.replies.querySelector("button").focus({ preventScroll: true });
+  } else if (focusLost || state.answeredWithButton) {
+    els.input.focus({ preventScroll: true });
+  }
+  scrollToEnd();
+}
+
+// ---------------------------------------------------------------- the socket
+const socket = io({
+  path: "/socket.io",
+  transports: ["websocket"],
+  reconnectionDelay: 1000,
+  reconnectionDelayMax: 10000,
+  timeout: 15000,
+});
+
+function setConnection(value) {
+  document.body.dataset.connection = value;
+}
+
+socket.on("connect", () => {
+  state.sessionReady = false;
+  setConnection("connecting");
+  socket.emit("session_request", { session_id: state.sessionId });
+});
+
+socket.on("session_confirm", (data) => {
+  const id = typeof data === "string" ? data : data && data.session_id;
+  if (typeof id !== "string" || !id) return;
+  if (id !== state.sessionId) {
+    state.sessionId = id;
+    writeStore("localStorage", KEY_SESSION, id);
+    saveTranscript();
+  }
+  state.sessionReady = true;
+  setConnection("online");
+  if (els.status.dataset.key === "offline" || els.status.dataset.key === "connecting") showStatus(null);
+  flush();
+});
+
+socket.on("disconnect", () => {
+  state.sessionReady = false;
+  setConnection("offline");
+  showStatus("offline");
+});
+
+socket.on("connect_error", () => {
+  setConnection("offline");
+  showStatus("offline");
+});
+
+socket.on(BOT_EVENT, (data) => {
+  if (!data || typeof data !== "object") return;
+  const text = typeof data.text === "string" ? data.text : "";
+  const replies = cleanReplies(data.quick_replies || data.buttons);
+  if (!text.trim() && replies.length === 0) return;
+  const id = addItem({ who: "bot", text, replies });
+  // The choices always belong to the latest message; one without choices clears them.
+  showReplies(replies, id);
+  botActivity();
+});
+
+function flush() {
+  if (!state.sessionReady || !socket.connected) return;
+  while (state.outbox.length) {
+    const { message, language } = state.outbox.shift();
+    socket.emit(USER_EVENT, { message, session_id: state.sessionId, metadata: { language } });
+  }
+}
+
+/** Sends a message to the bot; `shown` is what appears as the person's own message, if anything. */
+function send(message, shown = null) {
+  if (shown) addItem({ who: "user", text: shown });
+  state.outbox.push({ message, language: state.language });
+  startWaiting();
+  flush();
+  scrollToEnd();
+}
+
+// ---------------------------------------------------------------- controls
+function updateCharCount() {
+  const used = els.input.value.length;
+  const left = MAX_LENGTH - used;
+  els.charCount.textContent = left <= 0 ? t("tooLong") : left <= 200 ? t("charsLeft")(left) : "";
+}
+
+function begin() {
+  state.started = true;
+  els.notice.hidden = true;
+  els.composer.hidden = false;
+  els.startOver.hidden = false;
+  els.talkToPerson.hidden = false;
+  saveTranscript();
+}
+
+els.noticeContinue.addEventListener("click", () => {
+  begin();
+  state.answeredWithButton = true;
+  send("/greet");
+});
+
+els.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = els.input.value.trim().slice(0, MAX_LENGTH);
+  if (!text) return;
+  state.answeredWithButton = false;
+  els.input.value = "";
+  updateCharCount();
+  clearReplies();
+  send(text, text);
+});
+
+els.input.addEventListener("input", updateCharCount);
+
+els.startOver.addEventListener("click", () => {
+  if (!window.confirm(t("startOverConfirm"))) return;
+  state.items = [];
+  els.log.replaceChildren();
+  clearReplies();
+  saveTranscript();
+  state.answeredWithButton = true;
+  send("/start_over");
+});
+
+els.talkToPerson.addEventListener("click", () => {
+  state.answeredWithButton = false;
+  send("/talk_to_person", t("talkToPerson"));
+});
+
+els.language.addEventListener("change", () => setLanguage(els.language.value, { fromUser: true }));
+
+// ---------------------------------------------------------------- start
+function init() {
+  for (const lang of LANGUAGES) {
+    const option = document.createElement("option");
+    option.value = lang.code;
+    option.lang = lang.htmlLang;
+    option.textContent = lang.label;
+    els.language.append(option);
+  }
+  const saved = readStore("localStorage", KEY_LANGUAGE);
+  setLanguage(STRINGS[saved] ? saved : pickLanguage(navigator.languages || [navigator.language]));
+  setBusy(false);
+  setConnection("connecting");
+
+  const transcript = loadTranscript(state.sessionId);
+  if (transcript && transcript.started) {
+    state.items = transcript.items;
+    for (const item of state.items) renderItem(item);
+    const last = state.items[state.items.length - 1];
+    if (last && last.who === "bot" && last.replies.length) showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
+    begin();
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  } else {
+    els.notice.hidden = false;
+  }
+}
+
+init();
