@@ -1,0 +1,1 @@
+"""Rasa graph components for the multilingual (en / zh / es) NLU pipeline."""
