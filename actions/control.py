@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,9 +13,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers as ans
 from actions.criteria import QUESTION_ORDER, UNSURE, YES
+from actions.handoff import lead_store, record_funnel
 from actions.labels import LABELS
 
-RESULT_SLOTS = ("prescreen_outcome", "failed_criteria", "unknown_criteria")
+logger = logging.getLogger(__name__)
+
+RESULT_SLOTS = ("prescreen_outcome", "failed_criteria", "unknown_criteria", "handoff_confirm")
+HANDOFF_SLOTS = ("contact_consent", "contact_name", "contact_details", "contact_phone", "contact_email",
+                 "contact_wechat", "contact_time", "handoff_confirm", "lead_id")
 # Values a correction may set in the same message ("actually he's 8", "she didn't have CAR-T").
 DIRECT_PARSERS = {
     "patient_age": ans.age_answer,
@@ -37,6 +43,7 @@ class ActionBegin(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("prescreen_consent") == YES:
             return []
+        record_funnel(tracker.sender_id, "started")
         dispatcher.utter_message(response="utter_intro")
         return _clear(["prescreen_consent"])
 
@@ -47,7 +54,11 @@ class ActionStartOver(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_start_over")
-        return [ActiveLoop(None), *_clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"]), SlotSet("change_pending", False)]
+        return [
+            ActiveLoop(None),
+            *_clear([*QUESTION_ORDER, *RESULT_SLOTS, *HANDOFF_SLOTS, "requested_slot"]),
+            SlotSet("change_pending", False),
+        ]
 
 
 def _topic(tracker: Tracker) -> Optional[str]:
@@ -100,11 +111,23 @@ class ActionChangeAnswer(Action):
 
 
 class ActionDeleteData(Action):
-    """Clears every answer in this conversation."""
+    """Deletes the lead and funnel rows here; `data_deleted` makes the tracker store
+    (bot/tracker_store.py) forget the conversation's events in the Rasa server."""
 
     def name(self) -> Text:
         return "action_delete_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            store, _ = lead_store()
+            store.delete_conversation(tracker.sender_id, actor="patient")
+        except Exception as error:
+            logger.warning("delete failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_delete_failed")
+            return []
         dispatcher.utter_message(response="utter_delete_data")
-        return [ActiveLoop(None), *_clear([*QUESTION_ORDER, *RESULT_SLOTS, "requested_slot"])]
+        return [
+            ActiveLoop(None),
+            *_clear([*QUESTION_ORDER, *RESULT_SLOTS, *HANDOFF_SLOTS, "requested_slot"]),
+            SlotSet("data_deleted", True),
+        ]

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import current_answers
+from actions.handoff import record_funnel
 from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NOT_ELIGIBLE, NO, UNSURE, evaluate
 
 
@@ -24,12 +25,14 @@ class ActionEvaluatePrescreen(Action):
         consent = answers.get("prescreen_consent")
         if consent in (NO, UNSURE):
             dispatcher.utter_message(response="utter_consent_declined" if consent == NO else "utter_consent_unsure")
-            return []
+            return [SlotSet("prescreen_outcome", None)]
         outcome = evaluate(answers)
         if outcome.prescreen_outcome is None:
             # The form ended without every answer (should not happen): say so rather than guess.
             dispatcher.utter_message(response="utter_default")
-            return []
+            return [SlotSet("prescreen_outcome", None)]
+        record_funnel(tracker.sender_id, "finished")
+        record_funnel(tracker.sender_id, outcome.prescreen_outcome)
         if outcome.prescreen_outcome == NOT_ELIGIBLE:
             dispatcher.utter_message(response="utter_result_not_eligible")
             for cid in outcome.failed_criteria:

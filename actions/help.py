@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entities
 from actions.criteria import QUESTION_ORDER, SLOT_TO_CRITERION
+from actions.handoff import HANDOFF_QUESTIONS
 
 FAQ_INTENTS = (
     "faq_what_is_cik",
@@ -30,7 +31,7 @@ def _question_in_focus(tracker: Tracker) -> Optional[str]:
     if topic in QUESTION_ORDER:
         return topic
     requested = tracker.get_slot("requested_slot")
-    return requested if requested in QUESTION_ORDER else None
+    return requested if requested in QUESTION_ORDER or requested in HANDOFF_QUESTIONS else None
 
 
 class ActionExplain(Action):
@@ -49,11 +50,22 @@ class ActionWhyAsk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slot = _question_in_focus(tracker)
-        if slot in ("prescreen_consent", "respondent") or slot is None:
+        if slot in HANDOFF_QUESTIONS:
+            dispatcher.utter_message(response="utter_why_contact")
+        elif slot in ("prescreen_consent", "respondent") or slot is None:
             dispatcher.utter_message(response=f"utter_why_{slot or 'prescreen_consent'}")
         else:
             dispatcher.utter_message(response=f"utter_why_{SLOT_TO_CRITERION[slot]}")
         return []
+
+
+# Short answers that do not depend on the question being asked.
+SIDE_ANSWERS = {
+    **{intent: f"utter_{intent}" for intent in FAQ_INTENTS},
+    "out_of_scope": "utter_out_of_scope",
+    "bot_challenge": "utter_bot_challenge",
+    "talk_to_person": "utter_talk_to_person",
+}
 
 
 class ActionAnswerFaq(Action):
@@ -64,5 +76,5 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=f"utter_{intent}" if intent in FAQ_INTENTS else "utter_faq_other")
+        dispatcher.utter_message(response=SIDE_ANSWERS.get(intent, "utter_faq_other"))
         return []

@@ -1,7 +1,6 @@
-"""Short button labels for "which answer would you like to change?".
-
-These buttons are built at run time from the answers actually given, so their labels live here
-rather than in a domain response; every other bot text is in domain/*.yml.
+"""Short labels for things built at run time from the answers actually given: the buttons of
+"which answer would you like to change?" and the summary shown before a hand-off. Every other
+bot text is in domain/*.yml.
 """
 
 LABELS = {
@@ -34,6 +33,11 @@ LABELS = {
         "sex": "Sex",
         "pregnant_or_breastfeeding": "Pregnancy or breastfeeding",
         "active_infectious_disease": "Hepatitis, HIV or syphilis",
+        "contact_name": "Name",
+        "contact_phone": "Phone",
+        "contact_email": "E-mail",
+        "contact_wechat": "WeChat",
+        "contact_time": "Best time to call",
     },
     "zh": {
         "respondent": "答题人",
@@ -64,6 +68,11 @@ LABELS = {
         "sex": "性别",
         "pregnant_or_breastfeeding": "怀孕或哺乳",
         "active_infectious_disease": "肝炎、艾滋病或梅毒",
+        "contact_name": "姓名",
+        "contact_phone": "电话",
+        "contact_email": "电子邮箱",
+        "contact_wechat": "微信",
+        "contact_time": "方便联系的时间",
     },
     "es": {
         "respondent": "Quién responde",
@@ -94,5 +103,34 @@ LABELS = {
         "sex": "Sexo",
         "pregnant_or_breastfeeding": "Embarazo o lactancia",
         "active_infectious_disease": "Hepatitis, VIH o sífilis",
+        "contact_name": "Nombre",
+        "contact_phone": "Teléfono",
+        "contact_email": "Correo electrónico",
+        "contact_wechat": "WeChat",
+        "contact_time": "Mejor momento para llamar",
+    },
+}
+
+VALUE_LABELS = {
+    "en": {
+        "yes": "Yes", "no": "No", "unsure": "Not sure",
+        "patient": "The patient", "guardian": "Parent or legal guardian", "other": "Someone else",
+        "sex_female": "Female", "sex_male": "Male", "sex_other": "Other / not said",
+        "ecog_0": "Fully active", "ecog_1": "Light activity only", "ecog_2": "Up more than half the day",
+        "ecog_3": "In bed or chair more than half the day", "ecog_4": "In bed or chair all day",
+    },
+    "zh": {
+        "yes": "是", "no": "否", "unsure": "不确定",
+        "patient": "患者本人", "guardian": "父母或法定监护人", "other": "其他人",
+        "sex_female": "女", "sex_male": "男", "sex_other": "其他 / 未说明",
+        "ecog_0": "活动完全正常", "ecog_1": "只能做轻体力活动", "ecog_2": "白天一半以上时间能下床",
+        "ecog_3": "一半以上时间卧床或坐着", "ecog_4": "整天卧床或坐着",
+    },
+    "es": {
+        "yes": "Sí", "no": "No", "unsure": "No estoy seguro",
+        "patient": "El/la paciente", "guardian": "Madre, padre o tutor legal", "other": "Otra persona",
+        "sex_female": "Mujer", "sex_male": "Hombre", "sex_other": "Otro / prefiere no decir",
+        "ecog_0": "Totalmente activo", "ecog_1": "Solo actividad ligera", "ecog_2": "Levantado más de la mitad del día",
+        "ecog_3": "En cama o sillón más de la mitad del día", "ecog_4": "En cama o sillón todo el día",
     },
 }

@@ -40,10 +40,66 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not come up within {timeout}s")
 
 
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: List[Any] = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                sink.messages.append(envelope)
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def bodies(self) -> List[str]:
+        return [m.content.decode("utf-8", "replace") for m in self.messages]
+
+
 @pytest.fixture(scope="session")
-def action_server_url():
+def smtp_sink():
+    sink = SmtpSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def lead_env(tmp_path_factory, smtp_sink):
+    """Environment for the action server: its own SQLite lead database, key and SMTP sink."""
+    from cryptography.fernet import Fernet
+
+    from bot.leads.store import LeadStore
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('leads') / 'leads.db'}"
+    key = Fernet.generate_key().decode()
+    LeadStore(url, key).create_schema()
+    return {
+        "DATABASE_URL": url,
+        "LEADS_KEY": key,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_sink.port),
+        "COORDINATOR_EMAIL": "coordinator@example.org",
+        "INBOX_BASE_URL": "http://127.0.0.1:5060",
+    }
+
+
+@pytest.fixture(scope="session")
+def lead_store(lead_env):
+    from bot.leads.store import LeadStore
+
+    return LeadStore(lead_env["DATABASE_URL"], lead_env["LEADS_KEY"])
+
+
+@pytest.fixture(scope="session")
+def action_server_url(lead_env):
     port = free_port()
-    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, **lead_env, "SANIC_HOST": "127.0.0.1", "RASA_TELEMETRY_ENABLED": "false"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,
@@ -73,8 +129,12 @@ def agent(action_server_url, event_loop_for_agent):
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.tracker_store import ForgetfulTrackerStore
+
     async def load():
-        return Agent.load(str(MODEL), action_endpoint=EndpointConfig(url=action_server_url))
+        # The same tracker store as endpoints.yml configures for `rasa run`.
+        store = ForgetfulTrackerStore(None)
+        return Agent.load(str(MODEL), action_endpoint=EndpointConfig(url=action_server_url), tracker_store=store)
 
     return event_loop_for_agent.run_until_complete(load())
 
