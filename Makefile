@@ -50,7 +50,7 @@ test: install train
 	  exit $$status
 
 validate: install
-	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	$(PY) scripts/validate.py
 
 test-stories: install train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors

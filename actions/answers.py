@@ -12,7 +12,7 @@ from typing import Any, Dict, Mapping, Optional
 
 from rasa_sdk import Tracker
 
-from actions.criteria import QUESTION_ORDER, UNSURE, YES, NO
+from actions.criteria import NO, QUESTION_ORDER, UNSURE, YES
 
 TRI_VALUES = (YES, NO, UNSURE)
 TRI_SLOTS = frozenset(

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import current_answers
+from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, NOT_ELIGIBLE, UNSURE, evaluate
 from actions.handoff import record_funnel
-from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NOT_ELIGIBLE, NO, UNSURE, evaluate
 
 
 class ActionEvaluatePrescreen(Action):
@@ -42,6 +42,7 @@ class ActionEvaluatePrescreen(Action):
             dispatcher.utter_message(response="utter_result_needs_review")
             for cid in outcome.unknown_criteria:
                 dispatcher.utter_message(response=f"utter_unknown_{cid}")
+            dispatcher.utter_message(response="utter_i6_doctor")
             dispatcher.utter_message(response="utter_next_steps_needs_review")
         elif outcome.prescreen_outcome == LIKELY_ELIGIBLE:
             dispatcher.utter_message(response="utter_result_likely_eligible")

@@ -27,15 +27,7 @@ PATIENT_REF = {
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
-_WORD = re.compile(r"[a-záéíóúñü]+", re.IGNORECASE)
-_SPANISH_WORDS = frozenset(
-    "el la los las mi mis su sus hijo hija tiene tengo es está estoy años meses que para por con una uno "
-    "hola quiero puedo sí gracias leucemia tratamiento ensayo médico después desde cuando cómo qué dónde".split()
-)
-_ENGLISH_WORDS = frozenset(
-    "the my his her is are was has have had years months old for with and can i he she it this trial "
-    "what how where when son daughter child yes no".split()
-)
+_WORD = re.compile(r"[^\W\d_]+")
 _FRENCH_WORDS = frozenset("je suis le les mon ma mes est une des pour avec bonjour fils fille ans mois".split())
 
 
@@ -46,31 +38,21 @@ def patient_ref_slots(language: Optional[str], respondent: Optional[str]) -> Dic
     return {"patient_ref": ref, "patient_ref_title": title}
 
 
-def guess_language(text: str) -> Optional[str]:
-    """A cautious guess from free text: None unless the evidence is clear.
-
-    Chinese needs at least two Han characters; Spanish and English need at least three words and
-    two clear function words more than the other language has. Returns "other" for a message
-    clearly in a language the assistant does not speak (Arabic, Cyrillic, French ...).
-    """
+def first_message_language(text: str, hint: Optional[str]) -> Optional[str]:
+    """A cautious reading of a first message: the NLU component's hint (bot.parsing.guess_language)
+    only counts for two or more Chinese characters or three or more words, so "ok", "sí" or "hi"
+    never decide. "other" means clearly a language the assistant does not speak."""
     sample = (text or "")[:500]
-    if len(_CJK.findall(sample)) >= 2:
-        return "zh"
     if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
         return "other"
+    if len(_CJK.findall(sample)) >= 2:
+        return "zh"
     words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 3:
         return None
-    es = sum(w in _SPANISH_WORDS for w in words) + sum(ch in "ñ¿¡" for ch in sample)
-    en = sum(w in _ENGLISH_WORDS for w in words)
-    fr = sum(w in _FRENCH_WORDS for w in words)
-    if fr >= 2 and fr > es and fr > en:
+    if sum(w in _FRENCH_WORDS for w in words) >= 2 and hint is None:
         return "other"
-    if es >= 2 and es > en:
-        return "es"
-    if en >= 2 and en > es:
-        return "en"
-    return None
+    return hint if hint in LANGUAGES else None
 
 
 def _metadata_language(tracker: Tracker) -> Optional[str]:
@@ -114,7 +96,9 @@ class ActionDetectLanguage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         language = _metadata_language(tracker) or requested_language(tracker)
         if language is None and _user_message_count(tracker) <= 1:
-            guess = guess_language(tracker.latest_message.get("text") or "")
+            guess = first_message_language(
+                tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")
+            )
             if guess == "other":
                 dispatcher.utter_message(response="utter_language_unsupported")
             elif guess in LANGUAGES:
