@@ -1,0 +1,131 @@
+"""The page server and the socket.io channel without a browser: origins, the relay, the build.
+
+Speaks the socket.io protocol by hand (Engine.IO 4 over a WebSocket) so a failure here points
+at the server side, not at the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import websockets
+import yaml
+
+from bot.web.server import content_security_policy, create_app, upstream_socket_url
+from tests.web_fixtures import ROOT, web_dist_fixture, web_stack_fixture  # noqa: F401 - fixtures
+
+QUERY = "?EIO=4&transport=websocket"
+
+
+def ws_url(http_url: str) -> str:
+    return http_url.rstrip("/").replace("http://", "ws://", 1) + "/socket.io/" + QUERY
+
+
+async def _recv_until(ws, predicate, timeout: float = 30.0):
+    """Frames until one satisfies `predicate`; answers Engine.IO pings on the way."""
+    seen = []
+    async def loop():
+        while True:
+            frame = await ws.recv()
+            if frame == "2":
+                await ws.send("3")
+                continue
+            seen.append(frame)
+            if predicate(frame):
+                return frame
+    try:
+        return await asyncio.wait_for(loop(), timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"no matching frame in {timeout}s; got {seen}") from None
+
+
+def _event(frame: str):
+    """('name', data) for a socket.io event frame ('42[...]'), else None."""
+    if not frame.startswith("42"):
+        return None
+    name, *args = json.loads(frame[2:])
+    return name, (args[0] if args else None)
+
+
+async def test_page_socket_refuses_other_origins(web_stack):
+    with pytest.raises(websockets.InvalidStatusCode) as refused:
+        await websockets.connect(ws_url(web_stack.url), origin="http://evil.example", open_timeout=10)
+    assert refused.value.status_code == 403
+
+
+async def test_rasa_socket_refuses_other_origins(web_stack):
+    """The fixed channel checks origins (Rasa's own turns the check off)."""
+    with pytest.raises(websockets.InvalidStatusCode) as refused:
+        await websockets.connect(ws_url(web_stack.rasa_url), origin="http://evil.example", open_timeout=10)
+    assert refused.value.status_code in (400, 403)
+
+
+async def test_conversation_through_the_relay_survives_a_new_socket(web_stack):
+    origin = web_stack.url.rstrip("/")
+    session_id = uuid.uuid4().hex
+
+    async def connect():
+        ws = await websockets.connect(ws_url(web_stack.url), origin=origin, open_timeout=10)
+        opened = await _recv_until(ws, lambda f: f.startswith("0"))
+        assert json.loads(opened[1:])["sid"]
+        await ws.send("40")
+        await _recv_until(ws, lambda f: f.startswith("40"))
+        await ws.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
+        confirm = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "session_confirm")
+        assert _event(confirm)[1] == session_id
+        return ws
+
+    async def say(ws, message: str) -> str:
+        payload = {"message": message, "session_id": session_id, "metadata": {"language": "en"}}
+        await ws.send("42" + json.dumps(["user_uttered", payload]))
+        frame = await _recv_until(ws, lambda f: bool((_event(f) or ("",))[0] == "bot_uttered"
+                                                     and _event(f)[1].get("quick_replies")))
+        return _event(frame)[1]["text"]
+
+    first = await connect()
+    question = await say(first, "/greet")
+    assert "pre-screening" in question
+    await first.close()
+
+    # A new socket (a reload) with the same session id carries on with the same conversation.
+    second = await connect()
+    next_question = await say(second, '/affirm{"tri": "yes"}')
+    assert next_question != question and "?" in next_question
+    await second.close()
+    assert web_stack.tracker(session_id)["slots"]["prescreen_consent"] == "yes"
+
+
+def test_credentials_name_the_fixed_socketio_channel():
+    """Rasa's built-in `socketio` channel drops every bot message with session persistence on
+    (python-socketio >= 5.10 made enter_room a coroutine that Rasa 3.6 does not await)."""
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
+    assert "socketio" not in credentials, "use bot.web.channel.SocketIOInput instead of socketio"
+    settings = credentials.get("bot.web.channel.SocketIOInput")
+    assert settings, "credentials.yml must name bot.web.channel.SocketIOInput"
+    assert settings.get("session_persistence") is True
+    assert settings.get("user_message_evt") == "user_uttered"
+    assert settings.get("bot_message_evt") == "bot_uttered"
+
+
+def test_missing_build_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="make web"):
+        create_app("http://127.0.0.1:5005", tmp_path)
+
+
+def test_upstream_socket_url():
+    assert upstream_socket_url("http://127.0.0.1:5005") == "ws://127.0.0.1:5005/socket.io/"
+    assert upstream_socket_url("http://127.0.0.1:5005/") == "ws://127.0.0.1:5005/socket.io/"
+    assert upstream_socket_url("https://bot.example/rasa") == "wss://bot.example/rasa/socket.io/"
+    assert upstream_socket_url("127.0.0.1:5005") == "ws://127.0.0.1:5005/socket.io/"
+    with pytest.raises(ValueError):
+        upstream_socket_url("ftp://127.0.0.1:5005")
+
+
+def test_csp_never_reflects_a_strange_host():
+    assert "ws://127.0.0.1:8080" in content_security_policy("127.0.0.1:8080")
+    policy = content_security_policy("evil.example; script-src *")
+    assert "evil" not in policy and "connect-src 'self';" in policy
