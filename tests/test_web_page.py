@@ -341,6 +341,39 @@ def test_talk_to_a_person_and_start_over(open_chat):
     assert_clean(chat)
 
 
+def test_delete_my_answers_forgets_the_conversation_here(open_chat):
+    chat = open_chat("en-US").open()
+    chat.begin()
+    progress: dict = {}
+    for _ in range(3):
+        assert answer_step(chat, progress)
+    old_session = chat.session_id
+    assert chat.slot("respondent") == "patient"
+
+    page = chat.page
+    page.click("#privacy-details summary")
+    before = chat.bot_count()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#forget")
+    page.wait_for_function("() => !document.querySelector('#notice').hidden")
+    assert chat.bot_count() > before or chat.bot_texts(), "the bot's confirmation stays on screen"
+    assert chat.user_texts() == [] and chat.replies() == []
+    assert chat.stack.tracker(old_session)["slots"].get("respondent") is None
+    page.wait_for_function("old => { const s = localStorage.getItem('prescreen.session'); return s && s !== old; }",
+                           arg=old_session)
+    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") in (None, "null") or \
+        old_session not in page.evaluate("sessionStorage.getItem('prescreen.transcript')")
+
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.connection === 'online'")
+    assert page.locator("#notice").is_visible() and chat.bot_texts() == []
+    chat.begin()
+    assert chat.session_id != old_session
+    assert any("/affirm" in r["payload"] for r in chat.replies())
+    assert chat.slot("respondent") is None
+    assert_clean(chat)
+
+
 # ---------------------------------------------------------------- what the server sends
 def test_page_headers_and_markup(web_stack):
     with urllib.request.urlopen(web_stack.url) as resp:

@@ -270,6 +270,8 @@ class ChatPage:
         """What the person sees (the viewport), or the whole page; saved in test-artifacts/."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
+        self.page.evaluate("window.scrollTo({top: document.documentElement.scrollHeight, behavior: 'instant'})")
+        self.page.wait_for_timeout(300)
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
 

@@ -28,6 +28,7 @@ const els = {
   charCount: $("char-count"),
   startOver: $("start-over"),
   talkToPerson: $("talk-to-person"),
+  forget: $("forget"),
 };
 
 // ---------------------------------------------------------------- storage (never fatal)
@@ -72,6 +73,7 @@ const state = {
   outbox: [],
   waiting: false,
   answeredWithButton: false,
+  forgetFrom: null, // while deleting: where the bot's confirmation starts in `items`
 };
 
 function saveTranscript() {
@@ -224,6 +226,7 @@ function startWaiting() {
   slowTimer = setTimeout(() => {
     setBusy(false);
     showStatus("slow");
+    if (state.forgetFrom !== null) forgetConversation(); // this device forgets regardless
   }, SLOW_MS);
 }
 
@@ -237,6 +240,10 @@ function botActivity() {
 function replyComplete() {
   setBusy(false);
   if (els.status.dataset.key === "slow") showStatus(null);
+  if (state.forgetFrom !== null) {
+    forgetConversation();
+    return;
+  }
   // Keep the person's place: after answering with a button, go to the next choices; otherwise
   // stay in (or return to) the text box. A single button (such as "Not sure" under a question
   // that wants typing) does not take the focus away from typing.
@@ -329,16 +336,42 @@ function updateCharCount() {
   els.charCount.textContent = left <= 0 ? t("tooLong") : left <= 200 ? t("charsLeft")(left) : "";
 }
 
+function setStarted(started) {
+  state.started = started;
+  els.notice.hidden = started;
+  els.composer.hidden = !started;
+  els.startOver.hidden = !started;
+  els.talkToPerson.hidden = !started;
+  els.forget.hidden = !started;
+}
+
 function begin() {
-  state.started = true;
-  els.notice.hidden = true;
-  els.composer.hidden = false;
-  els.startOver.hidden = false;
-  els.talkToPerson.hidden = false;
+  setStarted(true);
   saveTranscript();
 }
 
+/** After "Delete my answers": keep only the bot's confirmation on screen, forget the session
+ * key and the transcript on this device, and start a new, empty conversation key. */
+function forgetConversation() {
+  const kept = state.items.slice(state.forgetFrom).filter((item) => item.who === "bot");
+  state.forgetFrom = null;
+  state.items = kept.map((item) => ({ ...item, replies: [] }));
+  els.log.replaceChildren();
+  state.items.forEach(renderItem);
+  showReplies([], null);
+  setStarted(false);
+  state.sessionId = null;
+  writeStore("localStorage", KEY_SESSION, null);
+  writeStore("sessionStorage", KEY_TRANSCRIPT, null);
+  state.sessionReady = false;
+  if (socket.connected) socket.emit("session_request", { session_id: null });
+  els.noticeContinue.focus({ preventScroll: true });
+  scrollToEnd();
+}
+
 els.noticeContinue.addEventListener("click", () => {
+  state.items = [];
+  els.log.replaceChildren();
   begin();
   state.answeredWithButton = true;
   send("/greet");
@@ -365,6 +398,14 @@ els.startOver.addEventListener("click", () => {
   saveTranscript();
   state.answeredWithButton = true;
   send("/start_over");
+});
+
+els.forget.addEventListener("click", () => {
+  if (!window.confirm(t("forgetConfirm"))) return;
+  els.forget.closest("details").open = false;
+  state.answeredWithButton = false;
+  state.forgetFrom = state.items.length;
+  send("/delete_data");
 });
 
 els.talkToPerson.addEventListener("click", () => {
@@ -395,6 +436,8 @@ function init() {
     const last = state.items[state.items.length - 1];
     if (last && last.who === "bot" && last.replies.length) showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
     begin();
+    // Reloaded before the answer came: it may still arrive; if not, the person knows what to do.
+    if (last && last.who === "user") startWaiting();
     window.scrollTo(0, document.documentElement.scrollHeight);
   } else {
     els.notice.hidden = false;
