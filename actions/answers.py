@@ -82,6 +82,10 @@ def _in_range(value: Optional[float], bounds) -> Optional[float]:
     return value if low <= value <= high else None
 
 
+def is_emergency(tracker: Tracker) -> bool:
+    return (tracker.latest_message.get("intent") or {}).get("name") == "emergency"
+
+
 def tri_answer(tracker: Tracker) -> Optional[str]:
     """yes / no / unsure from the parsed entity, else from a confident yes/no/don't-know intent."""
     value = entities(tracker).get("tri")

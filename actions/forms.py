@@ -36,7 +36,25 @@ def _validator(slot: str, parse: Callable[[Tracker], Optional[Any]], not_underst
     return validate
 
 
-class ValidatePrescreenForm(FormValidationAction):
+class EmergencyFirst:
+    """Emergency wording gets the emergency message before anything else, even mid-question.
+
+    The answer in the same message still counts ("yes, and he can't breathe"); a message that is
+    only an emergency gets no "sorry, I didn't catch that" after it.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        if not ans.is_emergency(tracker):
+            return await super().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_emergency")
+        events = await super().run(dispatcher, tracker, domain)
+        dispatcher.messages[:] = [
+            m for m in dispatcher.messages if not str(m.get("response") or "").startswith("utter_not_understood")
+        ]
+        return events
+
+
+class ValidatePrescreenForm(EmergencyFirst, FormValidationAction):
     def name(self) -> Text:
         return "validate_prescreen_form"
 

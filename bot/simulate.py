@@ -82,8 +82,8 @@ def run_screening(
     for _ in range(max_turns):
         s.slots = tracker_slots(base_url, s.sender, token)
         slot = s.slots.get("requested_slot")
-        if not slot:
-            return s
+        if not slot or s.slots.get("prescreen_outcome"):
+            return s  # the result is in (a hand-off question may follow; answering it is up to the caller)
         s.asked.append(slot)
         turn(answers.get(slot, default))
     raise RuntimeError(f"screening {s.sender} did not finish in {max_turns} turns (stuck at {s.asked[-1:]})")

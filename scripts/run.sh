@@ -23,7 +23,13 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# The lead database: create or migrate it before anything writes to it.
+"$PY" -m bot.cli db-upgrade >/dev/null
+
 "$PY" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+
+"$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5060}" &
 pids+=($!)
 
 api_args=()
@@ -46,6 +52,7 @@ echo
 echo "Pre-screening assistant is up:"
 echo "  REST channel:   http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook"
 echo "  Action server:  http://127.0.0.1:${ACTION_PORT}/health"
+echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5060}/  (accounts: .venv/bin/python -m bot.cli add-coordinator NAME)"
 if [ -n "${RASA_API_TOKEN:-}" ]; then echo "  Rasa HTTP API:  on (token required)"; else echo "  Rasa HTTP API:  off (set RASA_API_TOKEN to enable)"; fi
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

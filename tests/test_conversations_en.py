@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN
 
 pytestmark = pytest.mark.conversation
@@ -15,7 +14,7 @@ def run_profile(c, answers, default="no", limit=40):
     asked = []
     for _ in range(limit):
         slot = c.requested_slot
-        if slot is None:
+        if slot is None or c.slot("prescreen_outcome"):
             return asked
         asked.append(slot)
         c.say(answers.get(slot, default))
@@ -65,7 +64,7 @@ def run_profile_from_here(c, answers, default="no"):
     asked = []
     for _ in range(40):
         slot = c.requested_slot
-        if slot is None:
+        if slot is None or c.slot("prescreen_outcome"):
             return asked
         asked.append(slot)
         c.say(answers.get(slot, default))
@@ -102,8 +101,10 @@ def test_two_unsure_exclusions_need_review_and_name_the_documents(chat):
     c = chat()
     run_profile(c, {**ELIGIBLE_ADULT_EN, "kidney_problem": "I don't know", "csf_blasts_high": "not sure"})
     assert outcome(c) == ("needs_review", [], ["E7", "E12"])
-    result = "\n".join(c.transcript[-6:])
+    result = "\n".join(c.transcript[-10:])
     assert "creatinine" in result and "lumbar puncture" in result
+    assert "I6" in result  # the study doctor confirms life expectancy
+    assert c.requested_slot == "contact_consent"  # the hand-off is offered
 
 
 def test_what_does_that_mean_mid_form_explains_and_asks_again(chat):

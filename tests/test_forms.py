@@ -186,3 +186,20 @@ async def test_prefilled_answers_are_kept_when_the_form_is_reopened():
     assert sets.get("patient_age", 30.0) == 30.0
     assert sets["requested_slot"] == "relapsed_or_refractory"
     assert ActiveLoop(None) not in events
+
+
+async def test_emergency_wording_comes_first_and_the_answer_still_counts():
+    slots = {**ADULT, "patient_age": 30.0}
+    sets, said = await run_form(
+        tracker_for("b_all_diagnosis", "yes, but he can't breathe", entities=[ent("tri", "yes")],
+                    intent="emergency", slots=slots)
+    )
+    assert said[0] == "utter_emergency"
+    assert sets["b_all_diagnosis"] == "yes"
+
+
+async def test_a_pure_emergency_gets_no_did_not_understand_after_it():
+    slots = {**ADULT, "patient_age": 30.0}
+    sets, said = await run_form(tracker_for("b_all_diagnosis", "she is having a seizure", intent="emergency", slots=slots))
+    assert said == ["utter_emergency"]
+    assert sets["b_all_diagnosis"] is None and sets["requested_slot"] == "b_all_diagnosis"

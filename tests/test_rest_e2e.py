@@ -1,0 +1,107 @@
+"""The servers `make run` starts (scripts/run.sh), driven over HTTP by a simulated patient that
+reads `requested_slot` from the tracker API and answers in natural language."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import free_port, wait_for
+from profiles import ELIGIBLE_ADULT_EN
+
+from bot.simulate import run_screening, send
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Boundary and free-text profiles: (answers, expected outcome, failed, unknown).
+PROFILES = [
+    (ELIGIBLE_ADULT_EN, "likely_eligible", [], []),
+    ({**ELIGIBLE_ADULT_EN, "patient_age": "39 years and 11 months"}, "likely_eligible", [], []),
+    ({**ELIGIBLE_ADULT_EN, "patient_age": "forty"}, "not_eligible", ["I3"], []),
+    ({**ELIGIBLE_ADULT_EN, "respondent": "I'm her dad", "patient_age": "a year and a half", "sex": "girl"},
+     "likely_eligible", [], []),
+    ({**ELIGIBLE_ADULT_EN, "patient_age": "11 months"}, "not_eligible", ["I3"], []),
+    ({**ELIGIBLE_ADULT_EN, "car_t_loss_months": "6 months"}, "likely_eligible", [], []),
+    ({**ELIGIBLE_ADULT_EN, "car_t_loss_months": "6.1"}, "not_eligible", ["I2"], []),
+    ({**ELIGIBLE_ADULT_EN, "organ_transplant": "yes, a kidney transplant"}, "not_eligible", ["E14"], []),
+    ({**ELIGIBLE_ADULT_EN, "respondent": "it's for me", "patient_age": "16", "guardian_can_consent": "no idea"},
+     "needs_review", [], ["I7"]),
+    ({**ELIGIBLE_ADULT_EN, "sex": "female", "pregnant_or_breastfeeding": "yes I'm breastfeeding"},
+     "not_eligible", ["E15"], []),
+]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, smtp_sink):
+    """scripts/run.sh with its own ports, database and API token; stopped with Ctrl-C (SIGINT)."""
+    from cryptography.fernet import Fernet
+
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "COORDINATOR_PORT": free_port(),
+             "WEB_PORT": free_port()}
+    token = secrets.token_hex(16)
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "RASA_API_TOKEN": token,
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
+        "LEADS_KEY": Fernet.generate_key().decode(),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_sink.port),
+        "COORDINATOR_EMAIL": "coordinator@example.org",
+    }
+    env.pop("ACTION_SERVER_URL", None)
+    log = open(tmp_path_factory.mktemp("logs") / "run.log", "w")
+    proc = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{ports['RASA_PORT']}"
+    try:
+        wait_for(base + "/", timeout=180)
+        wait_for(f"http://127.0.0.1:{ports['ACTION_PORT']}/health", timeout=60)
+        yield {"url": base, "token": token, "env": env, "ports": ports, "proc": proc}
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.mark.parametrize("answers,outcome,failed,unknown", PROFILES)
+def test_profiles_over_the_rest_channel_reach_the_right_result(stack, answers, outcome, failed, unknown):
+    s = run_screening(answers, base_url=stack["url"], token=stack["token"])
+    assert s.outcome == (outcome, failed, unknown), s.asked
+
+
+def test_the_http_api_refuses_requests_without_the_token(stack):
+    send(stack["url"], "someone", "hi")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{stack['url']}/conversations/someone/tracker", timeout=5)
+    assert err.value.code in (401, 403)
+
+
+def test_a_consented_lead_over_rest_is_one_lead_in_the_inbox_and_one_email(stack, smtp_sink):
+    from bot.leads.store import LeadStore
+
+    before = len(smtp_sink.messages)
+    s = run_screening(ELIGIBLE_ADULT_EN, base_url=stack["url"], token=stack["token"])
+    assert s.outcome[0] == "likely_eligible"
+    for text in ("yes", "Li Wei", "13800138000", "evenings", "yes"):
+        send(stack["url"], s.sender, text)
+    store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
+    lead = store.get_lead_by_conversation(s.sender)
+    assert lead is not None and lead["contact"]["phone"] == "13800138000"
+    assert len(smtp_sink.messages) == before + 1
+    # The inbox is up and refuses anyone without a session.
+    inbox = f"http://127.0.0.1:{stack['ports']['COORDINATOR_PORT']}"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{inbox}/export.json", timeout=5)
+    assert err.value.code == 401
+
+
