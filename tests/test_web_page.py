@@ -271,6 +271,8 @@ def test_accessible_structure_contrast_and_zoom(open_chat):
         assert not low, f"{scheme}: contrast below 4.5:1: {low}"
         # 360 px wide, no sideways scrolling, also with the text at 200 %.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        if scheme == "dark":
+            chat.screenshot("web-en-night.png")
         size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#log .msg-text')).fontSize)")
         page.evaluate("document.documentElement.style.fontSize = '200%'")
         zoomed = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#log .msg-text')).fontSize)")
