@@ -57,6 +57,15 @@ async def test_page_socket_refuses_other_origins(web_stack):
     assert refused.value.status_code == 403
 
 
+def test_page_socket_is_websocket_only(web_stack):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(web_stack.url + "socket.io/?EIO=4&transport=polling", timeout=10)
+    assert refused.value.code == 400
+
+
 async def test_rasa_socket_refuses_other_origins(web_stack):
     """The fixed channel checks origins (Rasa's own turns the check off)."""
     with pytest.raises(websockets.InvalidStatusCode) as refused:

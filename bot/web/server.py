@@ -156,9 +156,15 @@ def create_app(rasa_url: str, dist: Optional[Path] = None, *, name: Optional[str
         return response.json({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
     @app.middleware("request")
-    async def refuse_other_origins(request: Request):
-        if request.path.startswith("/socket.io") and not same_origin(request, allowed):
+    async def guard_socket(request: Request):
+        if not request.path.startswith("/socket.io"):
+            return None
+        if not same_origin(request, allowed):
             return response.text("Origin not allowed", status=403)
+        if request.headers.get("upgrade", "").lower() != "websocket":
+            # The page uses the WebSocket transport only; HTTP long-polling is not relayed.
+            return response.text("WebSocket only", status=400)
+        return None
 
     @app.websocket(SOCKET_PATH, name="socket_relay")
     async def socket_relay(request: Request, browser) -> None:
