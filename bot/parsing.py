@@ -223,6 +223,8 @@ ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 # "一"/"十" inside ordinary words ("一些", "一起", "十分") are not numbers.
 ZH_NOT_NUMBER_AFTER = set("些下起直样定般切旦共律致同向心边面再次会")
 ZH_NOT_NUMBER_BEFORE = set("万唯统第同之某")
+# Measure words: a number before one counts things ("一个回答", "两次") unless a unit follows (个月).
+ZH_COUNTERS = set("个次位种项条件回遍份张家本句")
 ARTICLE_ONE = {"es": {"un", "una"}}  # 1 only before a unit: "un año", not "es un niño"
 HALF_WORDS = {"en": {"half", "½"}, "es": {"medio", "media"}, "zh": {"半"}}
 
@@ -382,23 +384,35 @@ ECOG: Dict[str, Dict[int, List[str]]] = {
         0: ["totalmente activo", "totalmente activa", "completamente activo",
             "completamente activa", "actividad normal", "vida normal", "sin restricciones",
             "sin limitaciones", "como antes", "va a la escuela", "va al colegio",
-            "va a trabajar"],
+            "va a trabajar", "voy a trabajar", "trabajo normal", "trabajo normalmente"],
         1: ["no puede hacer esfuerzos", "no puede hacer ejercicio intenso",
             "no puede hacer actividad intensa", "trabajo ligero", "trabajos ligeros",
             "actividad ligera", "tareas ligeras", "sin esfuerzos", "se cansa", "cosas ligeras",
-            "puede caminar pero"],
+            "puede caminar pero",
+            # The patient answering for themselves speaks in the first person.
+            "no puedo hacer esfuerzos", "no puedo hacer ejercicio intenso",
+            "no puedo hacer actividad intensa", "me canso", "puedo caminar pero",
+            "no puede hacer trabajos pesados", "no puedo hacer trabajos pesados",
+            "no puede hacer cosas pesadas", "no puedo hacer cosas pesadas",
+            "no puede hacer trabajo pesado", "no puedo hacer trabajo pesado",
+            "no puede hacer deporte", "no puedo hacer deporte"],
         2: ["se vale por sí mismo", "se vale por sí misma", "se cuida solo", "se cuida sola",
             "levantado más de la mitad del día", "levantada más de la mitad del día",
-            "no puede trabajar", "no puede ir a la escuela", "no puede ir al colegio"],
+            "no puede trabajar", "no puede ir a la escuela", "no puede ir al colegio",
+            "me valgo por mí mismo", "me valgo por mí misma", "me cuido solo", "me cuido sola",
+            "no puedo trabajar", "no puedo ir a trabajar", "no puedo ir a clase"],
         3: ["en cama o sillón más de la mitad del día", "en cama más de la mitad del día",
             "en cama más de la mitad", "más de la mitad del día en cama",
             "cuidado personal limitado", "autocuidado limitado", "casi todo el día en cama",
             "necesita ayuda", "casi siempre acostado", "casi siempre acostada",
-            "acostado casi todo el día", "acostada casi todo el día"],
+            "acostado casi todo el día", "acostada casi todo el día", "necesito ayuda",
+            "estoy en cama más de la mitad del día", "estoy casi todo el día en cama"],
         4: ["en cama todo el día", "en cama o sillón todo el día", "postrado", "postrada",
             "encamado", "encamada", "no puede cuidarse", "totalmente incapacitado",
             "totalmente incapacitada", "no se vale por sí mismo", "no se vale por sí misma",
-            "el día acostado", "el día acostada", "todo el día acostado", "todo el día acostada"],
+            "el día acostado", "el día acostada", "todo el día acostado", "todo el día acostada",
+            "no puedo cuidarme", "no me valgo por mí mismo", "no me valgo por mí misma",
+            "estoy en cama todo el día"],
     },
 }
 ECOG_LEVEL_WORDS = {
@@ -1053,7 +1067,11 @@ def _tri_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
 
 def _tri(text: str, lang: str | None) -> _Hit | None:
     _, hits = _run(text, lang, _tri_hits)
-    kept = [h for h in _longest_first(hits) if h.value != "ignore"]
+    # The words of an emergency phrase are not an answer: "no" in "mi hijo no puede respirar",
+    # "没有" in "孩子没有呼吸了".
+    alarms = _emergency_all(text)
+    kept = [h for h in _longest_first(hits) if h.value != "ignore"
+            and not any(h.start < a.end and a.start < h.end for a in alarms)]
     values = {h.value for h in kept}
     if not values:
         return None
@@ -1073,7 +1091,8 @@ def parse_tri(text: str, lang: str | None = None) -> str | None:
     The longest phrase wins ("not sure" over "sure", "no idea" over "no", "不知道" over "不"),
     "unsure" wins over yes/no anywhere in the message, a yes-phrase right after a negation
     ("I don't think he did") is a no, and a message with both a yes and a no is None so the
-    question is asked again.
+    question is asked again. Words inside an emergency phrase never count ("mi hijo no puede
+    respirar" is not a "no"); an answer beside one does ("sí, y ahora no respira").
     """
     hit = _tri(text, lang)
     return hit.value if hit else None  # type: ignore[return-value]
@@ -1323,11 +1342,17 @@ def parse_duration_months(text: str, lang: str | None = None) -> float | None:
     return float(hit.value) if hit else None  # type: ignore[arg-type]
 
 
+def _counted(doc: Doc, n: _Num, lang: str) -> bool:
+    """A Chinese number followed by a measure word counts things ("一个回答", "三次"): it is
+    neither an age nor a number of months."""
+    return lang == "zh" and n.end < len(doc) and doc[n.end].text in ZH_COUNTERS
+
+
 def _number_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
     if _duration_pieces(doc, lang):
         return [_Hit(None, 0, len(t.original), "unit")]
     return [_Hit(n.value, *_span_offsets(t, doc, n.start, n.end))
-            for n in _numbers(doc, lang) if not n.article]
+            for n in _numbers(doc, lang) if not n.article and not _counted(doc, n, lang)]
 
 
 def _number(text: str, lang: str | None) -> _Hit | None:
@@ -1636,15 +1661,20 @@ def _emergency_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
     return hits
 
 
-def _emergency(text: str) -> _Hit | None:
+def _emergency_all(text: str) -> List[_Hit]:
+    """Every emergency phrase in the text, in all three languages."""
     t = _prepare(_as_text(text))
     if not t.folded:
-        return None
+        return []
+    hits: List[_Hit] = []
     for code in (["zh"] if t.has_cjk else []) + ["en", "es"]:
-        hits = _emergency_hits(t, _doc(t.folded, code), code)
-        if hits:
-            return hits[0]
-    return None
+        hits.extend(_emergency_hits(t, _doc(t.folded, code), code))
+    return hits
+
+
+def _emergency(text: str) -> _Hit | None:
+    hits = _emergency_all(text)
+    return hits[0] if hits else None
 
 
 def detect_emergency(text: str) -> bool:

@@ -70,7 +70,9 @@ TRI_CASES = [
 TRI_NONE = ["", "   ", "hello", "what is CAR-T?", "yes, no", "他喘不上气", "18 months", "42", "🙂",
             "I need to correct something", "I gave the wrong answer earlier", "我是他妈妈",
             "苯达莫司汀是什么", "我没看懂", "I don't get what you're asking",
-            "por qué importa si es niño o niña", "no entiendo qué me preguntas", "他身体不好"]
+            "por qué importa si es niño o niña", "no entiendo qué me preguntas", "他身体不好",
+            # The words of an emergency phrase are not an answer to the question being asked.
+            "mi hijo no puede respirar", "no respira", "孩子没有呼吸了", "没反应了"]
 
 
 @pytest.mark.parametrize(("text", "expected"), TRI_CASES)
@@ -81,6 +83,15 @@ def test_parse_tri(text, expected):
 @pytest.mark.parametrize("text", TRI_NONE)
 def test_parse_tri_none(text):
     assert parse_tri(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("sí, y ahora no puede respirar", "yes"), ("no, pero ahora no respira", "no"),
+     ("没有，他喘不上气", "no"), ("No, he can't breathe!", "no")],
+)
+def test_parse_tri_answer_beside_an_emergency_still_counts(text, expected):
+    assert parse_tri(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -136,7 +147,9 @@ NUMBER_CASES = [
 ]
 
 NUMBER_NONE = ["", "no", "I don't know", "18 months", "7 years old", "七岁", "3个月",
-               "siete años", "es un niño", "一些", "hello", "🙂"]
+               "siete años", "es un niño", "一些", "hello", "🙂",
+               # A Chinese number before a measure word counts things: not an age, not months.
+               "我想修改一个回答", "做过两次", "改一下第三个", "quiero cambiar una respuesta"]
 
 
 @pytest.mark.parametrize(("text", "expected"), NUMBER_CASES)
@@ -251,6 +264,11 @@ ECOG_CASES = [
     ("totalmente activo", 0), ("no puede hacer esfuerzos pero camina y hace trabajo ligero", 1),
     ("se vale por sí mismo, levantado más de la mitad del día", 2),
     ("en cama o sillón más de la mitad del día", 3), ("en cama todo el día", 4), ("nivel 3", 3),
+    # A patient answering for themselves speaks in the first person.
+    ("puedo caminar, pero no puedo hacer trabajos pesados", 1), ("me canso mucho", 1),
+    ("no puedo trabajar, pero me cuido solo", 2), ("necesito ayuda para vestirme", 3),
+    ("estoy en cama todo el día", 4), ("hago vida normal", 0), ("voy a trabajar", 0),
+    ("no puede hacer trabajos pesados pero camina", 1),
 ]
 
 
