@@ -53,6 +53,8 @@ CAR_T_MONTHS_RANGE = (0.0, 120.0)
 ECOG_LEVELS = (0, 1, 2, 3, 4)
 
 INTENT_TO_TRI = {"affirm": YES, "deny": NO, "dont_know": UNSURE}
+MAX_INTENT_ONLY_CHARS = 40
+MIN_INTENT_ONLY_CONFIDENCE = 0.6
 
 
 def entities(tracker: Tracker) -> Dict[str, Any]:
@@ -91,8 +93,13 @@ def tri_answer(tracker: Tracker) -> Optional[str]:
     value = entities(tracker).get("tri")
     if value in TRI_VALUES:
         return value
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return INTENT_TO_TRI.get(intent)
+    # The intent alone only counts for a short answer it is confident about ("absolutely"):
+    # a long or odd message must never become a yes or a no by a classifier's guess.
+    intent = tracker.latest_message.get("intent") or {}
+    text = tracker.latest_message.get("text") or ""
+    if len(text) <= MAX_INTENT_ONLY_CHARS and (intent.get("confidence") or 0) >= MIN_INTENT_ONLY_CONFIDENCE:
+        return INTENT_TO_TRI.get(intent.get("name"))
+    return None
 
 
 def age_answer(tracker: Tracker) -> Optional[Any]:

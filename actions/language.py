@@ -26,9 +26,7 @@ PATIENT_REF = {
 }
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
 _WORD = re.compile(r"[^\W\d_]+")
-_FRENCH_WORDS = frozenset("je suis le les mon ma mes est une des pour avec bonjour fils fille ans mois".split())
 
 
 def patient_ref_slots(language: Optional[str], respondent: Optional[str]) -> Dict[str, Any]:
@@ -41,17 +39,12 @@ def patient_ref_slots(language: Optional[str], respondent: Optional[str]) -> Dic
 def first_message_language(text: str, hint: Optional[str]) -> Optional[str]:
     """A cautious reading of a first message: the NLU component's hint (bot.parsing.guess_language)
     only counts for two or more Chinese characters or three or more words, so "ok", "sí" or "hi"
-    never decide. "other" means clearly a language the assistant does not speak."""
+    never decide. (Messages in other languages are answered by the channel, bot/channels.py.)"""
     sample = (text or "")[:500]
-    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
-        return "other"
     if len(_CJK.findall(sample)) >= 2:
         return "zh"
-    words = [w.lower() for w in _WORD.findall(sample)]
-    if len(words) < 3:
+    if len(_WORD.findall(sample)) < 3:
         return None
-    if sum(w in _FRENCH_WORDS for w in words) >= 2 and hint is None:
-        return "other"
     return hint if hint in LANGUAGES else None
 
 
@@ -99,9 +92,7 @@ class ActionDetectLanguage(Action):
             guess = first_message_language(
                 tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")
             )
-            if guess == "other":
-                dispatcher.utter_message(response="utter_language_unsupported")
-            elif guess in LANGUAGES:
+            if guess in LANGUAGES:
                 language = guess
         return _language_events(tracker, language or tracker.get_slot("language") or DEFAULT_LANGUAGE)
 

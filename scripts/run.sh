@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export RASA_TELEMETRY_ENABLED=false
-export SANIC_HOST="${BIND_HOST:-127.0.0.1}"   # the rasa_sdk action server reads SANIC_HOST
 ACTION_PORT="${ACTION_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+# A fresh shared secret between Rasa and the action server, unless one is given.
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')}"
 MODEL="${MODEL:-models/prescreen.tar.gz}"
 PY=.venv/bin/python
 
@@ -26,7 +27,7 @@ trap stop INT TERM EXIT
 # The lead database: create or migrate it before anything writes to it.
 "$PY" -m bot.cli db-upgrade >/dev/null
 
-"$PY" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+"$PY" -m bot.action_server --port "$ACTION_PORT" &
 pids+=($!)
 
 "$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5060}" &

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+ACTION_TOKEN = "test-action-token"
 
 
 def free_port() -> int:
@@ -99,9 +102,9 @@ def lead_store(lead_env):
 @pytest.fixture(scope="session")
 def action_server_url(lead_env):
     port = free_port()
-    env = {**os.environ, **lead_env, "SANIC_HOST": "127.0.0.1", "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, **lead_env, "ACTION_SERVER_TOKEN": ACTION_TOKEN, "RASA_TELEMETRY_ENABLED": "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "bot.action_server", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -134,7 +137,8 @@ def agent(action_server_url, event_loop_for_agent):
     async def load():
         # The same tracker store as endpoints.yml configures for `rasa run`.
         store = ForgetfulTrackerStore(None)
-        return Agent.load(str(MODEL), action_endpoint=EndpointConfig(url=action_server_url), tracker_store=store)
+        endpoint = EndpointConfig(url=action_server_url, headers={"X-Action-Token": ACTION_TOKEN})
+        return Agent.load(str(MODEL), action_endpoint=endpoint, tracker_store=store)
 
     return event_loop_for_agent.run_until_complete(load())
 
@@ -183,3 +187,41 @@ def chat(agent, event_loop_for_agent):
         return Chat(agent, event_loop_for_agent, language)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, smtp_sink):
+    """scripts/run.sh with its own ports, database and API token; stopped with Ctrl-C (SIGINT)."""
+    from cryptography.fernet import Fernet
+
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "COORDINATOR_PORT": free_port(),
+             "WEB_PORT": free_port()}
+    token = secrets.token_hex(16)
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "RASA_API_TOKEN": token,
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
+        "LEADS_KEY": Fernet.generate_key().decode(),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_sink.port),
+        "COORDINATOR_EMAIL": "coordinator@example.org",
+    }
+    env.pop("ACTION_SERVER_URL", None)
+    env.pop("ACTION_SERVER_TOKEN", None)
+    log_path = tmp_path_factory.mktemp("logs") / "run.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{ports['RASA_PORT']}"
+    try:
+        wait_for(base + "/", timeout=180)
+        wait_for(f"http://127.0.0.1:{ports['ACTION_PORT']}/health", timeout=60)
+        yield {"url": base, "token": token, "env": env, "ports": ports, "proc": proc, "log": log_path}
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()

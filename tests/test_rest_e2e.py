@@ -3,16 +3,11 @@ reads `requested_slot` from the tracker API and answers in natural language."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_for
 from profiles import ELIGIBLE_ADULT_EN
 
 from bot.simulate import run_screening, send
@@ -35,42 +30,6 @@ PROFILES = [
     ({**ELIGIBLE_ADULT_EN, "sex": "female", "pregnant_or_breastfeeding": "yes I'm breastfeeding"},
      "not_eligible", ["E15"], []),
 ]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, smtp_sink):
-    """scripts/run.sh with its own ports, database and API token; stopped with Ctrl-C (SIGINT)."""
-    from cryptography.fernet import Fernet
-
-    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "COORDINATOR_PORT": free_port(),
-             "WEB_PORT": free_port()}
-    token = secrets.token_hex(16)
-    env = {
-        **os.environ,
-        **{k: str(v) for k, v in ports.items()},
-        "RASA_API_TOKEN": token,
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
-        "LEADS_KEY": Fernet.generate_key().decode(),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_sink.port),
-        "COORDINATOR_EMAIL": "coordinator@example.org",
-    }
-    env.pop("ACTION_SERVER_URL", None)
-    log = open(tmp_path_factory.mktemp("logs") / "run.log", "w")
-    proc = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{ports['RASA_PORT']}"
-    try:
-        wait_for(base + "/", timeout=180)
-        wait_for(f"http://127.0.0.1:{ports['ACTION_PORT']}/health", timeout=60)
-        yield {"url": base, "token": token, "env": env, "ports": ports, "proc": proc}
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.mark.parametrize("answers,outcome,failed,unknown", PROFILES)

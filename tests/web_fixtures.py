@@ -136,7 +136,10 @@ def web_stack_fixture(action_server_url, web_dist, tmp_path_factory) -> WebStack
     credentials = rasa_credentials(logs / "credentials.yml")
     rasa_port, web_port = free_port(), free_port()
     token = secrets.token_hex(16)
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_server_url}
+    from conftest import ACTION_TOKEN  # the shared secret the test action server expects
+
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_server_url,
+           "ACTION_SERVER_TOKEN": ACTION_TOKEN}
     rasa_log = logs / "rasa.log"
     rasa = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "rasa") if (ROOT / ".venv" / "bin" / "rasa").exists() else "rasa",

@@ -1,0 +1,217 @@
+"""The REST channel, hardened: whatever arrives gets a clear answer and nothing is lost.
+
+`SafeRestInput` replaces Rasa's `rest` channel (same URL, `/webhooks/rest/webhook`):
+
+- the message is cleaned (NUL and other control characters, zero-width and direction-override
+  characters removed) and capped at MAX_MESSAGE_CHARS, with a note that only the beginning was
+  read; a message clearly in a language the assistant does not speak gets a note in all three
+  languages (and is still passed on, so nothing is lost);
+- odd `sender` ids are accepted but mapped to a short stable id; a request that is not JSON, or
+  has no usable sender, gets a 400 with a plain explanation, never a 500;
+- when the action server is down, or a turn takes longer than TURN_TIMEOUT_S, or the turn fails,
+  the person is told plainly that their answer could not be saved and how to reach the study,
+  in their language; the assistant never answers with silence or a success it did not have.
+
+These few texts live here, not in the domain, because they must work when the normal response
+path (the action server, the dialogue) does not, and because custom slot-mapping actions in
+Rasa 3.6 cannot send messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+TURN_TIMEOUT_S = float(os.environ.get("TURN_TIMEOUT_S", "20"))
+HEALTH_CACHE_S = 2.0
+
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SAFE_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+
+UNAVAILABLE = {
+    "en": "Sorry, something went wrong on our side and your last answer could not be saved. Please "
+    "try again in a few minutes. If it keeps happening, the trial is run by Beijing GoBroad "
+    "Hospital, and the treating doctor can contact the study team for you.",
+    "zh": "抱歉，我们这边出了问题，您刚才的回答没有保存成功。请过几分钟再试。如果问题持续，本试验由"
+    "北京高博医院开展，您的主治医生可以替您联系研究团队。",
+    "es": "Lo siento, algo ha fallado por nuestra parte y su última respuesta no se ha podido guardar. "
+    "Inténtelo de nuevo en unos minutos. Si sigue ocurriendo, el ensayo lo realiza el Beijing GoBroad "
+    "Hospital y su médico puede contactar con el equipo del estudio.",
+}
+
+
+TOO_LONG = {
+    "en": "That message was very long, so I only read the beginning. A short answer is plenty.",
+    "zh": "这条消息太长了，我只读了开头部分。简短回答就可以。",
+    "es": "Ese mensaje era muy largo, así que solo he leído el principio. Con una respuesta corta basta.",
+}
+UNSUPPORTED_LANGUAGE = (
+    "Sorry, I can only speak English, Simplified Chinese and Spanish. "
+    "抱歉，我只会说英语、简体中文和西班牙语。Lo siento, solo hablo inglés, chino simplificado y español."
+)
+_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
+_FRENCH = frozenset("je suis mon ma est une des pour avec bonjour fils fille ans mois cet cette lui oui merci très".split())
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def in_unsupported_language(text: str) -> bool:
+    """Clearly not English, Chinese or Spanish: another script, or plainly French.
+
+    Only clear cases count; short or mixed messages are left to the assistant."""
+    sample = text[:500]
+    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
+        return True
+    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    return len(words) >= 4 and sum(w in _FRENCH for w in words) >= 3
+
+
+def notices(text: str, truncated: bool, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Plain notes the channel adds before the assistant's own answer."""
+    language = str(metadata.get("language") or "en")[:2]
+    notes = []
+    if truncated:
+        notes.append({"recipient_id": None, "text": TOO_LONG.get(language, TOO_LONG["en"])})
+    if in_unsupported_language(text):
+        notes.append({"recipient_id": None, "text": UNSUPPORTED_LANGUAGE})
+    return notes
+
+
+# Rasa's built-in commands that wipe or rewind a conversation when typed: read as plain words.
+_BUILTIN_COMMAND = re.compile(r"^\s*/(restart|back|session_start|nlu_fallback)\b", re.IGNORECASE)
+
+
+def clean_message(text: Any) -> Tuple[str, bool]:
+    """The text to process, and whether it was cut to MAX_MESSAGE_CHARS."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = _INVISIBLE.sub("", text)
+    text = _BUILTIN_COMMAND.sub(lambda m: m.group(1), text)
+    if len(text) > MAX_MESSAGE_CHARS:
+        return text[:MAX_MESSAGE_CHARS], True
+    return text, False
+
+
+def clean_sender(sender: Any) -> Optional[str]:
+    """A usable conversation id: short safe ids as they are, anything else hashed (stable)."""
+    if isinstance(sender, bool) or sender is None:
+        return None
+    if isinstance(sender, (int, float)):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip():
+        return None
+    if _SAFE_SENDER.match(sender):
+        return sender
+    return "h-" + hashlib.sha256(sender.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def clean_metadata(metadata: Any, truncated: bool) -> Dict[str, Any]:
+    """Only what the assistant uses: the language, and whether the message was cut."""
+    cleaned: Dict[str, Any] = {}
+    if isinstance(metadata, dict) and isinstance(metadata.get("language"), str):
+        cleaned["language"] = metadata["language"][:8]
+    if truncated:
+        cleaned["truncated"] = True
+    return cleaned
+
+
+def unavailable_reply(metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+    language = str(metadata.get("language") or "en")[:2]
+    return [{"recipient_id": None, "text": UNAVAILABLE.get(language, UNAVAILABLE["en"])}]
+
+
+class ActionServerProbe:
+    """Is the action server answering? Asked at most every HEALTH_CACHE_S seconds."""
+
+    def __init__(self, webhook_url: Optional[str]):
+        self.health_url = re.sub(r"/webhook/?$", "/health", webhook_url) if webhook_url else None
+        self._checked_at = 0.0
+        self._ok = True
+
+    async def ok(self) -> bool:
+        if self.health_url is None:
+            return True
+        now = time.monotonic()
+        if now - self._checked_at < HEALTH_CACHE_S:
+            return self._ok
+        try:
+            timeout = aiohttp.ClientTimeout(total=1.5)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(self.health_url) as resp:
+                    self._ok = resp.status == 200
+        except Exception:
+            self._ok = False
+        self._checked_at = now
+        return self._ok
+
+
+async def handle_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    probe: ActionServerProbe,
+    text: str,
+    sender: str,
+    metadata: Dict[str, Any],
+    input_channel: str,
+) -> List[Dict[str, Any]]:
+    """One turn through Rasa, with the plain "could not be saved" answer on any failure."""
+    if not await probe.ok():
+        logger.warning("action server unavailable; turn refused")
+        return unavailable_reply(metadata)
+    collector = CollectingOutputChannel()
+    message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata or None)
+    try:
+        await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        logger.warning("turn timed out after %ss", TURN_TIMEOUT_S)
+        return unavailable_reply(metadata)
+    except Exception as error:  # never a 500 or silence for the person
+        logger.error("turn failed: %s", type(error).__name__)
+        return unavailable_reply(metadata)
+    # Every path of the dialogue answers; silence means an action failed on the way.
+    return collector.messages or unavailable_reply(metadata)
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("safe_rest_webhook", __name__)
+        probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request):
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            try:
+                body = request.json
+            except Exception:
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "The request body must be a JSON object with 'sender' and 'message'."}, status=400)
+            sender = clean_sender(body.get("sender"))
+            if sender is None:
+                return response.json({"error": "'sender' must be a non-empty string that names the conversation."}, status=400)
+            text, truncated = clean_message(body.get("message"))
+            metadata = clean_metadata(body.get("metadata"), truncated)
+            messages = await handle_turn(on_new_message, probe, text, sender, metadata, self.name())
+            return response.json(notices(text, truncated, metadata) + messages)
+
+        return webhook
