@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,16 @@ from bot.web.server import content_security_policy, create_app, upstream_socket_
 from tests.web_fixtures import ROOT, web_dist_fixture, web_stack_fixture  # noqa: F401 - fixtures
 
 QUERY = "?EIO=4&transport=websocket"
+
+
+def run_async(coro):
+    """Runs a coroutine on its own loop in a worker thread, whatever loop this thread has."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _connect(url: str, origin: str):
+    return await websockets.connect(url, origin=origin, open_timeout=10)
 
 
 def ws_url(http_url: str) -> str:
@@ -51,9 +62,9 @@ def _event(frame: str):
     return name, (args[0] if args else None)
 
 
-async def test_page_socket_refuses_other_origins(web_stack):
+def test_page_socket_refuses_other_origins(web_stack):
     with pytest.raises(websockets.InvalidStatusCode) as refused:
-        await websockets.connect(ws_url(web_stack.url), origin="http://evil.example", open_timeout=10)
+        run_async(_connect(ws_url(web_stack.url), "http://evil.example"))
     assert refused.value.status_code == 403
 
 
@@ -66,14 +77,18 @@ def test_page_socket_is_websocket_only(web_stack):
     assert refused.value.code == 400
 
 
-async def test_rasa_socket_refuses_other_origins(web_stack):
+def test_rasa_socket_refuses_other_origins(web_stack):
     """The fixed channel checks origins (Rasa's own turns the check off)."""
     with pytest.raises(websockets.InvalidStatusCode) as refused:
-        await websockets.connect(ws_url(web_stack.rasa_url), origin="http://evil.example", open_timeout=10)
+        run_async(_connect(ws_url(web_stack.rasa_url), "http://evil.example"))
     assert refused.value.status_code in (400, 403)
 
 
-async def test_conversation_through_the_relay_survives_a_new_socket(web_stack):
+def test_conversation_through_the_relay_survives_a_new_socket(web_stack):
+    run_async(_conversation_through_the_relay(web_stack))
+
+
+async def _conversation_through_the_relay(web_stack):
     origin = web_stack.url.rstrip("/")
     session_id = uuid.uuid4().hex
 

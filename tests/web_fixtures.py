@@ -166,7 +166,9 @@ def web_stack_fixture(action_server_url, web_dist, tmp_path_factory) -> WebStack
         _stop(rasa)
 
 
-@pytest.fixture(scope="session", name="browser")
+# Module scope on purpose: Playwright's sync API keeps an event loop running in this thread while
+# it is open, which would break async tests (and run_until_complete) in later modules.
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which("chromium"):
         fail_or_skip(f"Chromium is not installed at {CHROMIUM}: run scripts/ensure-chromium.sh")
