@@ -14,7 +14,7 @@ MODEL := models/prescreen.tar.gz
 TRAIN_INPUTS := config.yml endpoints.yml $(wildcard domain/*.yml) $(wildcard data/*.yml) \
 	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) bot/parsing.py
 
-.PHONY: help install train run test validate lint test-stories nlu-report lock clean
+.PHONY: help install train run test validate lint test-stories nlu-report lock clean audit
 
 help:
 	@echo "make run    - set up, train if needed, start every server and print the URLs"
@@ -57,6 +57,12 @@ test-stories: install train
 
 nlu-report: install train
 	$(PY) scripts/nlu_report.py
+
+# pip-audit lives in its own venv: its dependencies clash with Rasa 3.6's pins.
+audit:
+	@PYTHON=$$(scripts/find-python.sh) && ( [ -x .venv-audit/bin/pip-audit ] || \
+	  ( $$PYTHON -m venv .venv-audit && .venv-audit/bin/pip install --quiet "pip<24.1" pip-audit ) )
+	.venv-audit/bin/pip-audit -r requirements.lock --progress-spinner off --desc on
 
 lint: install
 	$(VENV)/bin/ruff check .

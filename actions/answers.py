@@ -143,7 +143,7 @@ def is_canonical(slot: str, value: Any) -> bool:
     """Whether a stored slot value is already a validated answer (re-validation is a no-op)."""
     if value is None:
         return False
-    if slot in TRI_SLOTS:
+    if slot in TRI_SLOTS or slot in ("contact_consent", "handoff_confirm"):
         return value in TRI_VALUES
     if slot in CHOICES:
         return value in CHOICES[slot]

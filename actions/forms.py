@@ -21,7 +21,7 @@ from actions.language import patient_ref_slots
 Validator = Callable[..., Dict[Text, Any]]
 
 
-def _validator(slot: str, parse: Callable[[Tracker], Optional[Any]], not_understood: str) -> Validator:
+def answer_validator(slot: str, parse: Callable[[Tracker], Optional[Any]], not_understood: str) -> Validator:
     """A validate_<slot> method: keep a valid stored value, else parse the latest message."""
 
     def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
@@ -77,13 +77,13 @@ class ValidatePrescreenForm(EmergencyFirst, FormValidationAction):
 
 
 for _slot in ans.TRI_SLOTS:
-    setattr(ValidatePrescreenForm, f"validate_{_slot}", _validator(_slot, ans.tri_answer, "utter_not_understood_tri"))
+    setattr(ValidatePrescreenForm, f"validate_{_slot}", answer_validator(_slot, ans.tri_answer, "utter_not_understood_tri"))
 
-ValidatePrescreenForm.validate_patient_age = _validator("patient_age", ans.age_answer, "utter_not_understood_age")
-ValidatePrescreenForm.validate_car_t_loss_months = _validator(
+ValidatePrescreenForm.validate_patient_age = answer_validator("patient_age", ans.age_answer, "utter_not_understood_age")
+ValidatePrescreenForm.validate_car_t_loss_months = answer_validator(
     "car_t_loss_months", ans.months_answer, "utter_not_understood_months"
 )
-ValidatePrescreenForm.validate_ecog = _validator("ecog", ans.ecog_answer, "utter_not_understood_choice")
-ValidatePrescreenForm.validate_sex = _validator(
+ValidatePrescreenForm.validate_ecog = answer_validator("ecog", ans.ecog_answer, "utter_not_understood_choice")
+ValidatePrescreenForm.validate_sex = answer_validator(
     "sex", lambda tracker: ans.choice_answer("sex", tracker), "utter_not_understood_choice"
 )

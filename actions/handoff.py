@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers as ans
 from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, QUESTION_ORDER, UNSURE, YES
-from actions.forms import EmergencyFirst
+from actions.forms import EmergencyFirst, answer_validator
 from actions.labels import LABELS, VALUE_LABELS
 from bot.leads.validation import normalise_phone, valid_email, valid_phone
 
@@ -103,13 +103,8 @@ class ValidateHandoffForm(EmergencyFirst, FormValidationAction):
             return ["contact_consent"]
         return list(HANDOFF_QUESTIONS) if consent == YES else []
 
-    def validate_contact_consent(self, value, dispatcher, tracker, domain):
-        if value in ans.TRI_VALUES:
-            return {"contact_consent": value}
-        answer = ans.tri_answer(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_not_understood_tri")
-        return {"contact_consent": answer}
+    validate_contact_consent = answer_validator("contact_consent", ans.tri_answer, "utter_not_understood_tri")
+    validate_handoff_confirm = answer_validator("handoff_confirm", ans.tri_answer, "utter_not_understood_tri")
 
     def validate_contact_name(self, value, dispatcher, tracker, domain):
         name = clean_text(value, MAX_NAME)
@@ -130,14 +125,6 @@ class ValidateHandoffForm(EmergencyFirst, FormValidationAction):
             return {"contact_time": "no preference"}
         text = clean_text(value, MAX_TIME)
         return {"contact_time": text or "no preference"}
-
-    def validate_handoff_confirm(self, value, dispatcher, tracker, domain):
-        if value in ans.TRI_VALUES:
-            return {"handoff_confirm": value}
-        answer = ans.tri_answer(tracker)
-        if answer is None:
-            dispatcher.utter_message(response="utter_not_understood_tri")
-        return {"handoff_confirm": answer}
 
 
 def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
