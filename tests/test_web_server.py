@@ -153,3 +153,82 @@ def test_csp_never_reflects_a_strange_host():
     assert "ws://127.0.0.1:8080" in content_security_policy("127.0.0.1:8080")
     policy = content_security_policy("evil.example; script-src *")
     assert "evil" not in policy and "connect-src 'self';" in policy
+
+
+# ---------------------------------------------------------------- the channel's turn, in-process
+class _FakeSio:
+    def __init__(self):
+        self.emitted = []
+
+    async def emit(self, event, data=None, room=None, namespace=None, **kwargs):
+        self.emitted.append((event, data, room))
+
+
+def _channel_turn(on_new_message, text="hello", truncated=False, language="es"):
+    from bot.channels import ActionServerProbe
+    from bot.web.channel import SocketIOInput
+
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    sio = _FakeSio()
+    run_async(channel._turn(sio, on_new_message, ActionServerProbe(None), text, truncated, "s-1",
+                            {"language": language, **({"truncated": True} if truncated else {})}))
+    return [(event, data["text"], room) for event, data, room in sio.emitted]
+
+
+def test_channel_answers_a_failed_turn_plainly_in_the_persons_language():
+    from bot.channels import UNAVAILABLE
+
+    async def fails(message):
+        raise RuntimeError("boom")
+
+    assert _channel_turn(fails) == [("bot_uttered", UNAVAILABLE["es"], "s-1")]
+
+
+def test_channel_never_leaves_the_page_in_silence():
+    from bot.channels import UNAVAILABLE
+
+    async def says_nothing(message):
+        return None
+
+    assert _channel_turn(says_nothing, language="zh") == [("bot_uttered", UNAVAILABLE["zh"], "s-1")]
+
+
+def test_channel_passes_answers_through_and_notes_a_cut_message():
+    from bot.channels import TOO_LONG
+
+    seen = []
+
+    async def answers(message):
+        seen.append((message.text, message.sender_id, message.metadata))
+        await message.output_channel.send_text_message(message.sender_id, "Hola")
+
+    sent = _channel_turn(answers, text="x" * 10, truncated=True)
+    assert sent == [("bot_uttered", TOO_LONG["es"], "s-1"), ("bot_uttered", "Hola", "s-1")]
+    assert seen == [("x" * 10, "s-1", {"language": "es", "truncated": True})]
+
+
+def test_long_messages_through_the_relay_are_cut_with_a_note(web_stack):
+    from bot.channels import TOO_LONG
+
+    async def go():
+        ws = await websockets.connect(ws_url(web_stack.url), origin=web_stack.url.rstrip("/"), open_timeout=10)
+        await _recv_until(ws, lambda f: f.startswith("0"))
+        await ws.send("40")
+        await _recv_until(ws, lambda f: f.startswith("40"))
+        await ws.send("42" + json.dumps(["session_request", {"session_id": None}]))
+        confirm = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "session_confirm")
+        session_id = _event(confirm)[1]
+        payload = {"message": "a" * 2500, "session_id": session_id, "metadata": {"language": "en", "evil": 1}}
+        await ws.send("42" + json.dumps(["user_uttered", payload]))
+        note = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "bot_uttered")
+        # Then the assistant's own answer: the turn has been recorded.
+        await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "bot_uttered")
+        await ws.close()
+        return session_id, _event(note)[1]["text"]
+
+    session_id, note = run_async(go())
+    assert note == TOO_LONG["en"]
+    user_events = [e for e in web_stack.tracker(session_id)["events"] if e.get("event") == "user"]
+    assert len(user_events[-1]["text"]) == 2000
+    metadata = user_events[-1]["metadata"]
+    assert metadata["language"] == "en" and metadata["truncated"] is True and "evil" not in metadata

@@ -21,18 +21,37 @@ Two differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21)
    server's own origin only, which is all the page needs because the web server
    (``bot.web.server``) relays ``/socket.io/`` from the page's origin and sends no Origin header.
    List the page's origin(s) only if a page connects to Rasa directly.
+3. Messages get the same care as on the hardened REST channel (``bot.channels``): text cleaned
+   and capped at 2000 characters (with a note when cut), metadata reduced to the language, a
+   note for a language the assistant does not speak, and a plain "your answer could not be
+   saved" message, in the person's language, when the action server is down, a turn fails or
+   takes too long, or the dialogue says nothing: the page never waits in silence.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import json
 import logging
+import os
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
+
+from bot.channels import (
+    TURN_TIMEOUT_S,
+    ActionServerProbe,
+    clean_message,
+    clean_metadata,
+    clean_sender,
+    notices,
+    unavailable_reply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +97,9 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(data, dict):
                 data = {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+            # Only ids that are already safe conversation ids (bot.channels.clean_sender), so the
+            # room joined here is the one the assistant answers to.
+            if not isinstance(session_id, str) or clean_sender(session_id) != session_id:
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 entered = sio.enter_room(sid, session_id, namespace=self.namespace)
@@ -87,6 +108,74 @@ class SocketIOInput(RasaSocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             logger.debug(f"User {sid} joined session {session_id}.")
 
-        # Replaces the handler Rasa registered under the same event and namespace.
+        probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                sender = clean_sender(data.get("session_id"))
+                if sender is None:
+                    logger.warning("A socket.io message without a session_id was ignored.")
+                    return
+            else:
+                sender = sid
+            raw_metadata = data.get(self.metadata_key) or {}
+            if isinstance(raw_metadata, str):
+                try:
+                    raw_metadata = json.loads(raw_metadata)
+                except ValueError:
+                    raw_metadata = {}
+            text, truncated = clean_message(data.get("message"))
+            metadata = clean_metadata(raw_metadata, truncated)
+            await self._turn(sio, on_new_message, probe, text, truncated, sender, metadata)
+
+        # Replace the handlers Rasa registered under the same events and namespace.
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return socketio_webhook
+
+    async def _turn(self, sio: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                    probe: ActionServerProbe, text: str, truncated: bool, sender: str,
+                    metadata: Dict[str, Any]) -> None:
+        """One turn: notes first, then the assistant, or a plain apology instead of silence."""
+
+        async def say(messages: List[Dict[str, Any]]) -> None:
+            for note in messages:
+                await sio.emit(self.bot_message_evt, {"text": note["text"]}, room=sender, namespace=self.namespace)
+
+        await say(notices(text, truncated, metadata))
+        if not await probe.ok():
+            logger.warning("action server unavailable; turn refused")
+            await say(unavailable_reply(metadata))
+            return
+        output = _CountingOutput(sio, self.bot_message_evt)
+        message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata or None)
+        try:
+            await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            logger.warning("turn timed out after %ss", TURN_TIMEOUT_S)
+            await say(unavailable_reply(metadata))
+            return
+        except Exception as error:  # never silence for the person
+            logger.error("turn failed: %s", type(error).__name__)
+            await say(unavailable_reply(metadata))
+            return
+        if output.sent == 0:
+            await say(unavailable_reply(metadata))
+
+
+class _CountingOutput(SocketIOOutput):
+    """Rasa's socket.io output, counting what it sends so silence can be noticed."""
+
+    def __init__(self, sio: Any, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        self.sent += 1
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
