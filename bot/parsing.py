@@ -140,7 +140,8 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "有没有", "是不是", "对不对", "是否", "可不可以", "好不好", "无法", "不好意思",
             "没关系", "有点", "只有", "还有", "所有", "没什么", "但是", "还是", "可是", "我是",
             "有什么", "是什么", "什么是", "是啥", "有关", "有用", "没看懂", "看不懂", "不懂",
-            "不明白", "不理解",
+            "不明白", "不理解", "没听懂", "听不懂", "没明白", "没听明白", "没看明白", "搞不懂",
+            "不太懂", "不太明白",
             "只是", "要是", "于是", "总是", "或是", "有时", "有人", "对于", "针对", "对方", "对他",
             "对她", "对我",
         ],
@@ -170,7 +171,9 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "tendría que preguntar", "habría que preguntar", "habría que revisar",
             "tendría que consultar", "tengo que mirar", "tengo que mirarlo", "hay que preguntar",
         ],
-        "ignore": ["no entiendo", "no comprendo"],
+        "ignore": ["no entiendo", "no comprendo", "no lo entiendo", "no lo comprendo",
+                   "no te entiendo", "no le entiendo", "no entendí", "no lo entendí",
+                   "no comprendí", "no sé qué significa", "no se qué es"],
     },
 }
 
@@ -683,7 +686,14 @@ _EN_MARKERS = frozenset(
     "not do did you an in on for with what how why can this that know sure think daughter "
     "weeks after about yep nope mom dad mum am 's n't nt don't please english spanish".split()
 )
-_ES_CHARS = frozenset("ñ¿¡áéíóúü")
+_ES_SIGNS = frozenset("ñ¿¡")  # only Spanish writes these
+_ES_ACCENTS = frozenset("áéíóúü")  # Spanish, but French writes é too
+# French is not spoken here; its accents and function words must not pass for Spanish.
+_FR_CHARS = frozenset("èêëàâçîïôûœ")
+_FR_MARKERS = frozenset(
+    "je suis mon mes est une des pour avec bonjour merci fils fille ans mois il elle oui pas ne "
+    "qui dans au aux cette c'est j'ai nous vous tres".split()
+) - {"mes"}  # "mes" is also Spanish ("un mes")
 
 # ================================================================================================
 # Text preparation and pipelines
@@ -952,7 +962,8 @@ def detect_script_language(text: str) -> str | None:
 def guess_language(text: str) -> str | None:
     """"zh" for CJK text; "es" / "en" when Spanish or English function words dominate.
 
-    Only a hint: None means "could be either".
+    Only a hint: None means "could be either" (or neither: French, with its accents, is not taken
+    for Spanish).
     """
     return _guess(_prepare(_as_text(text)), margin=1)
 
@@ -960,11 +971,17 @@ def guess_language(text: str) -> str | None:
 def _guess(t: _Text, margin: int) -> str | None:
     if t.has_cjk:
         return "zh"
-    if any(c in _ES_CHARS for c in t.original.lower()):
+    lower = t.original.lower()
+    if any(c in _ES_SIGNS for c in lower):
         return "es"
     words = re.findall(r"[a-z']+", t.folded)
     es = sum(w in _ES_MARKERS for w in words)
     en = sum(w in _EN_MARKERS for w in words)
+    fr = sum(w in _FR_MARKERS for w in words) + sum(c in _FR_CHARS for c in lower)
+    if fr >= 2 and fr > es and fr > en:
+        return None
+    if any(c in _ES_ACCENTS for c in lower):
+        return "es"
     if es - en >= margin:
         return "es"
     if en - es >= margin:

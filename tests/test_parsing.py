@@ -72,7 +72,9 @@ TRI_NONE = ["", "   ", "hello", "what is CAR-T?", "yes, no", "他喘不上气", 
             "苯达莫司汀是什么", "我没看懂", "I don't get what you're asking",
             "por qué importa si es niño o niña", "no entiendo qué me preguntas", "他身体不好",
             # The words of an emergency phrase are not an answer to the question being asked.
-            "mi hijo no puede respirar", "no respira", "孩子没有呼吸了", "没反应了"]
+            "mi hijo no puede respirar", "no respira", "孩子没有呼吸了", "没反应了",
+            # Not understanding the question is not a "no".
+            "no lo entiendo", "no comprendo", "no te entiendo", "没听懂", "不太明白", "听不懂"]
 
 
 @pytest.mark.parametrize(("text", "expected"), TRI_CASES)
@@ -430,7 +432,10 @@ def test_detect_script_language(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("我儿子七岁", "zh"), ("no sé", "es"), ("tiene siete años", "es"),
-     ("he is seven years old", "en"), ("no", None), ("", None)],
+     ("he is seven years old", "en"), ("no", None), ("", None),
+     # French accents and function words are not Spanish; Spanish accents still are.
+     ("Bonjour, mon fils a une leucémie", None), ("Je ne sais pas", None), ("il a sept ans", None),
+     ("él tiene leucemia", "es"), ("un mes después", "es"), ("¿qué es eso?", "es")],
 )
 def test_guess_language(text, expected):
     assert guess_language(text) == expected
