@@ -130,48 +130,47 @@ _SPANISH = re.compile(
 _TRILINGUAL = ("utter_language_unsupported",)
 
 
-def _is_english(condition) -> bool:
+def _variation_language(condition) -> str:
     langs = [c.get("value") for c in condition or [] if c.get("name") == "language"]
-    return not langs or "en" in langs
+    return langs[0] if langs else "en"
 
 
 @lru_cache(maxsize=1)
-def english_texts() -> List[str]:
-    """The start of every English response text in the domain (up to its first slot)."""
-    found = set()
+def response_texts() -> Dict[str, List[str]]:
+    """The start (up to the first slot) of every response text in the domain, by language."""
+    found: Dict[str, set] = {"en": set(), "zh": set(), "es": set()}
     for path in sorted(DOMAIN.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for name, variations in (data.get("responses") or {}).items():
             if name in _TRILINGUAL:
                 continue
             for variation in variations:
-                text = variation.get("text") or ""
-                if _is_english(variation.get("condition")):
-                    head = text.split("{", 1)[0].strip()
-                    if len(head) >= 12:
-                        found.add(head[:60])
-    return sorted(found)
+                head = (variation.get("text") or "").split("{", 1)[0].strip()
+                if len(head) >= 12:
+                    found.setdefault(_variation_language(variation.get("condition")), set()).add(head[:60])
+    return {lang: sorted(heads) for lang, heads in found.items()}
 
 
-def english_in(text: str) -> List[str]:
-    """English response texts that appear in ``text``."""
-    return [t for t in english_texts() if t in text]
+def foreign_texts_in(text: str, lang: str) -> List[str]:
+    """Response texts of another language that appear in ``text``."""
+    return [head for other, heads in response_texts().items() if other != lang for head in heads
+            if head in text]
 
 
 def assert_in_language(lines: Iterable[str], lang: str) -> None:
-    """Every line is in ``lang`` (zh: has Chinese characters; es: reads as Spanish), and none
-    contains an English response text."""
+    """Every line is in ``lang`` (zh: has Chinese characters; es: reads as Spanish; en: neither),
+    and none contains a response text of another language."""
     lines = [line for line in lines if line]
     assert lines, "no bot reply to check"
     for line in lines:
-        leaked = english_in(line)
-        assert not leaked, f"English text in a {lang} reply: {leaked!r} in {line!r}"
+        leaked = foreign_texts_in(line, lang)
+        assert not leaked, f"another language in a {lang} reply: {leaked!r} in {line!r}"
         if lang == "zh":
             assert len(_CJK.findall(line)) >= 2, f"not Chinese: {line!r}"
         elif lang == "es":
             assert len(_SPANISH.findall(line)) >= 1 and not _CJK.search(line), f"not Spanish: {line!r}"
         elif lang == "en":
-            assert not _CJK.search(line) and not re.search(r"[¿¡]", line), f"not English: {line!r}"
+            assert not _CJK.search(line) and not re.search(r"[¿¡ñ]", line), f"not English: {line!r}"
 
 
 def assert_transcript_in_language(c, lang: str) -> None:
