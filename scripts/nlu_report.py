@@ -31,6 +31,7 @@ LANGUAGES = ("en", "zh", "es")
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 RASA = Path(sys.executable).with_name("rasa")
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+os.environ.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})  # routed_scores
 
 
 def test_file(lang: str) -> Path:
@@ -76,6 +77,7 @@ def routed_scores(models: Dict[str, Path]) -> Dict[str, Dict[str, float]]:
     sys.path.insert(0, str(ROOT))
     import asyncio
     import logging
+    import warnings
 
     from rasa.core.agent import Agent
     from rasa.nlu.classifiers.fallback_classifier import (
@@ -88,6 +90,7 @@ def routed_scores(models: Dict[str, Path]) -> Dict[str, Dict[str, float]]:
     from bot.parsing import guess_language
 
     logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore")
     agents = {lang: Agent.load(str(path)) for lang, path in models.items()}
 
     async def predict(text: str) -> str:
