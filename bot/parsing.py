@@ -120,12 +120,16 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "好啊", "^行", "^可以", "可以的", "没错", "没问题", "正确", "确定", "当然", "肯定",
             "确实", "应该是", "应该有", "大概是", "我觉得是", "有过", "做过", "用过", "打过",
             "同意", "愿意", "确诊了", "yes", "ok",
+            # Chinese answers a yes/no question by repeating the verb.
+            "复发了", "复发过", "又复发了", "怀孕了", "在哺乳", "在喂奶", "开始吧", "可以开始",
+            "<可以，", "<好，",
         ],
         "no": [
             "^不", "不是", "不是的", "没有", "没", "否", "无", "不对", "从来没有", "从没",
             "从未", "没有过", "没做过", "没用过", "没打过", "没得过", "不会", "应该没有",
             "应该不是", "不可能", "不用", "不要", "不同意", "不愿意", "不行", "绝对没有",
             "肯定没有", "肯定不是", "木有", "么有", "不需要", "不算", "不想", "不参加", "no",
+            "先不了", "^不了", "^算了", "暂时不用", "以后再说",
         ],
         "unsure": [
             "不知道", "不确定", "不清楚", "不太清楚", "不是很清楚", "记不清", "记不清楚",
@@ -134,6 +138,7 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "不太确定", "不太知道", "不太记得", "不太了解", "说不准", "说不好", "拿不准",
             "想不起来", "没印象", "没注意", "没注意过", "没查过", "没说过", "没跟我们说",
             "没告诉", "没有告诉", "问问医生", "问一下医生", "得问问", "需要问", "才知道",
+            "没想好", "还没想好", "还没决定", "考虑一下", "再想想", "想一想",
         ],
         # Question forms and words that merely contain the answer characters.
         "ignore": [
@@ -152,7 +157,7 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "así es", "eso es", "creo que sí", "sí tiene", "sí tuvo", "por supuesto", "vale",
             "de acuerdo", "afirmativo", "efectivamente", "probablemente", "seguro",
             "seguro que sí", "lo tiene", "lo tuvo", "<si", "pues sí", "que sí", "dale", "obvio",
-            "ajá", "aja", "adelante", "desde luego", "sin duda",
+            "ajá", "aja", "adelante", "desde luego", "sin duda", "empecemos", "empezamos",
         ],
         "no": [
             "no", "nunca", "jamás", "para nada", "en absoluto", "de ninguna manera", "ninguno",
@@ -267,7 +272,7 @@ RESPONDENT: Dict[str, Dict[str, List[str]]] = {
             "朋友", "护士", "医生", "大夫", "奶奶", "爷爷", "外婆", "外公", "姥姥", "姥爷",
             "阿姨", "叔叔", "舅舅", "姑姑", "伯伯", "婶婶", "舅妈", "哥哥", "姐姐", "弟弟",
             "妹妹", "丈夫", "妻子", "老公", "老婆", "爱人", "亲戚", "同事", "表哥", "表姐",
-            "邻居", "护工",
+            "邻居", "护工", "家属", "家人", "亲属",
         ],
     },
     "es": {
@@ -371,7 +376,8 @@ ECOG: Dict[str, Dict[int, List[str]]] = {
     "zh": {
         0: ["完全正常活动", "活动完全正常", "完全正常", "正常活动", "活动正常", "没有限制",
             "不受限制", "和以前一样", "跟以前一样", "正常上学", "正常上班"],
-        1: ["不能剧烈活动", "不能做剧烈", "不能剧烈运动", "不能做重活", "不能干重活",
+        1: ["不能剧烈活动", "不能做剧烈", "不能剧烈运动", "不能做重活", "不能干重活", "干不了重活",
+            "做不了重活", "重活干不了",
             "能做轻活", "轻活", "轻体力", "轻工作", "轻松的工作", "容易累", "能走路", "能下地走",
             "没力气"],
         2: ["能自理", "生活能自理", "生活自理", "一半以上时间能下床", "白天一半以上时间能下床活动",
@@ -379,7 +385,8 @@ ECOG: Dict[str, Dict[int, List[str]]] = {
         3: ["一半以上时间卧床", "一半以上时间卧床或坐着", "一半以上时间坐着", "大部分时间卧床",
             "大部分时间躺着", "生活部分自理", "部分自理", "只能部分自理", "自理能力有限",
             "大部分时间躺在床上", "大部分时间在床上", "要人扶", "需要人扶", "要人帮", "需要人帮",
-            "需要帮助", "基本都在床上"],
+            "需要帮助", "基本都在床上", "基本躺着", "基本都躺着", "大多躺着", "多数时间躺着",
+            "大部分时间躺着"],
         4: ["完全卧床", "整天卧床", "整天躺在床上", "卧床不起", "完全不能自理", "不能自理",
             "生活不能自理"],
     },
@@ -1098,8 +1105,26 @@ def _tri(text: str, lang: str | None) -> _Hit | None:
         return None  # "yes ... no": ask again rather than guess
     else:
         value = values.pop()
+    if value == "yes" and _marrow_not_organ(_prepare(_as_text(text)).folded):
+        return None  # "做过骨髓移植", "yes, a bone marrow transplant": not an organ transplant
     chosen = [h for h in kept if h.value == value]
     return _Hit(value, chosen[0].start, chosen[-1].end)
+
+
+# A bone marrow / stem cell transplant is not an organ transplant (E14): a "yes" that names one
+# and no organ is asked again rather than read as yes. Matched on folded text (no accents).
+_MARROW_RE = re.compile(
+    r"bone[ -]?marrow|stem[ -]?cells?|\bbmt\b|\bhsct\b|骨髓|干细胞|medula|celulas madre|"
+    r"progenitores hematopoyeticos|\btmo\b"
+)
+_ORGAN_RE = re.compile(
+    r"kidney|liver|heart|lung|organ|pancreas|肾|肝|心脏|肺|器官|胰|rinon|higado|corazon|pulmon|"
+    r"organo|pancreas"
+)
+
+
+def _marrow_not_organ(folded: str) -> bool:
+    return bool(_MARROW_RE.search(folded)) and not _ORGAN_RE.search(folded)
 
 
 def parse_tri(text: str, lang: str | None = None) -> str | None:

@@ -89,6 +89,26 @@ def test_parse_tri_none(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
+    [("可以，开始吧", "yes"), ("好，开始", "yes"), ("复发了", "yes"), ("又复发了", "yes"),
+     ("没复发", "no"), ("先不了", "no"), ("不了", "no"), ("还没想好", "unsure"),
+     ("empecemos", "yes"), ("yes, a kidney transplant", "yes"), ("做过肾移植", "yes"),
+     ("no, a bone marrow transplant", "no")],
+)
+def test_parse_tri_more_natural_answers(text, expected):
+    assert parse_tri(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he had a bone marrow transplant", "yes, a stem cell transplant", "做过骨髓移植",
+     "做过造血干细胞移植", "sí, de médula ósea", "sí, un trasplante de células madre"],
+)
+def test_a_bone_marrow_transplant_is_not_a_yes_to_an_organ_transplant(text):
+    assert parse_tri(text) is None  # asked again; the question says it does not count
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
     [("sí, y ahora no puede respirar", "yes"), ("no, pero ahora no respira", "no"),
      ("没有，他喘不上气", "no"), ("No, he can't breathe!", "no")],
 )
@@ -198,7 +218,8 @@ RESPONDENT_CASES = [
     ("amigo", "other"), ("enfermera", "other"), ("médico", "other"), ("abuela", "other"),
     ("tía", "other"), ("esposo", "other"), ("mi madre", "other"), ("es para mi hijo", "guardian"),
     ("es para mí", "patient"), ("我是孩子奶奶", "other"), ("I'm the boy's father", "guardian"),
-    ("soy su tutor legal", "guardian"),
+    ("soy su tutor legal", "guardian"), ("我是病人家属", "other"), ("我是患者的家人", "other"),
+    ("我是孩子妈妈", "guardian"), ("soy yo, el paciente", "patient"),
 ]
 
 
@@ -271,6 +292,7 @@ ECOG_CASES = [
     ("no puedo trabajar, pero me cuido solo", 2), ("necesito ayuda para vestirme", 3),
     ("estoy en cama todo el día", 4), ("hago vida normal", 0), ("voy a trabajar", 0),
     ("no puede hacer trabajos pesados pero camina", 1),
+    ("能走路，但是干不了重活", 1), ("基本躺着", 3),
 ]
 
 
