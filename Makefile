@@ -14,12 +14,15 @@ MODEL := models/prescreen.tar.gz
 TRAIN_INPUTS := config.yml endpoints.yml $(wildcard domain/*.yml) $(wildcard data/*.yml) \
 	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) bot/parsing.py
 
-.PHONY: help install train run test validate lint test-stories nlu-report lock clean audit
+.PHONY: help install web train run test validate lint test-stories nlu-report lock clean audit
 
 help:
 	@echo "make run    - set up, train if needed, start every server and print the URLs"
 	@echo "make test   - set up, train if needed, run the whole test suite"
 	@echo "other: install train validate lint test-stories nlu-report lock clean"
+
+WEB_BUILD := web/dist/index.html
+WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
 
 $(VENV)/.installed: requirements.lock
 	@PYTHON=$$(scripts/find-python.sh) && echo "Using $$PYTHON" && \
@@ -28,7 +31,13 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# The patient page: socket.io-client and esbuild pinned in web/package-lock.json, bundled here.
+$(WEB_BUILD): $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+web: $(WEB_BUILD)
+
+install: $(VENV)/.installed $(WEB_BUILD)
 
 # Retrained whenever the model is missing or older than any of its inputs.
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
@@ -44,6 +53,7 @@ run: install train
 
 # pytest exits 5 when it collects nothing; that is a failure here, never a silent pass.
 test: install train
+	@scripts/ensure-chromium.sh >/dev/null
 	@export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" || exit 1; \
 	  $(PY) -m pytest -q -p no:cacheprovider tests; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \

@@ -41,6 +41,11 @@ fi
   --interface "${BIND_HOST:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" &
 pids+=($!)
 
+WEB_PORT="${WEB_PORT:-8080}"
+WEB_HOST="${BIND_HOST:-127.0.0.1}" WEB_PORT="$WEB_PORT" RASA_URL="http://127.0.0.1:${RASA_PORT}" \
+  "$PY" -m bot.web.server &
+pids+=($!)
+
 # Wait until Rasa answers, then say where everything is.
 for _ in $(seq 1 180); do
   if "$PY" - "$RASA_PORT" <<'PYEOF' 2>/dev/null; then break; fi
@@ -51,6 +56,7 @@ PYEOF
 done
 echo
 echo "Pre-screening assistant is up:"
+echo "  Web page:       http://127.0.0.1:${WEB_PORT}/"
 echo "  REST channel:   http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook"
 echo "  Action server:  http://127.0.0.1:${ACTION_PORT}/health"
 echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5060}/  (accounts: .venv/bin/python -m bot.cli add-coordinator NAME)"
