@@ -323,3 +323,11 @@ def test_session_tokens_are_not_stored_in_clear(server, store):
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
+
+
+def test_json_export_neutralises_formulas_in_what_a_person_typed(server, store):
+    store.upsert_lead("conv-json-formula", **lead_kwargs(name=FORMULA_NAME, time="@SUM(1+1)"))
+    s = login(server)
+    contact = s.get(server.url + "/export.json").json()["leads"][0]["contact"]
+    assert contact["name"] == "'" + FORMULA_NAME
+    assert contact["time"] == "'@SUM(1+1)"

@@ -3,11 +3,14 @@ reads `requested_slot` from the tracker API and answers in natural language."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 from profiles import ELIGIBLE_ADULT_EN
 
 from bot.simulate import run_screening, send
@@ -57,10 +60,31 @@ def test_a_consented_lead_over_rest_is_one_lead_in_the_inbox_and_one_email(stack
     lead = store.get_lead_by_conversation(s.sender)
     assert lead is not None and lead["contact"]["phone"] == "13800138000"
     assert len(smtp_sink.messages) == before + 1
-    # The inbox is up and refuses anyone without a session.
+    # The inbox is up, refuses anyone without a session, and shows the lead after login.
     inbox = f"http://127.0.0.1:{stack['ports']['COORDINATOR_PORT']}"
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{inbox}/export.json", timeout=5)
     assert err.value.code == 401
+    subprocess.run([sys.executable, "-m", "bot.cli", "add-coordinator", "jen", "--password-stdin"], cwd=ROOT,
+                   env=stack["env"], input="a long enough password 1\n", text=True, check=True, capture_output=True)
+    session = requests.Session()
+    r = session.post(f"{inbox}/login", data={"username": "jen", "password": "a long enough password 1"})
+    assert r.status_code == 200 and "Li Wei" not in r.text  # the list shows no contact details
+    page = session.get(f"{inbox}/leads/{lead['id']}")
+    assert page.status_code == 200
+    for cid in ("I1", "I2", "I3", "I6", "I7", "E1", "E14", "E16"):
+        assert cid in page.text
+    assert "Li Wei" in page.text and "likely_eligible" in page.text.replace(" ", "_")
+
+
+def test_the_patient_side_cannot_reach_coordinator_data(stack):
+    for port in (stack["ports"]["RASA_PORT"], stack["ports"]["WEB_PORT"]):
+        for path in ("/leads/1", "/export.csv", "/export.json", "/audit", "/funnel"):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+                    body = resp.read().decode("utf-8", "replace")
+                    assert "Li Wei" not in body and "I1" not in body, (port, path)
+            except urllib.error.HTTPError as err:
+                assert err.code in (401, 403, 404, 405), (port, path)
 
 

@@ -93,6 +93,7 @@ STATUS_ERRORS = {
     "conflict": "The lead was changed by someone else; reload and try again.",
 }
 
+TYPED_CONTACT_FIELDS = ("name", "wechat", "time")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -380,9 +381,12 @@ def create_app(
     async def export_json(request: Request):
         leads = store.list_leads(include_contact=True)
         audit_export(request, leads, "json")
+        # Free text a person typed is neutralised here too: JSON exports end up in spreadsheets.
         payload = [
             {
                 **{k: v for k, v in lead.items() if k not in ("created_at", "updated_at")},
+                "contact": {k: csv_safe(v) if k in TYPED_CONTACT_FIELDS else v
+                            for k, v in (lead.get("contact") or {}).items()},
                 "created_at": _iso(lead["created_at"]),
                 "updated_at": _iso(lead["updated_at"]),
             }
