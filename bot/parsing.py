@@ -82,10 +82,13 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "^true", "that's true", "it's true", "sure", "sure thing", "sounds good",
             "of course", "definitely", "confirmed", "^fine", "go ahead", "^agreed", "i agree",
             "absolutely", "certainly", "indeed", "affirmative", "i think so", "i believe so",
-            "i guess so", "probably", "most likely", "uh huh", "mhm", "no problem", "he did",
+            "i guess so", "probably", "most likely", "uh huh", "mhm", "^no problem", "he did",
             "she did", "they did", "i did", "we did", "he has", "she has", "they have",
             "i have", "he does", "she does", "i do", "he had", "she had", "i had",
             "there was",
+            # "It never went into remission" answers the refractory question with a yes.
+            "never went into remission", "didn't respond to treatment",
+            "did not respond to treatment", "never responded to treatment",
         ],
         "no": [
             "no", "^n", "nope", "nah", "nay", "never", "none", "nothing", "not really",
@@ -117,12 +120,14 @@ TRI: Dict[str, Dict[str, List[str]]] = {
     "zh": {
         "yes": [
             "<是", "是的", "是啊", "<对", "对的", "对啊", "有", "有的", "嗯", "嗯嗯", "^好", "好的",
-            "好啊", "^行", "^可以", "可以的", "没错", "没问题", "正确", "确定", "当然", "肯定",
+            "好啊", "^行", "^可以", "可以的", "没错", "<没问题", "正确", "确定", "当然", "肯定",
             "确实", "应该是", "应该有", "大概是", "我觉得是", "有过", "做过", "用过", "打过",
             "同意", "愿意", "确诊了", "yes", "ok",
             # Chinese answers a yes/no question by repeating the verb.
             "复发了", "复发过", "又复发了", "怀孕了", "在哺乳", "在喂奶", "开始吧", "可以开始",
             "<可以，", "<好，",
+            # Echoing the question's "never went into remission" (难治) says yes.
+            "一直没缓解", "一直没有缓解", "没缓解", "没有缓解", "不缓解", "未缓解", "没能缓解",
         ],
         "no": [
             "^不", "不是", "不是的", "没有", "没", "否", "无", "不对", "从来没有", "从没",
@@ -158,6 +163,10 @@ TRI: Dict[str, Dict[str, List[str]]] = {
             "de acuerdo", "afirmativo", "efectivamente", "probablemente", "seguro",
             "seguro que sí", "lo tiene", "lo tuvo", "<si", "pues sí", "que sí", "dale", "obvio",
             "ajá", "aja", "adelante", "desde luego", "sin duda", "empecemos", "empezamos",
+            # "It did not respond to treatment" answers the refractory question with a yes.
+            "no ha respondido al tratamiento", "no respondió al tratamiento",
+            "no responde al tratamiento", "nunca entró en remisión", "no entró en remisión",
+            "nunca remitió",
         ],
         "no": [
             "no", "nunca", "jamás", "para nada", "en absoluto", "de ninguna manera", "ninguno",

@@ -92,7 +92,13 @@ def test_parse_tri_none(text):
     [("可以，开始吧", "yes"), ("好，开始", "yes"), ("复发了", "yes"), ("又复发了", "yes"),
      ("没复发", "no"), ("先不了", "no"), ("不了", "no"), ("还没想好", "unsure"),
      ("empecemos", "yes"), ("yes, a kidney transplant", "yes"), ("做过肾移植", "yes"),
-     ("no, a bone marrow transplant", "no")],
+     ("no, a bone marrow transplant", "no"),
+     # "No problem" agrees only on its own; after a noun it describes health.
+     ("没问题", "yes"), ("没问题，开始吧", "yes"), ("心脏没问题", "no"), ("no problem", "yes"),
+     ("his heart has no problem", "no"),
+     # Echoing "never went into remission" answers the relapsed-or-refractory question.
+     ("化疗一直没缓解", "yes"), ("一直没有缓解", "yes"), ("no ha respondido al tratamiento", "yes"),
+     ("it never went into remission", "yes")],
 )
 def test_parse_tri_more_natural_answers(text, expected):
     assert parse_tri(text) == expected
