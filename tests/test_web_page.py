@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from tests.web_fixtures import (  # noqa: F401 - fixtures
+    ROOT,
     ChatPage,
     answer_step,
     browser_fixture,
@@ -279,6 +280,35 @@ def test_accessible_structure_contrast_and_zoom(open_chat):
         assert zoomed == pytest.approx(size * 2, rel=0.01)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert_clean(chat)
+
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                                  'wcag22aa', 'best-practice']}})"""
+    )
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("locale,scheme", [("en-US", "light"), ("zh-CN", "dark"), ("es-ES", "light")])
+def test_axe_finds_no_accessibility_problems(open_chat, locale, scheme):
+    """axe-core (pinned in web/package.json) on the notice and on a question with choices.
+    CSP is bypassed only to inject axe; the page itself is unchanged."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `make web` (npm ci in web/)")
+    chat = open_chat(locale, color_scheme=scheme, bypass_csp=True).open()
+    assert axe_violations(chat.page) == []
+    chat.begin()
+    progress: dict = {}
+    for _ in range(2):
+        assert answer_step(chat, progress)
+    chat.page.click("#privacy-details summary")
+    assert axe_violations(chat.page) == []
+    assert chat.traffic.outside_loopback() == []
 
 
 CONTRAST_JS = """() => {

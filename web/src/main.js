@@ -128,9 +128,9 @@ function speakerLabel(who) {
 
 let messageCounter = 0;
 function renderItem(item) {
-  const li = document.createElement("li");
-  li.className = `msg msg-${item.who}`;
-  li.dataset.who = item.who;
+  const row = document.createElement("div");
+  row.className = `msg msg-${item.who}`;
+  row.dataset.who = item.who;
   const speaker = document.createElement("span");
   speaker.className = "visually-hidden";
   speaker.dataset.speaker = item.who;
@@ -139,8 +139,8 @@ function renderItem(item) {
   body.className = "msg-text";
   body.id = `msg-${++messageCounter}`;
   appendText(body, item.text, { links: item.who === "bot" });
-  li.append(speaker, body);
-  els.log.append(li);
+  row.append(speaker, body);
+  els.log.append(row);
   return body.id;
 }
 
