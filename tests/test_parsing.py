@@ -74,7 +74,9 @@ TRI_NONE = ["", "   ", "hello", "what is CAR-T?", "yes, no", "他喘不上气", 
             # The words of an emergency phrase are not an answer to the question being asked.
             "mi hijo no puede respirar", "no respira", "孩子没有呼吸了", "没反应了",
             # Not understanding the question is not a "no".
-            "no lo entiendo", "no comprendo", "no te entiendo", "没听懂", "不太明白", "听不懂"]
+            "no lo entiendo", "no comprendo", "no te entiendo", "没听懂", "不太明白", "听不懂",
+            # Health described as fine is not the "好的" of agreement (asked again instead).
+            "心脏挺好的", "他很好", "肾功能都挺好"]
 
 
 @pytest.mark.parametrize(("text", "expected"), TRI_CASES)
