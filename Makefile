@@ -84,4 +84,4 @@ lock:
 	  /tmp/lock-venv/bin/pip freeze; } > requirements.lock
 
 clean:
-	rm -rf models results .pytest_cache
+	rm -rf models results .pytest_cache web/dist

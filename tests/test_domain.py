@@ -90,7 +90,7 @@ def test_every_response_the_actions_use_exists():
     wanted |= {f"utter_reason_{c.id}" for c in CRITERIA} | {f"utter_unknown_{c.id}" for c in CRITERIA}
     wanted |= {f"utter_{i}" for i in FAQ_INTENTS}
     for path in (ROOT / "actions").glob("*.py"):
-        wanted |= set(re.findall(r'"(utter_[a-z_0-9]+)"', path.read_text(encoding="utf-8")))
+        wanted |= set(re.findall(r'response="(utter_[A-Za-z_0-9]+)"', path.read_text(encoding="utf-8")))
     assert not wanted - set(DOMAIN.responses)
 
 
