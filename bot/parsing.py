@@ -244,6 +244,13 @@ ZH_NOT_NUMBER_AFTER = set("些下起直样定般切旦共律致同向心边面�
 ZH_NOT_NUMBER_BEFORE = set("万唯统第同之某")
 # Measure words: a number before one counts things ("一个回答", "两次") unless a unit follows (个月).
 ZH_COUNTERS = set("个次位种项条件回遍份张家本句")
+# Nouns a number counts in a message about the conversation itself ("change one answer").
+COUNTED = {
+    "en": frozenset("answer answers thing things question questions mistake mistakes more "
+                    "minute minutes moment second seconds sec time times".split()),
+    "es": frozenset("respuesta respuestas pregunta preguntas cosa cosas error errores minuto "
+                    "minutos momento segundo segundos vez veces mas".split()),
+}
 ARTICLE_ONE = {"es": {"un", "una"}}  # 1 only before a unit: "un año", not "es un niño"
 HALF_WORDS = {"en": {"half", "½"}, "es": {"medio", "media"}, "zh": {"半"}}
 
@@ -1396,9 +1403,13 @@ def parse_duration_months(text: str, lang: str | None = None) -> float | None:
 
 
 def _counted(doc: Doc, n: _Num, lang: str) -> bool:
-    """A Chinese number followed by a measure word counts things ("一个回答", "三次"): it is
-    neither an age nor a number of months."""
-    return lang == "zh" and n.end < len(doc) and doc[n.end].text in ZH_COUNTERS
+    """A number that counts things is neither an age nor a number of months: a Chinese number
+    before a measure word ("一个回答", "三次"), "one answer", "wait one minute"."""
+    if n.end >= len(doc):
+        return False
+    if lang == "zh":
+        return doc[n.end].text in ZH_COUNTERS
+    return doc[n.end].norm_ in COUNTED.get(lang, ())
 
 
 def _number_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:

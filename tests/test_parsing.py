@@ -179,7 +179,9 @@ NUMBER_CASES = [
 NUMBER_NONE = ["", "no", "I don't know", "18 months", "7 years old", "七岁", "3个月",
                "siete años", "es un niño", "一些", "hello", "🙂",
                # A Chinese number before a measure word counts things: not an age, not months.
-               "我想修改一个回答", "做过两次", "改一下第三个", "quiero cambiar una respuesta"]
+               "我想修改一个回答", "做过两次", "改一下第三个", "quiero cambiar una respuesta",
+               "I want to change one answer", "wait one minute", "two more questions",
+               "quiero cambiar dos respuestas", "espera un momento", "tres preguntas más"]
 
 
 @pytest.mark.parametrize(("text", "expected"), NUMBER_CASES)
