@@ -10,9 +10,13 @@ These conversations send no metadata unless a test says so (``chat()`` without a
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from profiles import PARENT_OF_SEVEN_EN
 from profiles_i18n import answer, assert_in_language, bot_lines
+
+from bot.simulate import send, tracker_slots
 
 pytestmark = pytest.mark.conversation
 
@@ -204,3 +208,17 @@ def test_an_unsupported_message_mid_form_loses_nothing(chat, text, language):
     assert_in_language(replies[1:], language or "en")
     c.say("sí" if language == "es" else "是的" if language == "zh" else "yes")
     assert c.slot("b_all_diagnosis") == "yes"
+
+
+# --- over the REST channel (the servers `make run` starts) -----------------------------------------
+
+
+def test_metadata_language_on_a_rest_message_wins(stack):
+    sender = f"lang-{uuid.uuid4().hex[:8]}"
+    replies = [r.get("text") or "" for r in send(stack["url"], sender, "hello", language="es")]
+    assert "aún no está reclutando" in "\n".join(replies)
+    assert_in_language(replies, "es")
+    replies = [r.get("text") or "" for r in send(stack["url"], sender, "sí", language="zh")]
+    assert "请问今天是谁在回答问题" in replies[-1]
+    slots = tracker_slots(stack["url"], sender, stack["token"])
+    assert slots["language"] == "zh" and slots["prescreen_consent"] == "yes"
