@@ -143,9 +143,14 @@ def print_comparison(multi, per_lang, routed) -> None:
     print("\nper-language: the language is known (metadata.language); routed: guessed from the text.")
     mean = lambda d: sum(d[lang]["weighted_f1"] for lang in LANGUAGES) / len(LANGUAGES)  # noqa: E731
     m, p = mean(multi), mean(per_lang)
-    better = "multilingual" if m >= p else "per-language"
+    if abs(m - p) < 0.005:
+        verdict = "a tie when the language is known"
+    else:
+        verdict = ("multilingual" if m > p else "per-language") + " is better when the language is known"
+    if routed:
+        verdict += f"; guessing the language per message costs per-language models {p - mean(routed):.3f}"
     print(f"mean weighted F1: multilingual {m:.3f}, per-language {p:.3f}"
-          + (f", routed {mean(routed):.3f}" if routed else "") + f" -> {better} is better here")
+          + (f", routed {mean(routed):.3f}" if routed else "") + f" -> {verdict}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
