@@ -244,13 +244,16 @@ ZH_NOT_NUMBER_AFTER = set("些下起直样定般切旦共律致同向心边面�
 ZH_NOT_NUMBER_BEFORE = set("万唯统第同之某")
 # Measure words: a number before one counts things ("一个回答", "两次") unless a unit follows (个月).
 ZH_COUNTERS = set("个次位种项条件回遍份张家本句")
+# "answer number 3", "pregunta nº 5": the number names a question.
+_NUMBER_LABELS = frozenset({"number", "no.", "#", "numero", "nº", "n.º", "num"})
 # Nouns a number counts in a message about the conversation itself ("change one answer").
 COUNTED = {
     "en": frozenset("answer answers thing things question questions mistake mistakes more "
                     "minute minutes moment second seconds sec time times".split()),
     "es": frozenset("respuesta respuestas pregunta preguntas cosa cosas error errores minuto "
-                    "minutos momento segundo segundos vez veces mas".split()),
+                    "minutos momento segundo segundos vez veces".split()),
 }
+_LATIN_COUNTED = COUNTED["en"] | COUNTED["es"]
 ARTICLE_ONE = {"es": {"un", "una"}}  # 1 only before a unit: "un año", not "es un niño"
 HALF_WORDS = {"en": {"half", "½"}, "es": {"medio", "media"}, "zh": {"半"}}
 
@@ -1403,13 +1406,17 @@ def parse_duration_months(text: str, lang: str | None = None) -> float | None:
 
 
 def _counted(doc: Doc, n: _Num, lang: str) -> bool:
-    """A number that counts things is neither an age nor a number of months: a Chinese number
-    before a measure word ("一个回答", "三次"), "one answer", "wait one minute"."""
-    if n.end >= len(doc):
-        return False
+    """A number that counts or names things is neither an age nor a number of months: a Chinese
+    number before a measure word ("一个回答", "三次"), "one answer", "wait one minute",
+    "answer 3", "la pregunta número 5"."""
     if lang == "zh":
-        return doc[n.end].text in ZH_COUNTERS
-    return doc[n.end].norm_ in COUNTED.get(lang, ())
+        return n.end < len(doc) and doc[n.end].text in ZH_COUNTERS
+    counted = _LATIN_COUNTED  # both tables: every Latin text is read as English and as Spanish
+    if n.end < len(doc) and doc[n.end].norm_ in counted:
+        return True
+    before = [doc[i].norm_ for i in range(max(n.start - 2, 0), n.start)]
+    return bool(before) and (before[-1] in counted or before[-1] in _NUMBER_LABELS
+                             and len(before) == 2 and before[0] in counted)
 
 
 def _number_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:

@@ -174,6 +174,7 @@ NUMBER_CASES = [
     ("三十一", 31), ("十二", 12), ("两", 2), ("七", 7), ("二十", 20), ("七点五", 7.5),
     ("treinta y uno", 31), ("veintiuno", 21), ("dieciocho", 18), ("siete y medio", 7.5),
     ("tiene siete", 7),
+    ("tiene 7 más o menos", 7), ("my answer: 7", 7),
 ]
 
 NUMBER_NONE = ["", "no", "I don't know", "18 months", "7 years old", "七岁", "3个月",
@@ -181,7 +182,9 @@ NUMBER_NONE = ["", "no", "I don't know", "18 months", "7 years old", "七岁", "
                # A Chinese number before a measure word counts things: not an age, not months.
                "我想修改一个回答", "做过两次", "改一下第三个", "quiero cambiar una respuesta",
                "I want to change one answer", "wait one minute", "two more questions",
-               "quiero cambiar dos respuestas", "espera un momento", "tres preguntas más"]
+               "quiero cambiar dos respuestas", "espera un momento",
+               "I want to change answer 3", "question number 4", "quiero cambiar la pregunta 5",
+               "la pregunta número 2"]
 
 
 @pytest.mark.parametrize(("text", "expected"), NUMBER_CASES)
