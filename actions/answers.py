@@ -102,6 +102,14 @@ def tri_answer(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def organ_transplant_answer(tracker: Tracker) -> Optional[str]:
+    """E14: a bone marrow or stem-cell transplant (and no organ named) is not an answer; the
+    question is asked again with the explanation, rather than a classifier's yes excluding them."""
+    if entities(tracker).get("transplant_kind") == "marrow":
+        return None
+    return tri_answer(tracker)
+
+
 def age_answer(tracker: Tracker) -> Optional[Any]:
     """Age in years: a unit-less number means years ("he's seven"), a duration is converted
     ("18 months" = 1.5). "unsure" is kept as a real answer."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -18,6 +19,7 @@ from actions.labels import LABELS
 
 logger = logging.getLogger(__name__)
 
+AGE_WORDS = re.compile(r"\b(he|she|i)\s*(is|'s|am|'m)\b|\b(age|aged|old)\b|岁|年龄|\baños\b|\bedad\b|\btiene\b", re.I)
 RESULT_SLOTS = ("prescreen_outcome", "failed_criteria", "unknown_criteria", "handoff_confirm")
 HANDOFF_SLOTS = ("contact_consent", "contact_name", "contact_details", "contact_phone", "contact_email",
                  "contact_wechat", "contact_time", "handoff_confirm", "lead_id")
@@ -65,9 +67,13 @@ def _topic(tracker: Tracker) -> Optional[str]:
     topic = ans.entities(tracker).get("topic")
     if topic in QUESTION_ORDER:
         return topic
-    # "actually he's 8": an age with no other topic named is a correction of the age.
+    # "actually he's 8" / "she is 12 years old": a stated age with no other topic named corrects
+    # the age; a bare number ("change my answer to 3") does not.
     age = ans.age_answer(tracker)
-    if age is not None and age != UNSURE:
+    text = tracker.latest_message.get("text") or ""
+    if age is not None and age != UNSURE and (
+        "duration_months" in ans.entities(tracker) or AGE_WORDS.search(text)
+    ):
         return "patient_age"
     return None
 

@@ -79,6 +79,9 @@ class ValidatePrescreenForm(EmergencyFirst, FormValidationAction):
 for _slot in ans.TRI_SLOTS:
     setattr(ValidatePrescreenForm, f"validate_{_slot}", answer_validator(_slot, ans.tri_answer, "utter_not_understood_tri"))
 
+ValidatePrescreenForm.validate_organ_transplant = answer_validator(
+    "organ_transplant", ans.organ_transplant_answer, "utter_explain_organ_transplant"
+)
 ValidatePrescreenForm.validate_patient_age = answer_validator("patient_age", ans.age_answer, "utter_not_understood_age")
 ValidatePrescreenForm.validate_car_t_loss_months = answer_validator(
     "car_t_loss_months", ans.months_answer, "utter_not_understood_months"

@@ -48,12 +48,23 @@ def first_message_language(text: str, hint: Optional[str]) -> Optional[str]:
     return hint if hint in LANGUAGES else None
 
 
-def _metadata_language(tracker: Tracker) -> Optional[str]:
-    metadata = tracker.latest_message.get("metadata") or {}
+def _language_of(metadata: Any) -> Optional[str]:
     lang = metadata.get("language") if isinstance(metadata, dict) else None
     if isinstance(lang, str):
         lang = lang.lower()[:2]
     return lang if lang in LANGUAGES else None
+
+
+def _metadata_language(tracker: Tracker) -> Optional[str]:
+    """The page's or client's language, when it is new: the first message, or a change from the
+    previous message's. A page that keeps sending the same language does not undo a switch the
+    person typed ("English please")."""
+    current = _language_of(tracker.latest_message.get("metadata"))
+    if current is None:
+        return None
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    previous = _language_of(users[-2].get("metadata")) if len(users) >= 2 else None
+    return current if current != previous else None
 
 
 def _user_message_count(tracker: Tracker) -> int:
@@ -87,7 +98,7 @@ class ActionDetectLanguage(Action):
         return "action_detect_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        language = _metadata_language(tracker) or requested_language(tracker)
+        language = requested_language(tracker) or _metadata_language(tracker)
         if language is None and _user_message_count(tracker) <= 1:
             guess = first_message_language(
                 tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")

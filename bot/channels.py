@@ -35,6 +35,10 @@ from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
+from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
+
+rasa_speedups.apply()
+
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 TURN_TIMEOUT_S = float(os.environ.get("TURN_TIMEOUT_S", "20"))

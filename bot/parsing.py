@@ -1824,6 +1824,9 @@ def extract_entities(text: str, lang: str | None = None) -> List[Dict[str, objec
             value = int(value)  # type: ignore[call-overload]
         start, end = (hit.start, hit.end) if hit.end > hit.start else (0, len(text))
         out.append({"entity": name, "value": value, "start": start, "end": end})
+    if _marrow_not_organ(_prepare(text).folded):
+        # "yes, a bone marrow transplant": not an organ transplant (E14); the form asks again.
+        out.append({"entity": "transplant_kind", "value": "marrow", "start": 0, "end": len(text)})
     return out
 
 

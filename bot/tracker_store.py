@@ -19,6 +19,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 DELETE_FLAG = "data_deleted"
 
+from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
+
+rasa_speedups.apply()
+
 
 class ForgetfulTrackerStore(InMemoryTrackerStore):
     def __init__(

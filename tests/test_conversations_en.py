@@ -185,3 +185,25 @@ def test_trial_question_mid_form_is_answered_from_the_trial_text(chat):
     assert c.requested_slot == "respondent"
     reply = c.texts("how much does it cost?")
     assert "coordinator" in reply
+
+
+def test_a_bone_marrow_transplant_is_not_taken_as_an_organ_transplant(chat):
+    c = chat()
+    c.say("hi")
+    while c.requested_slot != "organ_transplant":
+        c.say(ELIGIBLE_ADULT_EN.get(c.requested_slot, "no"))
+    reply = c.texts("yes, a bone marrow transplant")
+    assert "does not count" in reply  # explained and asked again, not excluded by E14
+    assert c.slot("organ_transplant") is None and c.requested_slot == "organ_transplant"
+    run_profile_from_here(c, ELIGIBLE_ADULT_EN)
+    assert c.slot("prescreen_outcome") == "likely_eligible"
+
+
+def test_a_bare_number_in_a_correction_is_not_taken_as_the_age(chat):
+    c = chat()
+    c.say("hi")
+    for slot in ("prescreen_consent", "respondent", "patient_age"):
+        c.say(ELIGIBLE_ADULT_EN[slot])
+    reply = c.texts("I want to change my answer to 3")
+    assert c.slot("patient_age") == 31.0
+    assert "Which answer" in reply

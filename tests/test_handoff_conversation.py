@@ -4,7 +4,6 @@ consent first, a summary to confirm, exactly one lead, one e-mail, and deletion 
 from __future__ import annotations
 
 import pytest
-
 from profiles import ELIGIBLE_ADULT_EN
 
 pytestmark = pytest.mark.conversation

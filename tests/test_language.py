@@ -222,3 +222,18 @@ def test_metadata_language_on_a_rest_message_wins(stack):
     assert "请问今天是谁在回答问题" in replies[-1]
     slots = tracker_slots(stack["url"], sender, stack["token"])
     assert slots["language"] == "zh" and slots["prescreen_consent"] == "yes"
+
+
+def test_a_typed_switch_is_kept_while_the_page_keeps_sending_its_own_language(chat):
+    """The page sends metadata.language with every message; it only counts when it changes."""
+    c = chat("es")
+    c.say("hola")
+    c.say("sí")
+    assert c.slot("language") == "es"
+    c.say("English please")
+    assert c.slot("language") == "en"
+    reply = c.texts("I'm the patient")  # still sent with metadata "es"
+    assert c.slot("language") == "en"
+    assert "How old are you" in reply
+    c.say("31", metadata={"language": "zh"})  # the page's picker changed: that counts
+    assert c.slot("language") == "zh"
