@@ -14,7 +14,7 @@ MODEL := models/prescreen.tar.gz
 TRAIN_INPUTS := config.yml endpoints.yml $(wildcard domain/*.yml) $(wildcard data/*.yml) \
 	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) bot/parsing.py
 
-.PHONY: help install web train run test validate lint test-stories nlu-report lock clean audit
+.PHONY: help install web train run test validate lint test-stories nlu-report lock clean audit bench
 
 help:
 	@echo "make run    - set up, train if needed, start every server and print the URLs"
@@ -64,6 +64,11 @@ validate: install
 
 test-stories: install train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
+
+# Prints throughput, latency, errors and memory under 1/20/50 concurrent simulated patients,
+# against Rasa's starter bot as a reference (results/bench.md). A benchmark, not a test.
+bench: install train
+	$(PY) scripts/bench.py
 
 nlu-report: install train
 	$(PY) scripts/nlu_report.py
