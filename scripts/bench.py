@@ -42,6 +42,7 @@ import concurrent.futures
 import json
 import math
 import os
+import random
 import secrets
 import signal
 import socket
@@ -376,8 +377,8 @@ class Client:
         self.require_reply = require_reply
 
     def post(self, conv: Conversation, text: str) -> List[Dict[str, Any]]:
-        if self.think and conv.sent:
-            time.sleep(self.think)
+        if self.think:  # people do not type in step: 0.5-1.5 x think between answers, starts spread too
+            time.sleep(self.think * (random.uniform(0.5, 1.5) if conv.sent else random.uniform(0.0, 1.0)))
         conv.sent.append(text)
         start = time.perf_counter()
         reply = http_json(f"{self.base}/webhooks/rest/webhook", {"sender": conv.sender, "message": text})
@@ -935,7 +936,8 @@ def report(figures: Dict[str, Any], ours: Dict[int, Dict[str, Any]], reference: 
 
     think = figures.get("think") or 0
     loop = ("Closed loop, no think time: each conversation posts its next answer as soon as it has read the "
-            "tracker." if not think else f"Each simulated person waits {think:g} s before each answer.")
+            "tracker." if not think else f"Each simulated person waits {think:g} s on average (uniformly "
+            f"{think * 0.5:g}-{think * 1.5:g} s) before each answer; conversations start spread over {think:g} s.")
     if figures.get("stack_env"):
         loop += f" Our stack ran with extra environment {' '.join(figures['stack_env'])}."
     note = (f"{loop} A turn is one REST webhook round trip; the tracker read after it (the simulator's "
@@ -976,7 +978,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--skip-agent-load", action="store_true", help="do not time Agent.load in-process")
     parser.add_argument("--skip-reference", action="store_true", help="no starter bot (no ratios)")
     parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds each simulated person waits before answering (default 0: closed loop)")
+                        help="mean seconds each simulated person waits before answering, uniformly 0.5-1.5 times "
+                             "this (default 0: closed loop, the next answer as soon as the last reply is in)")
     parser.add_argument("--stack-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for our stack (scripts/run.sh), to try a configuration")
     parser.add_argument("--json", default=None, help="also write every figure to this JSON file")
@@ -993,6 +996,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
 
     os.environ.update(BASE_ENV)
+    random.seed(6)
     RESULTS.mkdir(exist_ok=True)
     logs = RESULTS / "bench-logs"
     logs.mkdir(exist_ok=True)
