@@ -222,29 +222,10 @@ class LeadStore:
 
     # --- leads -------------------------------------------------------------------------------
 
-    def upsert_lead(
-        self,
-        conversation_id: str,
-        *,
-        outcome: str,
-        failed_criteria: Sequence[str],
-        unknown_criteria: Sequence[str],
-        packet: Sequence[Mapping[str, Any]],
-        respondent: str,
-        language: str,
-        contact: Mapping[str, Any],
-    ) -> int:
-        """Create the conversation's lead, or update it on a repeated/retried submission."""
-        return self.upsert_lead_ex(
-            conversation_id,
-            outcome=outcome,
-            failed_criteria=failed_criteria,
-            unknown_criteria=unknown_criteria,
-            packet=packet,
-            respondent=respondent,
-            language=language,
-            contact=contact,
-        ).lead_id
+    def upsert_lead(self, conversation_id: str, **fields: Any) -> int:
+        """Create the conversation's lead, or update it on a repeated/retried submission
+        (same keyword arguments as ``upsert_lead_ex``); returns the lead id."""
+        return self.upsert_lead_ex(conversation_id, **fields).lead_id
 
     def upsert_lead_ex(
         self,
