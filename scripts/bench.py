@@ -69,7 +69,7 @@ RASA = str(VENV_BIN / "rasa")
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 RESULTS = ROOT / "results"
 
-DEFAULT_LEVELS = "1:5,20:30,50:60"
+DEFAULT_LEVELS = "1:5,20:40,50:100"
 QUICK_LEVELS = "1:2,4:4"
 P95_TARGET_MS = 300.0
 P95_TARGET_LEVEL = 20
