@@ -15,38 +15,13 @@ from rasa_sdk import Tracker
 from actions.criteria import NO, QUESTION_ORDER, UNSURE, YES
 
 TRI_VALUES = (YES, NO, UNSURE)
-TRI_SLOTS = frozenset(
-    {
-        "prescreen_consent",
-        "b_all_diagnosis",
-        "relapsed_or_refractory",
-        "had_car_t",
-        "car_t_activity_lost",
-        "relapse_since_car_t",
-        "guardian_can_consent",
-        "severe_allergies",
-        "bendamustine_9_months",
-        "brain_pressure_or_consciousness",
-        "heart_failure_or_arrhythmia",
-        "respiratory_failure",
-        "other_cancer",
-        "dic",
-        "kidney_problem",
-        "uncontrolled_infection",
-        "uncontrolled_diabetes",
-        "severe_mental_disorder",
-        "brain_lesions",
-        "csf_blasts_high",
-        "blood_blasts_high",
-        "organ_transplant",
-        "pregnant_or_breastfeeding",
-        "active_infectious_disease",
-    }
-)
 CHOICES = {
     "respondent": ("patient", "guardian", "other"),
     "sex": ("female", "male", "other"),
 }
+# Numbers (or "unsure"); every other question of the form is yes / no / unsure.
+NUMBER_SLOTS = ("patient_age", "car_t_loss_months", "ecog")
+TRI_SLOTS = frozenset(QUESTION_ORDER) - set(CHOICES) - set(NUMBER_SLOTS)
 # Plausible ranges; anything outside is re-asked, never stored.
 AGE_RANGE_YEARS = (0.0, 120.0)
 CAR_T_MONTHS_RANGE = (0.0, 120.0)
@@ -156,7 +131,7 @@ def is_canonical(slot: str, value: Any) -> bool:
     if slot in CHOICES:
         return value in CHOICES[slot]
     if value == UNSURE:
-        return slot in ("patient_age", "car_t_loss_months", "ecog")
+        return slot in NUMBER_SLOTS
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False  # raw text such as "6" has not been validated yet
     number = _as_float(value)
@@ -175,5 +150,5 @@ def current_answers(slots: Mapping[str, Any]) -> Dict[str, Any]:
     for slot in QUESTION_ORDER:
         value = slots.get(slot)
         if is_canonical(slot, value):
-            answers[slot] = float(value) if slot in ("patient_age", "car_t_loss_months", "ecog") and value != UNSURE else value
+            answers[slot] = float(value) if slot in NUMBER_SLOTS and value != UNSURE else value
     return answers

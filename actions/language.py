@@ -1,8 +1,9 @@
 """Which language the conversation is in, and how questions refer to the patient.
 
-Order of authority: the web page or REST client (``metadata.language`` on a message), then an
-explicit request ("中文", "español", "English please"), then a hint from the first message only.
-Short or ambiguous messages never flip the language ("ok", "sí", "hi").
+Order of authority: an explicit request typed at any point ("中文", "español", "English please"),
+then the web page's or REST client's ``metadata.language`` when it is new or changes, then a
+hint from the first message only. Short or ambiguous messages never flip the language ("ok",
+"sí", "hi").
 """
 
 from __future__ import annotations
@@ -62,13 +63,13 @@ def _metadata_language(tracker: Tracker) -> Optional[str]:
     current = _language_of(tracker.latest_message.get("metadata"))
     if current is None:
         return None
-    users = [e for e in tracker.events if e.get("event") == "user"]
+    users = _user_events(tracker)
     previous = _language_of(users[-2].get("metadata")) if len(users) >= 2 else None
     return current if current != previous else None
 
 
-def _user_message_count(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
+def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    return [event for event in tracker.events if event.get("event") == "user"]
 
 
 def requested_language(tracker: Tracker) -> Optional[str]:
@@ -99,12 +100,10 @@ class ActionDetectLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         language = requested_language(tracker) or _metadata_language(tracker)
-        if language is None and _user_message_count(tracker) <= 1:
-            guess = first_message_language(
+        if language is None and len(_user_events(tracker)) <= 1:
+            language = first_message_language(
                 tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")
             )
-            if guess in LANGUAGES:
-                language = guess
         return _language_events(tracker, language or tracker.get_slot("language") or DEFAULT_LANGUAGE)
 
 
@@ -132,9 +131,9 @@ class ActionSessionStart(Action):
         events: List[EventType] = [SessionStarted()]
         carried = {k: v for k, v in tracker.slots.items() if v is not None and k != "session_started_metadata"}
         events.extend(SlotSet(k, v) for k, v in carried.items())
-        metadata = tracker.get_slot("session_started_metadata") or {}
-        lang = metadata.get("language") if isinstance(metadata, dict) else None
-        if isinstance(lang, str) and lang.lower()[:2] in LANGUAGES:
-            events.extend(SlotSet(k, v) for k, v in {"language": lang.lower()[:2], **patient_ref_slots(lang.lower()[:2], carried.get("respondent"))}.items())
+        lang = _language_of(tracker.get_slot("session_started_metadata"))
+        if lang is not None:
+            events.append(SlotSet("language", lang))
+            events.extend(SlotSet(k, v) for k, v in patient_ref_slots(lang, carried.get("respondent")).items())
         events.append(ActionExecuted("action_listen"))
         return events
