@@ -163,20 +163,19 @@ class ActionServerProbe:
         return self._ok
 
 
-async def handle_turn(
+async def guarded_turn(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     probe: ActionServerProbe,
-    text: str,
-    sender: str,
-    metadata: Dict[str, Any],
-    input_channel: str,
-) -> List[Dict[str, Any]]:
-    """One turn through Rasa, with the plain "could not be saved" answer on any failure."""
+    message: UserMessage,
+    answered: Callable[[], bool],
+) -> Optional[List[Dict[str, Any]]]:
+    """One turn through Rasa. None when it went through; otherwise the plain "could not be
+    saved" reply to send instead (action server down, timeout, failure, or silence).
+    Shared by the REST and socket.io channels."""
+    metadata = message.metadata or {}
     if not await probe.ok():
         logger.warning("action server unavailable; turn refused")
         return unavailable_reply(metadata)
-    collector = CollectingOutputChannel()
-    message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata or None)
     try:
         await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_S)
     except asyncio.TimeoutError:
@@ -186,7 +185,7 @@ async def handle_turn(
         logger.error("turn failed: %s", type(error).__name__)
         return unavailable_reply(metadata)
     # Every path of the dialogue answers; silence means an action failed on the way.
-    return collector.messages or unavailable_reply(metadata)
+    return None if answered() else unavailable_reply(metadata)
 
 
 class SafeRestInput(RestInput):
@@ -215,7 +214,9 @@ class SafeRestInput(RestInput):
                 return response.json({"error": "'sender' must be a non-empty string that names the conversation."}, status=400)
             text, truncated = clean_message(body.get("message"))
             metadata = clean_metadata(body.get("metadata"), truncated)
-            messages = await handle_turn(on_new_message, probe, text, sender, metadata, self.name())
-            return response.json(notices(text, truncated, metadata) + messages)
+            collector = CollectingOutputChannel()
+            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata or None)
+            failed = await guarded_turn(on_new_message, probe, message, lambda: bool(collector.messages))
+            return response.json(notices(text, truncated, metadata) + (failed or collector.messages))
 
         return webhook

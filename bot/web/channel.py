@@ -30,7 +30,6 @@ Two differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21)
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
@@ -44,13 +43,12 @@ from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels import (
-    TURN_TIMEOUT_S,
     ActionServerProbe,
     clean_message,
     clean_metadata,
     clean_sender,
+    guarded_turn,
     notices,
-    unavailable_reply,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,24 +143,11 @@ class SocketIOInput(RasaSocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": note["text"]}, room=sender, namespace=self.namespace)
 
         await say(notices(text, truncated, metadata))
-        if not await probe.ok():
-            logger.warning("action server unavailable; turn refused")
-            await say(unavailable_reply(metadata))
-            return
         output = _CountingOutput(sio, self.bot_message_evt)
         message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata or None)
-        try:
-            await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            logger.warning("turn timed out after %ss", TURN_TIMEOUT_S)
-            await say(unavailable_reply(metadata))
-            return
-        except Exception as error:  # never silence for the person
-            logger.error("turn failed: %s", type(error).__name__)
-            await say(unavailable_reply(metadata))
-            return
-        if output.sent == 0:
-            await say(unavailable_reply(metadata))
+        failed = await guarded_turn(on_new_message, probe, message, lambda: output.sent > 0)
+        if failed:
+            await say(failed)
 
 
 class _CountingOutput(SocketIOOutput):
