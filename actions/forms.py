@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import answers as ans
@@ -54,7 +55,23 @@ class EmergencyFirst:
         return events
 
 
-class ValidatePrescreenForm(EmergencyFirst, FormValidationAction):
+class NamesNextQuestion:
+    """Always names the next question (or none), so a form works without Rasa's domain.
+
+    endpoints.yml turns on `enable_selective_domain`: Rasa stops sending its ~190 KB domain with
+    every action call (measured as a large share of each turn). rasa_sdk's default compares our
+    required slots with the domain's list, which is then empty; when both are empty it would
+    leave the choice to Rasa's own list, which asks every question in the domain.
+    """
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, next((s for s in required if tracker.slots.get(s) is None), None))
+
+
+class ValidatePrescreenForm(EmergencyFirst, NamesNextQuestion, FormValidationAction):
     def name(self) -> Text:
         return "validate_prescreen_form"
 

@@ -130,15 +130,18 @@ def agent(action_server_url, event_loop_for_agent):
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (or `make test`, which trains first)")
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
+    from rasa.core.utils import AvailableEndpoints
 
     from bot.tracker_store import ForgetfulTrackerStore
 
     async def load():
-        # The same tracker store as endpoints.yml configures for `rasa run`.
+        # endpoints.yml as `rasa run` reads it (selective domain, the token header), pointed at
+        # the test action server; the same tracker store class.
+        os.environ["ACTION_SERVER_URL"] = action_server_url
+        os.environ["ACTION_SERVER_TOKEN"] = ACTION_TOKEN
+        endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
         store = ForgetfulTrackerStore(None)
-        endpoint = EndpointConfig(url=action_server_url, headers={"X-Action-Token": ACTION_TOKEN})
-        return Agent.load(str(MODEL), action_endpoint=endpoint, tracker_store=store)
+        return Agent.load(str(MODEL), action_endpoint=endpoints.action, tracker_store=store)
 
     return event_loop_for_agent.run_until_complete(load())
 

@@ -10,13 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.criteria import QUESTION_ORDER
 from actions.forms import ValidatePrescreenForm
 
-DOMAIN: Dict[str, Any] = {
-    "forms": {"prescreen_form": {"required_slots": list(QUESTION_ORDER)}},
-    "slots": {s: {} for s in QUESTION_ORDER},
-}
+# What the action server receives: endpoints.yml enables selective domain, so no domain at all.
+DOMAIN: Dict[str, Any] = {}
 ADULT = {"prescreen_consent": "yes", "respondent": "patient"}
 
 
