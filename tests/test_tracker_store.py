@@ -1,0 +1,82 @@
+"""The pickled in-memory tracker store gives back exactly what Rasa's own in-memory store gives,
+a fresh copy each time, and forgets a conversation on "delete my data"."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from bot.tracker_store import DELETE_FLAG, ForgetfulTrackerStore
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [inform]
+slots:
+  patient_age: {type: float, mappings: [{type: custom}]}
+  language: {type: text, mappings: [{type: custom}]}
+  data_deleted: {type: bool, mappings: [{type: custom}]}
+responses:
+  utter_ask_patient_age: [{text: "How old?"}]
+"""
+)
+
+
+def session(age_text: str, age: float, lang: str = "en") -> list:
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("language", lang),
+        ActionExecuted("action_listen"),
+        UserUttered(age_text, {"name": "inform", "confidence": 0.9}, [{"entity": "number", "value": age}]),
+        SlotSet("patient_age", age),
+        BotUttered("Thanks", metadata={"utter_action": "utter_ask_patient_age"}),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def run(coro):
+    return asyncio.new_event_loop().run_until_complete(coro)
+
+
+@pytest.mark.parametrize("sessions", [1, 2, 3])
+def test_reads_match_rasas_own_in_memory_store(sessions):
+    events = [e for i in range(sessions) for e in session(f"{20 + i} years", 20.0 + i, ["en", "zh", "es"][i])]
+    tracker = DialogueStateTracker.from_events("s1", events, DOMAIN.slots)
+    ours, rasas = ForgetfulTrackerStore(DOMAIN), InMemoryTrackerStore(DOMAIN)
+    run(ours.save(tracker))
+    run(rasas.save(tracker))
+
+    for read in ("retrieve", "retrieve_full_tracker"):
+        got = run(getattr(ours, read)("s1"))
+        want = run(getattr(rasas, read)("s1"))
+        assert got.current_state(EventVerbosity.ALL) == want.current_state(EventVerbosity.ALL), read
+        assert got.get_slot("patient_age") == 20.0 + sessions - 1
+    # the last session only, unless all are asked for
+    assert len(run(ours.retrieve("s1")).events) == len(session("x", 1))
+    assert len(run(ours.retrieve_full_tracker("s1")).events) == len(events)
+
+
+def test_each_read_is_a_fresh_copy_so_an_unsaved_turn_changes_nothing():
+    store = ForgetfulTrackerStore(DOMAIN)
+    run(store.save(DialogueStateTracker.from_events("s2", session("7", 7.0), DOMAIN.slots)))
+    first = run(store.retrieve("s2"))
+    first.update(SlotSet("patient_age", 99.0))
+    assert run(store.retrieve("s2")).get_slot("patient_age") == 7.0
+    assert run(store.retrieve("unknown")) is None
+
+
+def test_delete_flag_forgets_the_whole_conversation():
+    store = ForgetfulTrackerStore(DOMAIN)
+    tracker = DialogueStateTracker.from_events("s3", session("7", 7.0), DOMAIN.slots)
+    run(store.save(tracker))
+    assert "s3" in run(store.keys())
+    tracker.update(SlotSet(DELETE_FLAG, True))
+    run(store.save(tracker))
+    assert run(store.retrieve("s3")) is None
+    assert run(store.retrieve_full_tracker("s3")) is None
