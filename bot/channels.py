@@ -195,6 +195,7 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
+        rasa_speedups.freeze_after_start(webhook)
         probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
 
         @webhook.route("/", methods=["GET"])

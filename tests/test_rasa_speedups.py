@@ -39,3 +39,58 @@ def test_every_event_type_resolves_to_the_same_class():
         )
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
+
+
+def test_objects_loaded_before_the_server_starts_are_frozen_out_of_garbage_collection():
+    """The channel's blueprint freezes what was loaded (the model) once the server is up, so a
+    full collection no longer walks it; sessions' own garbage is still collected."""
+    import asyncio
+    import gc
+
+    from sanic import Sanic
+
+    from bot.channels import SafeRestInput
+
+    async def start_and_stop():
+        app = Sanic(f"freeze_test_{id(object())}")
+        app.blueprint(SafeRestInput().blueprint(lambda message: None))
+        server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
+        await server.startup()
+        await server.after_start()
+        frozen = gc.get_freeze_count()
+        server.close()
+        await server.wait_closed()
+        return frozen
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        assert asyncio.new_event_loop().run_until_complete(start_and_stop()) > 10_000
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"tracker": {"events": [{"event": "user", "text": "我的孩子7岁 / años: ¿sí? <b>\u202e\u0000", "parse_data": {
+            "intent": {"name": "inform", "confidence": 0.9199468146797756}}}]}, "next_action": "validate_prescreen_form"},
+        {"numbers": [0, -1, 2**53, 1e-300, 1.5e300, 0.1 + 0.2], "nested": [[], {}, None, True, False]},
+    ],
+)
+def test_action_calls_carry_the_same_json_values(payload):
+    import json
+
+    import numpy as np
+
+    payload = {**payload, "numpy": [np.float64(0.25), np.str_("x/y")]}
+    assert json.loads(rasa_speedups.fast_dumps(payload)) == json.loads(json.dumps(payload))
+
+
+def test_values_ujson_refuses_fall_back_to_the_standard_encoder():
+    import json
+    import math
+
+    text = rasa_speedups.fast_dumps({"nan": float("nan"), "big": 2**70})
+    back = json.loads(text)
+    assert math.isnan(back["nan"]) and back["big"] == 2**70

@@ -42,6 +42,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
+from bot import rasa_speedups
 from bot.channels import (
     ActionServerProbe,
     clean_message,
@@ -86,6 +87,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
+        rasa_speedups.freeze_after_start(socketio_webhook)
         sio = self.sio
         assert sio is not None
         # None: only the Rasa server's own origin (and clients that send no Origin header).
