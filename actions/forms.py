@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers as ans
 from actions.criteria import next_slot
-from actions.language import patient_ref_slots
+from actions.language import detect_language, patient_ref_slots
 
 Validator = Callable[..., Dict[Text, Any]]
 
@@ -55,6 +55,23 @@ class EmergencyFirst:
         return events
 
 
+class FollowsLanguage:
+    """Inside a form, the language is read here rather than by a separate action call.
+
+    The `language` slot's mapping runs action_detect_language only outside forms and on explicit
+    requests (domain/core.yml); a page whose language picker changed mid-form is followed from
+    the next question on. Runs after validation, so a just-given "I'm the parent" already picks
+    the right patient_ref wording.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        events = await super().run(dispatcher, tracker, domain)
+        for event in events:
+            if event.get("event") == "slot":
+                tracker.slots[event["name"]] = event["value"]
+        return events + detect_language(tracker)
+
+
 class NamesNextQuestion:
     """Always names the next question (or none), so a form works without Rasa's domain.
 
@@ -71,7 +88,7 @@ class NamesNextQuestion:
         return SlotSet(REQUESTED_SLOT, next((s for s in required if tracker.slots.get(s) is None), None))
 
 
-class ValidatePrescreenForm(EmergencyFirst, NamesNextQuestion, FormValidationAction):
+class ValidatePrescreenForm(EmergencyFirst, FollowsLanguage, NamesNextQuestion, FormValidationAction):
     def name(self) -> Text:
         return "validate_prescreen_form"
 

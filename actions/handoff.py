@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers as ans
 from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, QUESTION_ORDER, UNSURE, YES
-from actions.forms import EmergencyFirst, NamesNextQuestion, answer_validator
+from actions.forms import EmergencyFirst, FollowsLanguage, NamesNextQuestion, answer_validator
 from actions.labels import LABELS, VALUE_LABELS
 from bot.leads.validation import normalise_phone, valid_email, valid_phone
 
@@ -89,7 +89,7 @@ def record_funnel(conversation_id: str, stage: str) -> None:
         logger.warning("funnel %s not recorded: %s", stage, type(error).__name__)
 
 
-class ValidateHandoffForm(EmergencyFirst, NamesNextQuestion, FormValidationAction):
+class ValidateHandoffForm(EmergencyFirst, FollowsLanguage, NamesNextQuestion, FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
 

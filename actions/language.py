@@ -92,19 +92,26 @@ def _language_events(tracker: Tracker, language: str) -> List[EventType]:
     return events
 
 
+def detect_language(tracker: Tracker) -> List[EventType]:
+    """The language (and patient_ref) slot events for the latest message, by the order above."""
+    language = requested_language(tracker) or _metadata_language(tracker)
+    if language is None and len(_user_events(tracker)) <= 1:
+        language = first_message_language(
+            tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")
+        )
+    return _language_events(tracker, language or tracker.get_slot("language") or DEFAULT_LANGUAGE)
+
+
 class ActionDetectLanguage(Action):
-    """Runs after every user message (the `language` slot's custom mapping)."""
+    """The `language` slot's custom mapping: after every message outside a form, and after an
+    explicit request anywhere. Inside a form the form's validation does the same (actions/forms.py,
+    FollowsLanguage), which saves Rasa one action-server call per answer."""
 
     def name(self) -> Text:
         return "action_detect_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        language = requested_language(tracker) or _metadata_language(tracker)
-        if language is None and len(_user_events(tracker)) <= 1:
-            language = first_message_language(
-                tracker.latest_message.get("text") or "", tracker.latest_message.get("language_hint")
-            )
-        return _language_events(tracker, language or tracker.get_slot("language") or DEFAULT_LANGUAGE)
+        return detect_language(tracker)
 
 
 class ActionSwitchLanguage(Action):
