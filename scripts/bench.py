@@ -197,8 +197,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
 
 
 LOAD_HEADERS = ["bot", "concurrent", "conversations", "turns", "turns/conv", "msg/s", "ratio",
-                "p50 ms", "p95 ms", "p99 ms", "max ms", "tracker read p95 ms", "errors", "crossed", "mean active",
-                "other procs (cores)"]
+                "p50 ms", "p95 ms", "p99 ms", "max ms", "tracker read p95 ms", "errors", "crossed",
+                "leads saved/lost/crossed", "mean active", "other procs (cores)"]
 
 
 def load_rows(levels: Sequence[Dict[str, Any]]) -> List[List[str]]:
@@ -210,7 +210,7 @@ def load_rows(levels: Sequence[Dict[str, Any]]) -> List[List[str]]:
             lv["bot"], lv["concurrency"], lv["conversations"], lv["turns"], _fmt(lv["turns_per_conversation"], 1),
             _fmt(lv["messages_per_s"], 1), _fmt(lv.get("ratio"), 2),
             _fmt(lat["p50_ms"]), _fmt(lat["p95_ms"]), _fmt(lat["p99_ms"]), _fmt(lat["max_ms"]),
-            _fmt(lv["tracker_read_latency"]["p95_ms"]), lv["errors"], lv["crossed"],
+            _fmt(lv["tracker_read_latency"]["p95_ms"]), lv["errors"], lv["crossed"], _leads_cell(lv),
             _fmt(lv.get("mean_active_conversations"), 1), _fmt(lv.get("other_processes_cpu_cores"), 2),
         ])
     return rows
@@ -238,6 +238,11 @@ def evaluate_targets(ours: Dict[int, Dict[str, Any]], reference: Dict[int, Dict[
     crossed = sum(lv["crossed"] for lv in ours.values())
     targets.append({"target": "no conversation got another's answers (all levels)", "value": str(crossed),
                     "passed": crossed == 0 if ours else None})
+    checked = [lv["leads"] for lv in ours.values() if lv.get("leads")]
+    bad = sum(x["lost"] + x["crossed"] for x in checked)
+    targets.append({"target": "no consented lead lost or crossed (all levels)",
+                    "value": f"{bad} of {sum(x['expected'] for x in checked)}" if checked else "-",
+                    "passed": bad == 0 if checked else None})
     return targets
 
 
@@ -258,22 +263,25 @@ class Case:
     answers: Dict[str, str]
     outcome: Tuple[str, List[str], List[str]]
     expected_slots: Dict[str, Any]
+    contact: Optional[Dict[str, str]] = None  # who then agrees to be contacted (likely eligible ones)
 
 
 def make_case(i: int) -> Case:
     """The i-th conversation: five profiles in turn, each with an age or month count that varies with i,
-    so two conversations of the same profile rarely share an answer."""
+    so two conversations of the same profile rarely share an answer. The two likely-eligible profiles
+    then consent and leave a name and phone number of their own, so a lost or crossed lead shows."""
     kind = i % 5
     age = 18 + (i // 5) % 22  # 18..39: adult, no guardian question
+    contact = {"name": f"Bench Person {i}", "phone": f"139{i:08d}"}
     if kind == 0:
         answers = {**ELIGIBLE_ADULT_EN, "patient_age": str(age)}
         return Case("eligible adult", answers, ("likely_eligible", [], []),
-                    {"patient_age": float(age), "respondent": "patient", "car_t_loss_months": 4.0})
+                    {"patient_age": float(age), "respondent": "patient", "car_t_loss_months": 4.0}, contact)
     if kind == 1:
         months = 1 + (i // 5) % 6  # 1..6: inside the I2 window
         answers = {**PARENT_OF_SEVEN_EN, "car_t_loss_months": f"{months} months"}
         return Case("parent of a 7-year-old", answers, ("likely_eligible", [], []),
-                    {"patient_age": 7.0, "respondent": "guardian", "car_t_loss_months": float(months)})
+                    {"patient_age": 7.0, "respondent": "guardian", "car_t_loss_months": float(months)}, contact)
     if kind == 2:
         months = 2 + (i // 5) % 10  # 2..11 months old
         answers = {**ELIGIBLE_ADULT_EN, "patient_age": f"{months} months"}
@@ -342,6 +350,7 @@ class Conversation:
     error: Optional[str] = None
     expected_slots: Dict[str, Any] = field(default_factory=dict)
     crossed: List[str] = field(default_factory=list)
+    lead: Optional[Dict[str, Any]] = None  # the lead this conversation must have left: name, phone, age
     started: float = field(default_factory=time.perf_counter)
     ended: float = 0.0
 
@@ -413,6 +422,8 @@ def screening(client: Client, case: Case, sender: str, max_turns: int = 40) -> C
                        slots.get("unknown_criteria") or [])
                 if got != case.outcome:
                     conv.error = f"wrong outcome {got}, expected {case.outcome}"
+                elif case.contact:
+                    handoff(client, conv, case)
                 return conv
             client.post(conv, case.answers.get(slot, "no"))
         conv.error = f"did not finish in {max_turns} turns"
@@ -421,6 +432,38 @@ def screening(client: Client, case: Case, sender: str, max_turns: int = 40) -> C
     finally:
         conv.ended = time.perf_counter()
     return conv
+
+
+def handoff(client: Client, conv: Conversation, case: Case) -> None:
+    """Consent, name, phone, a time, confirm: the hand-off after a likely-eligible result."""
+    assert case.contact is not None
+    for text in ("yes", case.contact["name"], case.contact["phone"], "mornings", "yes"):
+        client.post(conv, text)
+    conv.lead = {**case.contact, "patient_age": case.expected_slots.get("patient_age")}
+
+
+def lead_problems(conversations: Sequence[Conversation], find_lead: Callable[[str], Optional[Dict[str, Any]]]
+                  ) -> Dict[str, Any]:
+    """Every conversation that consented has exactly its own lead: saved once, its own name and phone,
+    its own age in the coordinator's packet. `find_lead` reads a lead by conversation id."""
+    expected = [c for c in conversations if c.lead]
+    lost, crossed = [], []
+    for conv in expected:
+        lead = find_lead(conv.sender)
+        if lead is None:
+            lost.append(conv.sender)
+            continue
+        contact = lead.get("contact") or {}
+        ages = [row.get("answers", {}).get("patient_age") for row in lead.get("packet") or [] if row.get("id") == "I3"]
+        wrong = [f"{k} {contact.get(k)!r} != {conv.lead[k]!r}" for k in ("name", "phone") if contact.get(k) != conv.lead[k]]
+        if not ages or not _same_value(ages[0], conv.lead["patient_age"]):
+            wrong.append(f"age {ages[:1]} != {conv.lead['patient_age']}")
+        if lead.get("submissions") != 1:
+            wrong.append(f"submitted {lead.get('submissions')} times")
+        if wrong:
+            crossed.append(f"{conv.sender}: {'; '.join(wrong)}")
+    return {"expected": len(expected), "saved": len(expected) - len(lost), "lost": len(lost),
+            "crossed": len(crossed), "examples": [f"lost: {s}" for s in lost[:3]] + crossed[:3]}
 
 
 def moodbot_chat(client: Client, turns: int, sender: str) -> Conversation:
@@ -638,8 +681,10 @@ def find_role_pids(root: int) -> Dict[str, int]:
 
 def run_level(bot: str, concurrency: int, count: int, make_conversation: Callable[[int, str], Conversation],
               client: Client, poller: Optional[MemoryPoller],
-              all_pollers: Sequence[MemoryPoller] = ()) -> Dict[str, Any]:
-    """Runs `count` conversations, `concurrency` at a time, then checks every tracker for crossed answers.
+              all_pollers: Sequence[MemoryPoller] = (),
+              find_lead: Optional[Callable[[str], Optional[Dict[str, Any]]]] = None) -> Dict[str, Any]:
+    """Runs `count` conversations, `concurrency` at a time, then checks every tracker for crossed answers
+    and, with `find_lead`, every consented conversation's lead in the database.
     `all_pollers` are every server process alive (ours and the reference), to tell apart the CPU that
     other processes on the machine used during the level."""
     pollers = list(all_pollers) or ([poller] if poller else [])
@@ -664,6 +709,8 @@ def run_level(bot: str, concurrency: int, count: int, make_conversation: Callabl
         except Exception as e:  # noqa: BLE001
             conv.crossed = [f"tracker unreadable: {type(e).__name__}: {e}"]
 
+    leads = lead_problems(convs, find_lead) if find_lead else None
+
     turns = sum(len(c.turn_latencies) for c in convs)
     errors = [c for c in convs if c.error]
     crossed = [c for c in convs if c.crossed]
@@ -687,11 +734,17 @@ def run_level(bot: str, concurrency: int, count: int, make_conversation: Callabl
         "error_examples": [f"{c.sender} ({c.profile}): {c.error}" for c in errors[:5]],
         "crossed": len(crossed),
         "crossed_examples": [f"{c.sender} ({c.profile}): {'; '.join(c.crossed)}" for c in crossed[:5]],
+        "leads": leads,
         "server_cpu_ms_per_turn": {name: 1000.0 * (cpu_after[name] - cpu_before.get(name, 0.0)) / turns
                                    for name in cpu_after} if turns else {},
         "client_cpu_cores": client_cpu / wall if wall else math.nan,
         "other_processes_cpu_cores": max(0.0, machine - servers - client_cpu) / wall if wall else math.nan,
     }
+
+
+def _leads_cell(lv: Dict[str, Any]) -> str:
+    leads = lv.get("leads")
+    return f"{leads['saved']}/{leads['lost']}/{leads['crossed']}" if leads else "-"
 
 
 def print_level(lv: Dict[str, Any]) -> None:
@@ -701,10 +754,11 @@ def print_level(lv: Dict[str, Any]) -> None:
           f"in {lv['wall_s']:.1f}s: {lv['messages_per_s']:.1f} msg/s, p50 {lat['p50_ms']:.0f} / p95 "
           f"{lat['p95_ms']:.0f} / p99 {lat['p99_ms']:.0f} ms, tracker read p95 "
           f"{lv['tracker_read_latency']['p95_ms']:.0f} ms, errors {lv['errors']}, crossed {lv['crossed']}"
+          + (f"; leads {_leads_cell(lv)} saved/lost/crossed" if lv.get("leads") else "")
           + (f"; server CPU ms/turn: {cpu}" if cpu else "")
           + f"; mean active {lv['mean_active_conversations']:.1f}, simulator {lv['client_cpu_cores']:.2f} cores, "
             f"other processes {lv['other_processes_cpu_cores']:.2f} cores", flush=True)
-    for line in lv["error_examples"] + lv["crossed_examples"]:
+    for line in lv["error_examples"] + lv["crossed_examples"] + ((lv.get("leads") or {}).get("examples") or []):
         print(f"      {line}", flush=True)
 
 
@@ -764,6 +818,8 @@ class OurStack:
         self.group: Optional[ProcessGroup] = None
         self.poller: Optional[MemoryPoller] = None
         self.client: Optional[Client] = None
+        self.env: Dict[str, str] = {}
+        self.lead_store: Any = None
 
     def start(self, figures: Dict[str, Any]) -> None:
         from cryptography.fernet import Fernet
@@ -789,6 +845,7 @@ class OurStack:
         figures["ours_rasa_run_to_ready_s"] = rasa_up - rasa_start if rasa_start else None
         print(f"  up in {figures['ours_stack_ready_s']:.1f}s (rasa run -> / answers: "
               f"{_fmt(figures['ours_rasa_run_to_ready_s'], 1)}s); pids {roles}", flush=True)
+        self.env = env
         self.client = Client(base, token, channel_failure_texts(), require_reply=True, think=self.args.think)
         warm = screening(self.client, make_case(0), f"bench-warmup-{uuid.uuid4().hex[:6]}")
         if warm.error:
@@ -800,6 +857,16 @@ class OurStack:
             return screening(self.client, make_case(i), sender)
 
         return one
+
+    def find_lead(self, sender: str) -> Optional[Dict[str, Any]]:
+        """The lead a conversation left, read from the stack's database as the coordinator's inbox does."""
+        if self.lead_store is None:
+            if str(ROOT) not in sys.path:
+                sys.path.insert(0, str(ROOT))
+            from bot.leads.store import LeadStore
+
+            self.lead_store = LeadStore(self.env["DATABASE_URL"], self.env["LEADS_KEY"])
+        return self.lead_store.get_lead_by_conversation(sender)
 
     def stop(self) -> None:
         if self.group is not None:
@@ -875,7 +942,8 @@ def run_load(levels: Sequence[Tuple[int, int]], ours: OurStack, reference: Optio
     results: Dict[str, Dict[int, Dict[str, Any]]] = {"ours": {}, "reference": {}}
     try:
         for conc, count in levels:
-            lv = run_level("ours", conc, count, ours.conversation(0), ours.client, ours.poller, pollers)
+            lv = run_level("ours", conc, count, ours.conversation(0), ours.client, ours.poller, pollers,
+                           find_lead=ours.find_lead)
             results["ours"][conc] = lv
             print_level(lv)
             if reference is not None:

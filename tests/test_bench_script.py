@@ -199,3 +199,55 @@ def test_channel_failure_texts_are_read_without_importing_rasa(tmp_path):
     channels.write_text('UNAVAILABLE = {"en": "could not be saved", "zh": "没有保存"}\nOTHER = 1\n', encoding="utf-8")
     assert bench.channel_failure_texts(channels) == ["could not be saved", "没有保存"]
     assert bench.channel_failure_texts(tmp_path / "missing.py") == []
+
+
+# --- leads under load ---------------------------------------------------------------------------
+
+
+def _consented(sender, name, phone, age):
+    conv = bench.Conversation(sender, "eligible adult")
+    conv.lead = {"name": name, "phone": phone, "patient_age": age}
+    return conv
+
+
+def _lead(name, phone, age, submissions=1):
+    return {"contact": {"name": name, "phone": phone}, "submissions": submissions,
+            "packet": [{"id": "I1", "answers": {}}, {"id": "I3", "answers": {"patient_age": age}}]}
+
+
+def test_only_the_likely_eligible_profiles_hand_off_each_with_their_own_contact():
+    cases = [bench.make_case(i) for i in range(10)]
+    assert [bool(c.contact) for c in cases] == [True, True, False, False, False] * 2
+    phones = {c.contact["phone"] for c in cases if c.contact}
+    assert len(phones) == 4 and all(len(p) == 11 for p in phones)
+
+
+def test_every_consented_conversation_with_its_own_lead_is_clean():
+    convs = [_consented("a", "Ana", "13900000001", 31.0), _consented("b", "Bo", "13900000002", 7.0),
+             bench.Conversation("c", "too young")]
+    leads = {"a": _lead("Ana", "13900000001", 31.0), "b": _lead("Bo", "13900000002", 7.0)}
+    assert bench.lead_problems(convs, leads.get) == {"expected": 2, "saved": 2, "lost": 0, "crossed": 0,
+                                                     "examples": []}
+
+
+def test_a_missing_lead_is_lost_and_a_swapped_or_doubled_one_is_crossed():
+    convs = [_consented("a", "Ana", "13900000001", 31.0), _consented("b", "Bo", "13900000002", 7.0),
+             _consented("c", "Cy", "13900000003", 20.0), _consented("d", "Di", "13900000004", 22.0)]
+    leads = {"b": _lead("Ana", "13900000001", 31.0),  # a's details in b's lead
+             "c": _lead("Cy", "13900000003", 21.0),   # another age
+             "d": _lead("Di", "13900000004", 22.0, submissions=2)}
+    result = bench.lead_problems(convs, leads.get)
+    assert (result["expected"], result["saved"], result["lost"], result["crossed"]) == (4, 3, 1, 3)
+    assert result["examples"][0] == "lost: a"
+
+
+def test_the_lead_target_fails_on_any_lost_or_crossed_lead_and_is_unmeasured_without_leads():
+    clean = {**_level("ours", 20, 30.0), "leads": {"expected": 16, "saved": 16, "lost": 0, "crossed": 0}}
+    lost = {**_level("ours", 50, 30.0), "leads": {"expected": 40, "saved": 39, "lost": 1, "crossed": 0}}
+    name = "no consented lead lost or crossed (all levels)"
+    by = {t["target"]: t for t in bench.evaluate_targets({20: clean}, {})}
+    assert by[name]["passed"] is True and by[name]["value"] == "0 of 16"
+    by = {t["target"]: t for t in bench.evaluate_targets({20: clean, 50: lost}, {})}
+    assert by[name]["passed"] is False and by[name]["value"] == "1 of 56"
+    by = {t["target"]: t for t in bench.evaluate_targets({20: _level("ours", 20, 30.0)}, {})}
+    assert by[name]["passed"] is None

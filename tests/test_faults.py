@@ -148,3 +148,37 @@ def test_under_load_no_conversation_receives_another_s_answers(stack):
         slots = tracker_slots(stack["url"], sender, stack["token"])
         assert slots["patient_age"] == float(age), sender
         assert slots["had_car_t"] == "yes" and slots["requested_slot"] == "car_t_activity_lost"
+
+
+def test_under_load_every_consented_lead_is_saved_once_with_its_own_answers(stack, smtp_sink):
+    """16 families finish the screening and the hand-off at once: 16 leads, 16 e-mails, and each
+    lead holds its own name, phone and age, none another's."""
+    from bot.leads.store import LeadStore
+    from bot.simulate import run_screening
+
+    people = {i: {"age": 18 + i, "name": f"Person Number {i}", "phone": f"1380013{i:04d}"} for i in range(16)}
+    before = len(smtp_sink.messages)
+
+    def family(i):
+        p = people[i]
+        s = run_screening({**ELIGIBLE_ADULT_EN, "patient_age": str(p["age"])}, base_url=stack["url"],
+                          token=stack["token"], sender=f"lead-load-{i}")
+        assert s.outcome[0] == "likely_eligible", (i, s.outcome)
+        replies = [send(stack["url"], s.sender, text) for text in ("yes", p["name"], p["phone"], "mornings", "yes")]
+        return i, s.sender, replies
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        done = list(pool.map(family, people))
+
+    store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
+    for i, sender, replies in done:
+        last = " ".join(m.get("text") or "" for m in replies[-1])
+        assert "couldn't" not in last and "Sorry" not in last, (i, last)
+        lead = store.get_lead_by_conversation(sender)
+        assert lead is not None, i
+        assert lead["contact"]["name"] == people[i]["name"]
+        assert lead["contact"]["phone"] == people[i]["phone"]
+        i3 = next(row for row in lead["packet"] if row["id"] == "I3")
+        assert i3["answers"]["patient_age"] == float(people[i]["age"])
+        assert lead["submissions"] == 1
+    assert len(smtp_sink.messages) == before + len(people)

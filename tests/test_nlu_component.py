@@ -231,3 +231,19 @@ def test_extractor_does_not_touch_training_data(extractor):
     data = TrainingData([message])
     assert extractor.process_training_data(data) is data
     assert not message.get(ENTITIES)
+
+
+def test_extractor_leaves_the_intent_as_plain_str_and_float_with_the_same_values(extractor):
+    """The classifier's numpy scalars would be pickled and JSON-encoded with every later turn."""
+    import numpy as np
+
+    message = Message(data={TEXT: "yes he did"})
+    message.set(INTENT, {"name": np.str_("affirm"), "confidence": np.float64(0.8125)}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": np.str_("affirm"), "confidence": np.float64(0.8125)},
+                                     {"name": np.str_("deny"), "confidence": np.float32(0.125)}], add_to_output=True)
+    extractor.process([message])
+    intent, ranking = message.get(INTENT), message.get(INTENT_RANKING_KEY)
+    assert intent == {"name": "affirm", "confidence": 0.8125}
+    assert type(intent["name"]) is str and type(intent["confidence"]) is float
+    assert [(type(r["name"]), type(r["confidence"])) for r in ranking] == [(str, float), (str, float)]
+    assert [r["confidence"] for r in ranking] == [0.8125, 0.125]

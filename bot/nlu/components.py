@@ -140,6 +140,7 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _process_message(self, message: Message) -> None:
+        _plain_intent(message)
         text = message.get(TEXT)
         if not isinstance(text, str) or not text.strip():
             return
@@ -177,6 +178,30 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
         ]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent)] + ranking, add_to_output=True)
+
+
+def _plain_intent(message: Message) -> None:
+    """The classifier's intent and ranking as plain str and float, not numpy scalars: every past
+    message is pickled by the tracker store and JSON-encoded for each action call, where numpy
+    scalars cost several times a float (same values; Rasa's own JSON store gives floats too)."""
+    intent = message.get(INTENT)
+    if isinstance(intent, dict):
+        message.set(INTENT, _plain_prediction(intent), add_to_output=True)
+    ranking = message.get(INTENT_RANKING_KEY)
+    if isinstance(ranking, list):
+        message.set(INTENT_RANKING_KEY, [_plain_prediction(r) for r in ranking], add_to_output=True)
+
+
+def _plain_prediction(prediction: Any) -> Any:
+    if not isinstance(prediction, dict):
+        return prediction
+    plain = dict(prediction)
+    name, confidence = plain.get(INTENT_NAME_KEY), plain.get(PREDICTED_CONFIDENCE_KEY)
+    if isinstance(name, str):
+        plain[INTENT_NAME_KEY] = str(name)
+    if isinstance(confidence, (int, float)) or hasattr(confidence, "item"):
+        plain[PREDICTED_CONFIDENCE_KEY] = float(confidence)
+    return plain
 
 
 def _preferred_language(message: Message) -> str | None:
