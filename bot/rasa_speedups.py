@@ -20,7 +20,12 @@ and again, with results that never change:
    Action calls are encoded with ujson (already a Rasa dependency), about twice as fast, and
    fall back to the standard encoder for anything ujson refuses.
 
-Behaviour is unchanged: the same schema, the same errors, the same classes, the same JSON values.
+5. The intent classifier multiplies each message by its weight matrix; scipy copies the matrix
+   (27 x ~15,000) on every call because sklearn hands it over transposed. Keeping the weights in
+   column order after loading makes that product copy-free (0.19 -> 0.03 ms), same numbers.
+
+Behaviour is unchanged: the same schema, the same errors, the same classes, the same JSON values,
+the same intent probabilities.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from typing import Any, Dict, Optional, Text, Type
 
 import aiohttp
 import jsonschema
+import numpy as np
 import rasa.shared.utils.common
 import ujson
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
@@ -95,6 +102,17 @@ def _session(self: EndpointConfig) -> aiohttp.ClientSession:
     return session
 
 
+_original_lr_load = LogisticRegressionClassifier.load.__func__
+
+
+def _lr_load(cls, *args: Any, **kwargs: Any) -> LogisticRegressionClassifier:
+    component = _original_lr_load(cls, *args, **kwargs)
+    clf = getattr(component, "clf", None)
+    if getattr(clf, "coef_", None) is not None:
+        clf.coef_ = np.asfortranarray(clf.coef_)
+    return component
+
+
 def freeze_after_start(blueprint: Any) -> None:
     """Registers the gc.freeze() of point 3 on a channel's blueprint; the model is loaded by then
     (Rasa loads it before the server starts)."""
@@ -112,4 +130,5 @@ def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     EndpointConfig.session = _session
+    LogisticRegressionClassifier.load = classmethod(_lr_load)
     _APPLIED = True

@@ -94,3 +94,27 @@ def test_values_ujson_refuses_fall_back_to_the_standard_encoder():
     text = rasa_speedups.fast_dumps({"nan": float("nan"), "big": 2**70})
     back = json.loads(text)
     assert math.isnan(back["nan"]) and back["big"] == 2**70
+
+
+def test_the_intent_classifier_loads_with_copy_free_weights_and_the_same_probabilities(tmp_path):
+    """Trained, persisted and loaded through Rasa's own component: same predictions as sklearn's
+    own C-ordered weights, and weights whose transpose scipy can use without copying."""
+    import numpy as np
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from scipy.sparse import csr_matrix
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("lr")
+    context = ExecutionContext(GraphSchema({}), "lr")
+    config = {**LogisticRegressionClassifier.get_default_config(), "random_state": 42}
+    trained = LogisticRegressionClassifier.create(config, storage, resource, context)
+    rng = np.random.default_rng(0)
+    X = csr_matrix((rng.random((60, 400)) > 0.95).astype(float))
+    y = [f"intent_{i % 4}" for i in range(60)]
+    trained.clf.fit(X, y)
+    trained.persist()
+    loaded = LogisticRegressionClassifier.load(config, storage, resource, context)
+    assert loaded.clf.coef_.T.flags["C_CONTIGUOUS"]
+    assert np.array_equal(loaded.clf.predict_proba(X), trained.clf.predict_proba(X))
