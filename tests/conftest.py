@@ -228,3 +228,14 @@ def stack(tmp_path_factory, smtp_sink):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+def load_script(name: str):
+    """A file in scripts/ imported as a module (scripts/ is not a package), for testing its parts."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

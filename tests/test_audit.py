@@ -4,7 +4,6 @@ only exercised through its JSON output."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -12,19 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_audit():
-    spec = importlib.util.spec_from_file_location("audit_script", ROOT / "scripts" / "audit.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["audit_script"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-audit = _load_audit()
+audit = load_script("audit")
 V = audit.parse_version
 
 
