@@ -66,9 +66,7 @@ class FollowsLanguage:
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         events = await super().run(dispatcher, tracker, domain)
-        for event in events:
-            if event.get("event") == "slot":
-                tracker.slots[event["name"]] = event["value"]
+        tracker.add_slots(events)
         return events + detect_language(tracker)
 
 
