@@ -115,10 +115,12 @@ def _lr_load(cls, *args: Any, **kwargs: Any) -> LogisticRegressionClassifier:
 
 def freeze_after_start(blueprint: Any) -> None:
     """Registers the gc.freeze() of point 3 on a channel's blueprint; the model is loaded by then
-    (Rasa loads it before the server starts)."""
+    (Rasa loads it before the server starts). Every channel registers it; the first one freezes."""
 
     @blueprint.listener("after_server_start")
     async def _freeze(app: Any, loop: Any) -> None:
+        if gc.get_freeze_count():
+            return
         gc.collect()
         gc.freeze()
 
