@@ -61,8 +61,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # tests/profiles.py: the shared patient profiles
+sys.path.insert(1, str(ROOT))  # bot.leads, to read back the leads a level left (imported late)
 
-from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN  # noqa: E402
+from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN, handoff_replies  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
@@ -437,7 +438,7 @@ def screening(client: Client, case: Case, sender: str, max_turns: int = 40) -> C
 def handoff(client: Client, conv: Conversation, case: Case) -> None:
     """Consent, name, phone, a time, confirm: the hand-off after a likely-eligible result."""
     assert case.contact is not None
-    for text in ("yes", case.contact["name"], case.contact["phone"], "mornings", "yes"):
+    for text in handoff_replies(case.contact["name"], case.contact["phone"]):
         client.post(conv, text)
     conv.lead = {**case.contact, "patient_age": case.expected_slots.get("patient_age")}
 
@@ -861,8 +862,6 @@ class OurStack:
     def find_lead(self, sender: str) -> Optional[Dict[str, Any]]:
         """The lead a conversation left, read from the stack's database as the coordinator's inbox does."""
         if self.lead_store is None:
-            if str(ROOT) not in sys.path:
-                sys.path.insert(0, str(ROOT))
             from bot.leads.store import LeadStore
 
             self.lead_store = LeadStore(self.env["DATABASE_URL"], self.env["LEADS_KEY"])

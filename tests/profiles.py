@@ -4,7 +4,14 @@ would type when asked it; slots not listed are answered "no"."""
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List
+
+
+def handoff_replies(name: str, contact: str, time: str = "mornings") -> List[str]:
+    """What a person types through the hand-off after a likely-eligible result: yes to being
+    contacted, a name, a phone number or e-mail, a time, then yes to the summary."""
+    return ["yes", name, contact, time, "yes"]
+
 
 NO_TO_EVERYTHING_ELSE = {
     "en": "no",

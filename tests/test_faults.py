@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ACTION_TOKEN, Chat, free_port, wait_for
-from profiles import ELIGIBLE_ADULT_EN
+from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
 from bot.channels import UNAVAILABLE
 from bot.simulate import send, tracker_slots
@@ -100,7 +100,7 @@ def test_unreachable_lead_database_is_said_plainly_never_a_success(agent, event_
         c.say("hi")
         while c.requested_slot and not c.slot("prescreen_outcome"):
             c.say(ELIGIBLE_ADULT_EN.get(c.requested_slot, "no"))
-        for text in ("yes", "Ana", "ana@example.org", "mornings"):
+        for text in handoff_replies("Ana", "ana@example.org")[:-1]:
             c.say(text)
         reply = c.texts("yes")
         assert "couldn't save your details" in reply
@@ -164,7 +164,7 @@ def test_under_load_every_consented_lead_is_saved_once_with_its_own_answers(stac
         s = run_screening({**ELIGIBLE_ADULT_EN, "patient_age": str(p["age"])}, base_url=stack["url"],
                           token=stack["token"], sender=f"lead-load-{i}")
         assert s.outcome[0] == "likely_eligible", (i, s.outcome)
-        replies = [send(stack["url"], s.sender, text) for text in ("yes", p["name"], p["phone"], "mornings", "yes")]
+        replies = [send(stack["url"], s.sender, text) for text in handoff_replies(p["name"], p["phone"])]
         return i, s.sender, replies
 
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -4,7 +4,7 @@ consent first, a summary to confirm, exactly one lead, one e-mail, and deletion 
 from __future__ import annotations
 
 import pytest
-from profiles import ELIGIBLE_ADULT_EN
+from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
 pytestmark = pytest.mark.conversation
 
@@ -83,7 +83,7 @@ def test_summary_shows_the_answers_before_anything_is_sent(chat, lead_store):
 def test_delete_my_data_removes_the_lead_and_the_conversation(chat, lead_store):
     c = chat()
     screen(c, ELIGIBLE_ADULT_EN)
-    for text in ("yes", "Maria", "maria@example.org", "mornings", "yes"):
+    for text in handoff_replies("Maria", "maria@example.org"):
         c.say(text)
     assert lead_store.get_lead_by_conversation(c.sender) is not None
     reply = c.texts("please delete my data")

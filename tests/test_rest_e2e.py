@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from profiles import ELIGIBLE_ADULT_EN
+from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
 from bot.simulate import run_screening, send
 
@@ -54,7 +54,7 @@ def test_a_consented_lead_over_rest_is_one_lead_in_the_inbox_and_one_email(stack
     before = len(smtp_sink.messages)
     s = run_screening(ELIGIBLE_ADULT_EN, base_url=stack["url"], token=stack["token"])
     assert s.outcome[0] == "likely_eligible"
-    for text in ("yes", "Li Wei", "13800138000", "evenings", "yes"):
+    for text in handoff_replies("Li Wei", "13800138000", "evenings"):
         send(stack["url"], s.sender, text)
     store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
     lead = store.get_lead_by_conversation(s.sender)
