@@ -1,5 +1,5 @@
-"""The pickled in-memory tracker store gives back exactly what Rasa's own in-memory store gives,
-a fresh copy each time, and forgets a conversation on "delete my data"."""
+"""The in-memory tracker store gives back exactly what Rasa's own in-memory store gives, a fresh
+copy each time, and forgets a conversation on "delete my data"."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import asyncio
 import pytest
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.tracker_store import DELETE_FLAG, ForgetfulTrackerStore
@@ -69,6 +77,25 @@ def test_each_read_is_a_fresh_copy_so_an_unsaved_turn_changes_nothing():
     first.update(SlotSet("patient_age", 99.0))
     assert run(store.retrieve("s2")).get_slot("patient_age") == 7.0
     assert run(store.retrieve("unknown")) is None
+
+
+def test_a_conversation_inside_a_form_reads_back_as_rasas_store_gives_it_and_stays_apart():
+    """Inside a form: the active loop and the latest action are Rasa's to change in place."""
+    events = session("7", 7.0) + [ActionExecuted("prescreen_form"), ActiveLoop("prescreen_form"),
+                                  SlotSet("requested_slot", "patient_age"), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("s4", events, DOMAIN.slots)
+    ours, rasas = ForgetfulTrackerStore(DOMAIN), InMemoryTrackerStore(DOMAIN)
+    run(ours.save(tracker))
+    run(rasas.save(tracker))
+    got, want = run(ours.retrieve("s4")), run(rasas.retrieve("s4"))
+    assert got.current_state(EventVerbosity.ALL) == want.current_state(EventVerbosity.ALL)
+    assert got.active_loop == want.active_loop and got.active_loop.name == "prescreen_form"
+
+    got.update(ActionExecutionRejected("prescreen_form"))  # Rasa marks the loop rejected in place
+    got.latest_action["action_name"] = "changed"
+    again = run(ours.retrieve("s4"))
+    assert not again.active_loop.rejected
+    assert again.latest_action == want.latest_action
 
 
 def test_delete_flag_forgets_the_whole_conversation():
