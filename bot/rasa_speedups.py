@@ -194,12 +194,34 @@ def _applied_events(self: DialogueStateTracker) -> List[Event]:
     return result
 
 
+@lru_cache(maxsize=None)
+def _copies_plainly(cls: type) -> bool:
+    """Whether `copy.copy` of an instance only makes a new object with the same attributes."""
+    return (
+        getattr(cls, "__copy__", None) is None
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
+        and not any(vars(c).get("__slots__") for c in cls.__mro__)  # attributes all in __dict__
+        and cls.__new__ is object.__new__
+    )
+
+
+def _plain_copy(obj: Any) -> Any:
+    """`copy.copy(obj)`, without its generic machinery (a tracker has dozens of slots to copy)."""
+    cls = type(obj)
+    if not _copies_plainly(cls):
+        return copy.copy(obj)
+    new = object.__new__(cls)
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
 def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """Point 7: what `tracker.copy()` gives, without replaying the events. The copy shares
     nothing Rasa changes in place with the original; the events themselves are shared."""
     clone = copy.copy(tracker)
     clone.events = tracker._create_events(tracker.events)
-    clone.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}  # as init_copy
+    clone.slots = {name: _plain_copy(slot) for name, slot in tracker.slots.items()}  # as init_copy
     if tracker.active_loop is not None:
         clone.active_loop = copy.copy(tracker.active_loop)
     if tracker.latest_action is not None:

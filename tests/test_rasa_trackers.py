@@ -4,6 +4,7 @@ validation trackers. Rasa's originals are kept in the module and are the referen
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -34,6 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from bot import rasa_speedups
 
 rasa_speedups.apply()
+ROOT = Path(__file__).resolve().parents[1]
 
 DOMAIN = Domain.from_yaml(
     """
@@ -183,3 +185,29 @@ def test_copies_of_a_tracker_without_a_domain_or_with_a_capped_history_match_too
     tracker = DialogueStateTracker.from_events("s", evts, slots, max_event_history=4)
     assert state(tracker.copy()) == state(rasas_copy(tracker))
     assert ids(tracker.applied_events()) == ids(rasa_speedups._original_applied_events(tracker))
+
+
+def test_slots_are_copied_as_copy_copy_copies_them_and_odd_classes_go_through_copy_copy():
+    import copy as copy_module
+
+    for slot in Domain.load(str(ROOT / "domain")).slots:  # every slot type the bot has
+        ours, theirs = rasa_speedups._plain_copy(slot), copy_module.copy(slot)
+        assert type(ours) is type(theirs) and vars(ours) == vars(theirs) and ours is not slot
+
+    class Custom:
+        def __init__(self):
+            self.copied = False
+
+        def __copy__(self):
+            other = Custom()
+            other.copied = True
+            return other
+
+    class Slotted:
+        __slots__ = ("x",)
+
+        def __init__(self):
+            self.x = 1
+
+    assert rasa_speedups._plain_copy(Custom()).copied
+    assert rasa_speedups._plain_copy(Slotted()).x == 1
