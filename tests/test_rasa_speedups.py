@@ -5,6 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 import rasa.shared.utils.common
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
@@ -30,6 +32,52 @@ def test_invalid_action_results_fail_as_before(result):
         jsonschema.validate(result, SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
         ACTION._validate_action_result(result)
+
+
+EVENT_NAMES = [option["properties"]["event"]["const"] for option in SCHEMA["properties"]["events"]["items"]["oneOf"]]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+event_dicts = st.fixed_dictionaries(
+    {"event": st.sampled_from(EVENT_NAMES) | json_values},
+    optional={
+        "name": st.text(max_size=5) | json_values,
+        "value": json_values,
+        "timestamp": st.floats(allow_nan=False) | st.none() | st.text(max_size=3),
+        "metadata": st.dictionaries(st.text(max_size=3), json_values, max_size=2) | json_values,
+        "entities": st.lists(st.fixed_dictionaries({"entity": st.text(max_size=3), "value": json_values},
+                                                   optional={"start": json_values}), max_size=2) | json_values,
+        "parse_data": st.fixed_dictionaries({}, optional={"intent": st.fixed_dictionaries(
+            {"name": json_values, "confidence": json_values}), "entities": json_values}) | json_values,
+        "text": json_values,
+        "hide_rule_turn": json_values,
+    },
+)
+action_results = st.fixed_dictionaries(
+    {}, optional={"events": st.lists(event_dicts, max_size=4) | json_values,
+                  "responses": st.lists(st.dictionaries(st.text(max_size=3), json_values, max_size=2) | json_values,
+                                        max_size=3) | json_values},
+) | json_values
+
+
+@settings(max_examples=500, deadline=None)
+@given(action_results)
+def test_action_results_are_accepted_and_refused_exactly_as_the_whole_schema_does(result):
+    """The check by event name (point 1) says yes only when the whole schema says yes, and a
+    refusal is the whole schema's own error."""
+    try:
+        jsonschema.validate(result, SCHEMA)
+        expected = None
+    except jsonschema.ValidationError as e:
+        expected = e.message
+    if expected is None:
+        assert ACTION._validate_action_result(result) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as raised:
+            ACTION._validate_action_result(result)
+        assert raised.value.message.startswith(expected + ". Failed to validate Action server response")
 
 
 def test_every_event_type_resolves_to_the_same_class():
