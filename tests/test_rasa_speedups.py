@@ -166,3 +166,80 @@ def test_the_intent_classifier_loads_with_copy_free_weights_and_the_same_probabi
     loaded = LogisticRegressionClassifier.load(config, storage, resource, context)
     assert loaded.clf.coef_.T.flags["C_CONTIGUOUS"]
     assert np.array_equal(loaded.clf.predict_proba(X), trained.clf.predict_proba(X))
+
+
+def test_graphs_compute_each_needed_node_once_as_dask_does():
+    """Point 8 on a hand-made dask graph: inputs are plain tuples, a node shared by two others
+    runs once, a name that is not in the graph stands for itself."""
+    import dask
+
+    calls = []
+
+    def node(name):
+        def run(*args):
+            calls.append(name)
+            return (name, args)
+        return run
+
+    graph = {
+        "__message__": ("__message__", ["hi"]),
+        "tokens": (node("tokens"), "__message__"),
+        "features": (node("features"), "tokens", "not-a-node"),
+        "intent": (node("intent"), "tokens", "features"),
+    }
+    want = dask.get(dict(graph), ["intent", "features"])
+    dask_calls, calls[:] = list(calls), []
+    done = {}
+    got = tuple(rasa_speedups._compute(graph, key, done) for key in ["intent", "features"])
+    assert got == want
+    assert sorted(calls) == sorted(dask_calls) == ["features", "intent", "tokens"]
+
+
+def test_a_failing_graph_node_raises_what_rasas_dask_runner_raises():
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    class Runner:
+        _graph_schema = type("Schema", (), {"target_names": ["b"], "minimal_graph_schema": lambda self, t: self})()
+        _execution_context = None
+
+        def __init__(self, error):
+            def fail(*_):
+                raise error
+            self.graph = {"a": (fail,), "b": (lambda a: ("b", a), "a")}
+
+        def _build_dask_graph(self, _schema):
+            return dict(self.graph)
+
+        _add_inputs_to_graph = staticmethod(DaskGraphRunner._add_inputs_to_graph)
+
+    for error, raised in [(RuntimeError("x"), GraphRunError), (ValueError("y"), ValueError)]:
+        for run in (rasa_speedups._original_run_graph, rasa_speedups._run_graph):
+            with pytest.raises(raised):
+                run(Runner(error))
+
+
+@pytest.mark.parametrize("text", ["hi", "I'm the patient", "he's seven", "3 months", "我的孩子7岁", "no sé"])
+def test_the_models_graphs_give_the_same_parse_and_prediction_without_dask(agent, text):
+    """The trained model's NLU and policy graphs, run by Rasa's dask runner and by point 8."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    processor = agent.processor
+    runner, meta = processor.graph_runner, processor.model_metadata
+    tracker = DialogueStateTracker.from_events("g", [ActionExecuted("action_listen")], processor.domain.slots)
+    nlu_inputs = {"__message__": [UserMessage(text)], "__tracker__": tracker}
+    parses = [run(runner, inputs=nlu_inputs, targets=[meta.nlu_target])[meta.nlu_target][0]
+              for run in (rasa_speedups._original_run_graph, rasa_speedups._run_graph)]
+    assert isinstance(parses[0], Message)
+    assert parses[0].as_dict() == parses[1].as_dict() and parses[0].get(TEXT) == text
+
+    parse = parses[0].as_dict(only_output_properties=True)
+    tracker.update(UserUttered(text, parse.get("intent"), parse.get("entities"), parse))
+    predictions = [run(runner, inputs={"__tracker__": tracker}, targets=[meta.core_target])[meta.core_target]
+                   for run in (rasa_speedups._original_run_graph, rasa_speedups._run_graph)]
+    assert predictions[0].probabilities == predictions[1].probabilities
+    assert predictions[0].policy_name == predictions[1].policy_name
