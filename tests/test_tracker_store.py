@@ -98,6 +98,32 @@ def test_a_conversation_inside_a_form_reads_back_as_rasas_store_gives_it_and_sta
     assert again.latest_action == want.latest_action
 
 
+def test_conversations_beyond_the_live_ones_are_packed_and_read_back_the_same():
+    """With room for two live conversations, the least recently used of three is pickled; it
+    reads back as Rasa's own store gives it, comes back to life when saved, and can be deleted."""
+    ours, rasas = ForgetfulTrackerStore(DOMAIN, live_conversations=2), InMemoryTrackerStore(DOMAIN)
+    for i, sender in enumerate(["a", "b", "c"]):
+        tracker = DialogueStateTracker.from_events(sender, session(str(10 + i), 10.0 + i), DOMAIN.slots)
+        run(ours.save(tracker))
+        run(rasas.save(tracker))
+    assert list(ours.live) == ["b", "c"] and list(ours.store) == ["a"]
+    assert sorted(run(ours.keys())) == ["a", "b", "c"]
+    for sender in ["a", "b", "c"]:
+        got, want = run(ours.retrieve(sender)), run(rasas.retrieve(sender))
+        assert got.current_state(EventVerbosity.ALL) == want.current_state(EventVerbosity.ALL)
+
+    packed = run(ours.retrieve("a"))
+    packed.update(SlotSet("patient_age", 99.0))  # an unsaved change to a packed conversation
+    assert run(ours.retrieve("a")).get_slot("patient_age") == 10.0
+    run(ours.save(packed))  # "a" is live again, "b" is now the least recently used
+    assert list(ours.live) == ["c", "a"] and list(ours.store) == ["b"]
+    assert run(ours.retrieve("a")).get_slot("patient_age") == 99.0
+
+    run(ours.delete("b"))
+    run(ours.delete("a"))
+    assert sorted(run(ours.keys())) == ["c"] and run(ours.retrieve("b")) is None
+
+
 def test_delete_flag_forgets_the_whole_conversation():
     store = ForgetfulTrackerStore(DOMAIN)
     tracker = DialogueStateTracker.from_events("s3", session("7", 7.0), DOMAIN.slots)
