@@ -311,11 +311,13 @@ def _temporary_tracker(self: FormAction, current_tracker: DialogueStateTracker,
 def _compute(graph: Dict[Text, Any], key: Any, done: Dict[Any, Any]) -> Any:
     """A dask graph key's value as `dask.get` computes it: a task is a tuple whose first item is
     callable, called with its other items' values; a graph input is a plain tuple kept as it is;
-    anything that is not a key stands for itself."""
-    if key in done:
-        return done[key]
+    a list's items are computed; anything else that is not a key stands for itself."""
+    if isinstance(key, list):
+        return [_compute(graph, item, done) for item in key]
     if not isinstance(key, Hashable) or key not in graph:
         return key
+    if key in done:
+        return done[key]
     task = graph[key]
     if isinstance(task, tuple) and task and callable(task[0]):
         value = task[0](*(_compute(graph, arg, done) for arg in task[1:]))

@@ -184,7 +184,7 @@ def test_graphs_compute_each_needed_node_once_as_dask_does():
     graph = {
         "__message__": ("__message__", ["hi"]),
         "tokens": (node("tokens"), "__message__"),
-        "features": (node("features"), "tokens", "not-a-node"),
+        "features": (node("features"), "tokens", "not-a-node", ["a list's keys count:", "tokens"], {"x": 1}),
         "intent": (node("intent"), "tokens", "features"),
     }
     want = dask.get(dict(graph), ["intent", "features"])
