@@ -157,6 +157,31 @@ def test_switch_to_chinese_mid_conversation(open_chat):
     assert_clean(chat)
 
 
+def test_a_language_switch_typed_in_the_chat_moves_the_page_too(open_chat):
+    """The person types "can we speak Spanish": the assistant answers in Spanish, and the page's
+    picker, headings and buttons follow, its next messages say Spanish, and a reload stays Spanish."""
+    chat = open_chat("en-US").open()
+    page = chat.page
+    chat.begin()
+    assert page.input_value("#language") == "en"
+    chat.type("can we speak Spanish")
+    page.wait_for_function("() => document.documentElement.lang === 'es'", timeout=5000)
+    assert page.input_value("#language") == "es"
+    assert page.locator("h1").text_content() == "Preselección para el ensayo"
+    assert "¿" in chat.bot_texts()[-1], chat.bot_texts()[-3:]
+    assert chat.slot("language") == "es"
+
+    chat.click_reply("affirm")  # yes to the pre-screening, from the Spanish buttons
+    text, language = user_metadata_languages(chat)[-1]
+    assert language == "es", (text, language)
+    assert chat.slot("language") == "es" and "¿" in chat.bot_texts()[-1]
+
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.state === 'idle'")
+    assert page.input_value("#language") == "es"
+    assert_clean(chat)
+
+
 def test_browser_language_spanish_gives_spanish_page(open_chat):
     chat = open_chat("es-ES").open()
     page = chat.page

@@ -207,6 +207,43 @@ def test_channel_passes_answers_through_and_notes_a_cut_message():
     assert seen == [("x" * 10, "s-1", {"language": "es", "truncated": True})]
 
 
+def _language_after_turn(store, asked="en"):
+    from types import SimpleNamespace
+
+    from bot.channels import ActionServerProbe
+    from bot.web.channel import SocketIOInput
+
+    async def answers(message):
+        await message.output_channel.send_text_message(message.sender_id, "Hola")
+
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    channel.app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    sio = _FakeSio()
+    run_async(channel._turn(sio, answers, ActionServerProbe(None), "can we speak Spanish", False, "s-1",
+                            {"language": asked}))
+    return [(event, data, room) for event, data, room in sio.emitted if event != "bot_uttered"]
+
+
+def test_after_each_turn_the_page_is_told_the_conversations_language_and_what_it_asked():
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    class Store:
+        async def retrieve(self, sender):
+            assert sender == "s-1"
+            return DialogueStateTracker.from_events(sender, [SlotSet("language", "es")])
+
+    assert _language_after_turn(Store()) == [("assistant_language", {"language": "es", "asked": "en"}, "s-1")]
+
+
+def test_an_unreadable_conversation_store_leaves_the_page_language_alone():
+    class Down:
+        async def retrieve(self, sender):
+            raise ConnectionError("store down")
+
+    assert _language_after_turn(Down()) == []
+
+
 def test_long_messages_through_the_relay_are_cut_with_a_note(web_stack):
     from bot.channels import TOO_LONG
 

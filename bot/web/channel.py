@@ -26,6 +26,10 @@ Two differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21)
    note for a language the assistant does not speak, and a plain "your answer could not be
    saved" message, in the person's language, when the action server is down, a turn fails or
    takes too long, or the dialogue says nothing: the page never waits in silence.
+4. After each turn the page is told which language the assistant is now speaking
+   (``assistant_language``), with the language the page had when it sent the message, so the
+   page can follow a switch the person typed ("¿podemos hablar en español?") or one made from
+   their first message, and ignore a turn that was sent before the person changed the picker.
 """
 
 from __future__ import annotations
@@ -88,6 +92,11 @@ class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
         rasa_speedups.freeze_after_start(socketio_webhook)
+
+        @socketio_webhook.listener("after_server_start")
+        async def _remember_app(app: Any, loop: Any) -> None:
+            self.app = app  # app.ctx.agent is Rasa's agent, also after a model is replaced
+
         sio = self.sio
         assert sio is not None
         # None: only the Rasa server's own origin (and clients that send no Origin header).
@@ -150,6 +159,21 @@ class SocketIOInput(RasaSocketIOInput):
         failed = await guarded_turn(on_new_message, probe, message, lambda: output.sent > 0)
         if failed:
             await say(failed)
+        language = await self._conversation_language(sender)
+        if language:
+            await sio.emit("assistant_language", {"language": language, "asked": metadata.get("language")},
+                           room=sender, namespace=self.namespace)
+
+    async def _conversation_language(self, sender: str) -> Optional[str]:
+        """The conversation's `language` slot, or None when it cannot be read (never an error)."""
+        agent = getattr(getattr(getattr(self, "app", None), "ctx", None), "agent", None)
+        try:
+            tracker = await agent.tracker_store.retrieve(sender) if agent and agent.tracker_store else None
+        except Exception:  # noqa: BLE001 - the page keeps its language; the turn is already done
+            logger.warning("The conversation's language could not be read after a turn.")
+            return None
+        language = tracker.get_slot("language") if tracker else None
+        return language if isinstance(language, str) else None
 
 
 class _CountingOutput(SocketIOOutput):

@@ -312,6 +312,17 @@ socket.on(BOT_EVENT, (data) => {
   botActivity();
 });
 
+// After each turn the assistant says which language it is speaking now. The page follows a
+// switch the person typed ("¿podemos hablar en español?") or one the assistant made from their
+// first message, unless the person changed the picker after sending that message ("asked").
+socket.on("assistant_language", (data) => {
+  if (!data || typeof data !== "object" || !STRINGS[data.language]) return;
+  if (data.asked && data.asked !== state.language) return;
+  if (data.language === state.language) return;
+  setLanguage(data.language);
+  writeStore("localStorage", KEY_LANGUAGE, data.language);
+});
+
 function flush() {
   if (!state.sessionReady || !socket.connected) return;
   while (state.outbox.length) {
