@@ -364,6 +364,50 @@ CONTRAST_JS = """() => {
 }"""
 
 
+# ---------------------------------------------------------------- contact details stay off the device
+def test_contact_details_given_in_the_hand_off_are_not_kept_in_the_browser(open_chat):
+    """A likely-eligible patient agrees to be contacted and types a name and phone number, with
+    a reload in between. The page shows them while it is open, but the browser's storage never
+    holds them, and after a reload one line says why they are not shown."""
+    name, phone = "Ana Privacidad", "13912345678"
+    chat = open_chat("en-US").open()
+    page = chat.page
+    chat.begin()
+    progress: dict = {}
+    for _ in range(40):
+        if chat.slot("requested_slot") == "contact_consent":
+            break
+        assert answer_step(chat, progress)
+    assert chat.slot("prescreen_outcome") == "likely_eligible"
+
+    def stored() -> str:
+        return page.evaluate("sessionStorage.getItem('prescreen.transcript')") or ""
+
+    chat.click_reply("/affirm")
+    chat.type(name)
+    assert name in page.locator("#log").inner_text()
+    assert name not in stored() and "31" in stored()  # earlier answers are still kept
+
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.state === 'idle'")
+    log = page.locator("#log").inner_text()
+    assert name not in log and "not kept on this device" in log and "31" in log
+    assert page.locator("#log .msg-hidden").count() == 1
+
+    chat.type(phone)
+    chat.type("mornings")
+    assert phone in page.locator("#log").inner_text()
+    chat.click_reply("/affirm")  # the summary is right: send it
+    assert chat.slot("handoff_confirm") == "yes", chat.bot_texts()[-3:]
+    assert not any(secret in stored() for secret in (name, phone, "Ana"))
+
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.state === 'idle'")
+    log = page.locator("#log").inner_text()
+    assert name not in log and phone not in log and "not kept on this device" in log
+    assert_clean(chat)
+
+
 # ---------------------------------------------------------------- start over, a person
 def test_talk_to_a_person_and_start_over(open_chat):
     chat = open_chat("en-US").open()

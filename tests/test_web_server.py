@@ -207,7 +207,7 @@ def test_channel_passes_answers_through_and_notes_a_cut_message():
     assert seen == [("x" * 10, "s-1", {"language": "es", "truncated": True})]
 
 
-def _language_after_turn(store, asked="en"):
+def _state_after_turn(store, asked="en"):
     from types import SimpleNamespace
 
     from bot.channels import ActionServerProbe
@@ -224,24 +224,27 @@ def _language_after_turn(store, asked="en"):
     return [(event, data, room) for event, data, room in sio.emitted if event != "bot_uttered"]
 
 
-def test_after_each_turn_the_page_is_told_the_conversations_language_and_what_it_asked():
-    from rasa.shared.core.events import SlotSet
+@pytest.mark.parametrize("loop, contact_step", [(None, False), ("prescreen_form", False), ("handoff_form", True)])
+def test_after_each_turn_the_page_is_told_the_language_what_it_asked_and_whether_contact_details_are_next(
+        loop, contact_step):
+    from rasa.shared.core.events import ActiveLoop, SlotSet
     from rasa.shared.core.trackers import DialogueStateTracker
 
     class Store:
         async def retrieve(self, sender):
             assert sender == "s-1"
-            return DialogueStateTracker.from_events(sender, [SlotSet("language", "es")])
+            return DialogueStateTracker.from_events(sender, [SlotSet("language", "es"), ActiveLoop(loop)])
 
-    assert _language_after_turn(Store()) == [("assistant_language", {"language": "es", "asked": "en"}, "s-1")]
+    assert _state_after_turn(Store()) == [
+        ("turn_state", {"language": "es", "contact_step": contact_step, "asked": "en"}, "s-1")]
 
 
-def test_an_unreadable_conversation_store_leaves_the_page_language_alone():
+def test_an_unreadable_conversation_store_sends_the_page_nothing_more():
     class Down:
         async def retrieve(self, sender):
             raise ConnectionError("store down")
 
-    assert _language_after_turn(Down()) == []
+    assert _state_after_turn(Down()) == []
 
 
 def test_long_messages_through_the_relay_are_cut_with_a_note(web_stack):

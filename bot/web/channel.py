@@ -26,10 +26,12 @@ Two differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21)
    note for a language the assistant does not speak, and a plain "your answer could not be
    saved" message, in the person's language, when the action server is down, a turn fails or
    takes too long, or the dialogue says nothing: the page never waits in silence.
-4. After each turn the page is told which language the assistant is now speaking
-   (``assistant_language``), with the language the page had when it sent the message, so the
-   page can follow a switch the person typed ("¿podemos hablar en español?") or one made from
-   their first message, and ignore a turn that was sent before the person changed the picker.
+4. After each turn the page gets a ``turn_state`` event: the language the assistant is now
+   speaking, with the language the page had when it sent the message (so the page can follow
+   a switch the person typed, "¿podemos hablar en español?", and ignore a turn sent before the
+   person changed the picker), and whether the conversation is in the hand-off, where names,
+   phone numbers and e-mail addresses are asked for and repeated back (so the page does not
+   keep that part in the browser's storage).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ from bot.channels import (
 )
 
 logger = logging.getLogger(__name__)
+
+HANDOFF_FORM = "handoff_form"  # domain/handoff.yml: asks for and repeats back contact details
 
 Origins = Union[None, str, List[str]]
 
@@ -159,21 +163,26 @@ class SocketIOInput(RasaSocketIOInput):
         failed = await guarded_turn(on_new_message, probe, message, lambda: output.sent > 0)
         if failed:
             await say(failed)
-        language = await self._conversation_language(sender)
-        if language:
-            await sio.emit("assistant_language", {"language": language, "asked": metadata.get("language")},
+        state = await self._turn_state(sender)
+        if state:
+            await sio.emit("turn_state", {**state, "asked": metadata.get("language")},
                            room=sender, namespace=self.namespace)
 
-    async def _conversation_language(self, sender: str) -> Optional[str]:
-        """The conversation's `language` slot, or None when it cannot be read (never an error)."""
+    async def _turn_state(self, sender: str) -> Optional[Dict[str, Any]]:
+        """What the page needs after a turn, from the conversation; None when it cannot be read."""
         agent = getattr(getattr(getattr(self, "app", None), "ctx", None), "agent", None)
         try:
             tracker = await agent.tracker_store.retrieve(sender) if agent and agent.tracker_store else None
-        except Exception:  # noqa: BLE001 - the page keeps its language; the turn is already done
-            logger.warning("The conversation's language could not be read after a turn.")
+        except Exception:  # noqa: BLE001 - the page keeps what it has; the turn is already done
+            logger.warning("The conversation could not be read after a turn.")
             return None
-        language = tracker.get_slot("language") if tracker else None
-        return language if isinstance(language, str) else None
+        if tracker is None:
+            return None
+        language = tracker.get_slot("language")
+        return {
+            "language": language if isinstance(language, str) else None,
+            "contact_step": tracker.active_loop_name == HANDOFF_FORM,
+        }
 
 
 class _CountingOutput(SocketIOOutput):

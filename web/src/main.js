@@ -55,8 +55,9 @@ function loadTranscript(sessionId) {
     if (!sessionId || saved.sessionId !== sessionId) return null; // a different conversation
     const items = saved.items
       .filter((it) => it && (it.who === "bot" || it.who === "user") && typeof it.text === "string")
-      .map((it) => ({ who: it.who, text: it.text, replies: cleanReplies(it.replies) }));
-    return { started: saved.started === true, items };
+      .map((it) => ({ who: it.who, text: it.hidden === true ? "" : it.text, hidden: it.hidden === true,
+                      replies: cleanReplies(it.replies) }));
+    return { started: saved.started === true, contactStep: saved.contactStep === true, items };
   } catch {
     return null;
   }
@@ -74,13 +75,19 @@ const state = {
   waiting: false,
   answeredWithButton: false,
   forgetFrom: null, // while deleting: where the bot's confirmation starts in `items`
+  contactStep: false, // in the hand-off: what is said now is not kept in the browser's storage
 };
 
+/** Keeps this tab's conversation for a reload; what was said during the hand-off (names, phone
+ * numbers, e-mail addresses, and the summary that repeats them) is kept only as "hidden". */
 function saveTranscript() {
+  const items = state.items
+    .slice(-MAX_ITEMS)
+    .map((item) => (item.hidden ? { who: item.who, text: "", hidden: true, replies: item.replies } : item));
   writeStore(
     "sessionStorage",
     KEY_TRANSCRIPT,
-    JSON.stringify({ v: 1, sessionId: state.sessionId, started: state.started, items: state.items.slice(-MAX_ITEMS) }),
+    JSON.stringify({ v: 1, sessionId: state.sessionId, started: state.started, contactStep: state.contactStep, items }),
   );
 }
 
@@ -128,6 +135,7 @@ function speakerLabel(who) {
 
 let messageCounter = 0;
 function renderItem(item) {
+  if (item.hidden && !item.text) return renderHidden();
   const row = document.createElement("div");
   row.className = `msg msg-${item.who}`;
   row.dataset.who = item.who;
@@ -144,7 +152,25 @@ function renderItem(item) {
   return body.id;
 }
 
+/** One line standing for what was said during the hand-off before a reload (its words are not kept). */
+function renderHidden() {
+  const last = els.log.lastElementChild;
+  if (last && last.dataset.who === "hidden") return last.querySelector(".msg-text").id;
+  const row = document.createElement("div");
+  row.className = "msg msg-hidden";
+  row.dataset.who = "hidden";
+  const body = document.createElement("span");
+  body.className = "msg-text";
+  body.id = `msg-${++messageCounter}`;
+  body.dataset.i18n = "hiddenContact";
+  body.textContent = t("hiddenContact");
+  row.append(body);
+  els.log.append(row);
+  return body.id;
+}
+
 function addItem(item) {
+  if (state.contactStep) item.hidden = true;
   state.items.push(item);
   if (state.items.length > MAX_ITEMS) state.items.splice(0, state.items.length - MAX_ITEMS);
   const id = renderItem(item);
@@ -312,13 +338,16 @@ socket.on(BOT_EVENT, (data) => {
   botActivity();
 });
 
-// After each turn the assistant says which language it is speaking now. The page follows a
-// switch the person typed ("¿podemos hablar en español?") or one the assistant made from their
-// first message, unless the person changed the picker after sending that message ("asked").
-socket.on("assistant_language", (data) => {
-  if (!data || typeof data !== "object" || !STRINGS[data.language]) return;
+// After each turn the assistant says which language it is speaking now and whether it is
+// asking for contact details (the hand-off). The page follows a switch the person typed ("¿podemos
+// hablar en español?") or one made from their first message, unless the person changed the
+// picker after sending that message ("asked").
+socket.on("turn_state", (data) => {
+  if (!data || typeof data !== "object") return;
+  state.contactStep = data.contact_step === true;
+  saveTranscript();
+  if (!STRINGS[data.language] || data.language === state.language) return;
   if (data.asked && data.asked !== state.language) return;
-  if (data.language === state.language) return;
   setLanguage(data.language);
   writeStore("localStorage", KEY_LANGUAGE, data.language);
 });
@@ -366,6 +395,7 @@ function begin() {
 function forgetConversation() {
   const kept = state.items.slice(state.forgetFrom).filter((item) => item.who === "bot");
   state.forgetFrom = null;
+  state.contactStep = false;
   state.items = kept.map((item) => ({ ...item, replies: [] }));
   els.log.replaceChildren();
   state.items.forEach(renderItem);
@@ -443,6 +473,7 @@ function init() {
   const transcript = loadTranscript(state.sessionId);
   if (transcript && transcript.started) {
     state.items = transcript.items;
+    state.contactStep = transcript.contactStep;
     for (const item of state.items) renderItem(item);
     const last = state.items[state.items.length - 1];
     if (last && last.who === "bot" && last.replies.length) showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
