@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN
+from profiles_i18n import answer, outcome
 
 pytestmark = pytest.mark.conversation
 
@@ -19,10 +20,6 @@ def run_profile(c, answers, default="no", limit=40):
         asked.append(slot)
         c.say(answers.get(slot, default))
     raise AssertionError("the form never ended:\n" + "\n".join(c.transcript))
-
-
-def outcome(c):
-    return c.slot("prescreen_outcome"), c.slot("failed_criteria"), c.slot("unknown_criteria")
 
 
 def test_opening_says_what_this_is_and_that_the_trial_is_not_recruiting(chat):
@@ -110,8 +107,7 @@ def test_two_unsure_exclusions_need_review_and_name_the_documents(chat):
 def test_what_does_that_mean_mid_form_explains_and_asks_again(chat):
     c = chat()
     c.say("hi")
-    for slot in ("prescreen_consent", "respondent", "patient_age", "b_all_diagnosis", "relapsed_or_refractory"):
-        c.say(ELIGIBLE_ADULT_EN[slot])
+    answer(c, ELIGIBLE_ADULT_EN, ["prescreen_consent", "respondent", "patient_age", "b_all_diagnosis", "relapsed_or_refractory"])
     assert c.requested_slot == "had_car_t"
     reply = c.texts("what does that mean?")
     assert "immune cells" in reply  # the CAR-T explanation
@@ -139,8 +135,7 @@ def test_correcting_an_answer_re_evaluates_the_result(chat):
 def test_correction_in_one_message_mid_form(chat):
     c = chat()
     c.say("hi")
-    for slot in ("prescreen_consent", "respondent", "patient_age"):
-        c.say(PARENT_OF_SEVEN_EN[slot])
+    answer(c, PARENT_OF_SEVEN_EN, ["prescreen_consent", "respondent", "patient_age"])
     assert c.slot("patient_age") == 7.0
     c.say("sorry, actually he is 8")
     assert c.slot("patient_age") == 8.0
@@ -150,8 +145,7 @@ def test_correction_in_one_message_mid_form(chat):
 def test_emergency_mid_form_comes_first_and_loses_nothing(chat):
     c = chat()
     c.say("hi")
-    for slot in ("prescreen_consent", "respondent", "patient_age"):
-        c.say(ELIGIBLE_ADULT_EN[slot])
+    answer(c, ELIGIBLE_ADULT_EN, ["prescreen_consent", "respondent", "patient_age"])
     replies = c.say("help, my son can't breathe")
     assert "120" in replies[0]["text"]
     assert c.requested_slot == "b_all_diagnosis"
@@ -161,8 +155,7 @@ def test_emergency_mid_form_comes_first_and_loses_nothing(chat):
 def test_start_over_clears_answers(chat):
     c = chat()
     c.say("hi")
-    for slot in ("prescreen_consent", "respondent", "patient_age"):
-        c.say(ELIGIBLE_ADULT_EN[slot])
+    answer(c, ELIGIBLE_ADULT_EN, ["prescreen_consent", "respondent", "patient_age"])
     c.say("start over")
     assert c.slot("patient_age") is None
     assert c.requested_slot == "prescreen_consent"
@@ -202,8 +195,7 @@ def test_a_bone_marrow_transplant_is_not_taken_as_an_organ_transplant(chat):
 def test_a_bare_number_in_a_correction_is_not_taken_as_the_age(chat):
     c = chat()
     c.say("hi")
-    for slot in ("prescreen_consent", "respondent", "patient_age"):
-        c.say(ELIGIBLE_ADULT_EN[slot])
+    answer(c, ELIGIBLE_ADULT_EN, ["prescreen_consent", "respondent", "patient_age"])
     reply = c.texts("I want to change my answer to 3")
     assert c.slot("patient_age") == 31.0
     assert "Which answer" in reply
