@@ -344,8 +344,11 @@ socket.on(BOT_EVENT, (data) => {
 // picker after sending that message ("asked").
 socket.on("turn_state", (data) => {
   if (!data || typeof data !== "object") return;
-  state.contactStep = data.contact_step === true;
-  saveTranscript();
+  const contactStep = data.contact_step === true;
+  if (contactStep !== state.contactStep) {
+    state.contactStep = contactStep;
+    saveTranscript(); // the flag travels with the transcript, for a reload in the middle
+  }
   if (!STRINGS[data.language] || data.language === state.language) return;
   if (data.asked && data.asked !== state.language) return;
   setLanguage(data.language);
