@@ -1,4 +1,4 @@
-"""Boundary and property tests for the pure eligibility rules in ``actions/criteria.py``.
+"""Boundary and property tests for the trial's pure eligibility rules (``bot/trial``).
 
 Every expectation here comes from the study team's data dictionary
 (``/work/shared/trial/data-dictionary.md``): slot names, answer types, the pass rules of I1-I7,
@@ -7,19 +7,19 @@ the exclusions E1-E16, which questions are asked when, and the three outcomes.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bot.trial import TRIAL
 
-from actions import criteria as c
-from actions.criteria import evaluate, is_applicable, next_slot, packet, remaining_slots
+evaluate, is_applicable, packet = TRIAL.evaluate, TRIAL.is_applicable, TRIAL.packet
+next_slot, remaining_slots = TRIAL.next_question, TRIAL.remaining
+QUESTION_ORDER = TRIAL.slots
+MET = ("pass", "not_applicable", "confirmed_by_study_doctor")  # what counts as met for the outcome
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 TRI = (YES, NO, UNSURE)
@@ -87,20 +87,20 @@ def eligible_woman(**changes: Any) -> dict[str, Any]:
 
 def upto(answers: dict[str, Any], slot: str) -> dict[str, Any]:
     """Only the answers to the questions asked before ``slot`` (in the question order)."""
-    order = c.QUESTION_ORDER
+    order = QUESTION_ORDER
     earlier = set(order[: order.index(slot)])
     return {k: v for k, v in answers.items() if k in earlier}
 
 
 def verdict(cid: str, answers: dict[str, Any]) -> str:
-    return c.CRITERIA_BY_ID[cid].check(answers)
+    return TRIAL.criterion(cid).rule(answers)
 
 
 def walk(answers: dict[str, Any], answer_for: Callable[[str], Any]) -> list[str]:
     """Follow ``next_slot`` from ``answers``, answering each question with ``answer_for``."""
     answers = dict(answers)
     asked: list[str] = []
-    for _ in range(len(c.QUESTION_ORDER) + 1):
+    for _ in range(len(QUESTION_ORDER) + 1):
         slot = next_slot(answers)
         if slot is None:
             return asked
@@ -473,8 +473,9 @@ ALL_EXCLUSIONS = sorted({**EXCLUSIONS, "E15": "pregnant_or_breastfeeding"}.items
 
 
 def test_exclusion_slot_names_match_the_data_dictionary():
-    assert c.EXCLUSION_SLOTS == EXCLUSIONS
-    assert c.CRITERIA_BY_ID["E15"].slots == ("sex", "pregnant_or_breastfeeding")
+    exclusions = {c.id: c.slots[0] for c in TRIAL.criteria if c.kind == "exclusion" and c.id != "E15"}
+    assert exclusions == EXCLUSIONS
+    assert TRIAL.criterion("E15").slots == ("sex", "pregnant_or_breastfeeding")
     assert [cid for cid, _ in ALL_EXCLUSIONS] == [f"E{n}" for n in range(1, 17)]
 
 
@@ -538,7 +539,7 @@ def test_e15_under_10_is_asked_neither_sex_nor_pregnancy(age):
     answers = eligible_child(age, sex=None)
     assert not is_applicable("sex", answers)
     assert not is_applicable("pregnant_or_breastfeeding", {**answers, "sex": "female"})
-    assert verdict("E15", answers) == "pass"
+    assert verdict("E15", answers) == "not_applicable"
     assert next_slot(answers) is None
     assert_outcome(answers, "likely_eligible")
     asked = walk(upto(answers, "b_all_diagnosis"), lambda s: eligible_answer(s, eligible_woman()))
@@ -557,8 +558,8 @@ def test_e15_stale_pregnancy_answer_for_under_10_does_not_count():
 def test_e15_non_female_is_never_asked_about_pregnancy(sex, age):
     answers = with_(sex=sex, patient_age=age, respondent="guardian")
     assert not is_applicable("pregnant_or_breastfeeding", answers)
-    assert verdict("E15", answers) == "pass"
-    assert verdict("E15", {**answers, "pregnant_or_breastfeeding": YES}) == "pass"
+    assert verdict("E15", answers) == "not_applicable"
+    assert verdict("E15", {**answers, "pregnant_or_breastfeeding": YES}) == "not_applicable"
     assert "pregnant_or_breastfeeding" not in walk(upto(answers, "sex"), lambda s: eligible_answer(s, answers))
 
 
@@ -664,15 +665,16 @@ def test_stops_at_the_first_definite_failure(slot, answer, cid):
     assert_outcome(answers, "not_eligible", failed=[cid])
 
 
-def test_i6_is_never_asked_and_never_judged():
-    assert "I6" not in c.CRITERIA_BY_ID
-    assert "I6" not in c.SLOT_TO_CRITERION.values()
-    assert not any("life" in slot or "expectancy" in slot for slot in c.QUESTION_ORDER)
+def test_i6_is_never_asked_and_always_left_to_the_study_doctor():
+    assert TRIAL.criterion("I6").slots == ()
+    assert not TRIAL.criterion("I6").asked
+    assert all(TRIAL.criterion_of(slot) != "I6" for slot in QUESTION_ORDER)
+    assert not any("life" in slot or "expectancy" in slot for slot in QUESTION_ORDER)
     for answers in (eligible_adult(), with_(ecog=UNSURE), with_(ecog=4), {}):
         result = evaluate(answers)
         assert "I6" not in result.failed_criteria
         assert "I6" not in result.unknown_criteria
-        assert "I6" not in result.verdicts
+        assert result.verdicts["I6"] == "confirmed_by_study_doctor"
 
 
 # --- corrections ------------------------------------------------------------------------------------------
@@ -787,7 +789,7 @@ numbers_of_years = st.one_of(
 )
 VALUES: dict[str, st.SearchStrategy] = {
     slot: st.sampled_from(TRI)
-    for slot in c.QUESTION_ORDER
+    for slot in QUESTION_ORDER
     if slot not in {"respondent", "patient_age", "car_t_loss_months", "ecog", "sex"}
 }
 VALUES.update(
@@ -806,7 +808,7 @@ PROPERTY_SETTINGS = settings(max_examples=400, deadline=None, suppress_health_ch
 
 
 def test_value_strategies_cover_every_question():
-    assert set(VALUES) == set(c.QUESTION_ORDER)
+    assert set(VALUES) == set(QUESTION_ORDER)
 
 
 @PROPERTY_SETTINGS
@@ -815,7 +817,7 @@ def test_property_evaluate_is_consistent(answers):
     result = evaluate(answers)  # never raises
     rows = packet(answers)
     assert [row["id"] for row in rows] == ALL_IDS
-    assert set(result.verdicts) == set(ALL_IDS) - {"I6"}
+    assert set(result.verdicts) == set(ALL_IDS)
     assert "I6" not in result.failed_criteria + result.unknown_criteria
     assert (len(result.failed_criteria) > 0) == (result.prescreen_outcome == "not_eligible")
     assert (result.prescreen_outcome == "needs_review") == (
@@ -823,7 +825,7 @@ def test_property_evaluate_is_consistent(answers):
     )
     if result.prescreen_outcome == "likely_eligible":
         assert result.unknown_criteria == []
-        assert all(v == "pass" for v in result.verdicts.values())
+        assert all(v in MET for v in result.verdicts.values())
     slot = next_slot(answers)
     if slot is not None:
         assert answers.get(slot) is None
@@ -842,7 +844,7 @@ def test_property_evaluate_is_consistent(answers):
 @given(st.data())
 def test_property_following_next_slot_terminates_with_an_outcome(data):
     answers: dict[str, Any] = {}
-    for _ in range(len(c.QUESTION_ORDER)):
+    for _ in range(len(QUESTION_ORDER)):
         slot = next_slot(answers)
         if slot is None:
             break
