@@ -1,0 +1,146 @@
+"""Cues: what a message is doing besides answering ("what does that mean?", "stop", "delete").
+
+The phrases are data, one file per language (``lang/<code>/cues.yml``), so a translator reviews
+one language in one place. Every language's phrases are looked for in every message, because
+people switch languages mid-sentence; matching is on folded text (``text.fold``), as whole words
+for Latin script and anywhere for Chinese.
+
+Deleting is read with care, because a misreading would destroy something: a delete phrase with
+a negation before it in the same clause ("please don't delete anything", "不要删除我的信息", "no
+borre mis datos") is ``not_delete``; one in a question about deleting ("can I delete my data
+later?") is ``delete_question``. Neither ever deletes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Pattern, Sequence, Tuple
+
+import yaml
+
+from bot.understanding.text import fold, has_cjk
+
+LANG_DIR = Path(__file__).resolve().parent / "lang"
+LANGUAGES = ("en", "zh", "es")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]")
+_QUESTION_MARK = re.compile(r"[?？¿]")
+
+# Kinds a message can carry; the order is the order of precedence when several are present.
+LEAVING = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person")
+STAYING = ("distress", "explain", "why", "bot")
+TOP_LEVEL = ("start", "continue")
+QUALIFIERS = ("past", "controlled", "mild")
+KINDS = LEAVING + STAYING + TOP_LEVEL + QUALIFIERS + ("unsure",)
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    start: int  # offsets in the folded text
+    end: int
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@lru_cache(maxsize=None)
+def lexicon(lang: str) -> Dict[str, List[str]]:
+    with open(LANG_DIR / lang / "cues.yml", encoding="utf-8") as f:
+        return {k: [str(p) for p in (v or [])] for k, v in yaml.safe_load(f).items()}
+
+
+def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
+    """One regex for a list: longest phrase first; ^ and $ anchor to the message."""
+    parts = []
+    for phrase in sorted({fold(p) for p in phrases if p.strip()}, key=len, reverse=True):
+        head = phrase.startswith("^")
+        tail = phrase.endswith("$") and len(phrase) > 1
+        core = phrase[1 if head else 0: -1 if tail else None].strip()
+        if not core:
+            continue
+        body = re.escape(core).replace(r"\ ", r"\s+")
+        if not has_cjk(core):
+            body = r"(?<![\w'])" + body + r"(?![\w'])"
+        parts.append(("^" if head else "") + body + (r"(?=\W*$)" if tail else ""))
+    return re.compile("|".join(parts)) if parts else None
+
+
+@lru_cache(maxsize=None)
+def _patterns(kind: str) -> Tuple[Pattern[str], ...]:
+    found = []
+    for lang in LANGUAGES:
+        pattern = _pattern(lexicon(lang).get(kind, []))
+        if pattern is not None:
+            found.append(pattern)
+    return tuple(found)
+
+
+def _spans(kind: str, folded: str) -> List[Tuple[int, int]]:
+    spans = []
+    for pattern in _patterns(kind):
+        spans.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    return spans
+
+
+def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
+    """The clause around a span: from the punctuation before it to the punctuation after it."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, start)]
+    after = _CLAUSE_BREAK.search(folded, end)
+    return (before[-1] if before else 0), (after.start() if after else len(folded))
+
+
+def _delete_kind(folded: str, start: int, end: int) -> str:
+    lo, hi = _clause(folded, start, end)
+    before = folded[lo:start]
+    if any(m for m in _spans("negation", before)):
+        return "not_delete"
+    clause = folded[lo:hi]
+    if _spans("asking", clause) or _QUESTION_MARK.search(folded[start:hi + 1]):
+        return "delete_question"
+    return "delete"
+
+
+@lru_cache(maxsize=2048)
+def find_cues(text: str) -> Tuple[Cue, ...]:
+    """Every cue in the text, in text order (offsets in ``fold(text)``)."""
+    folded = fold(text)
+    if not folded:
+        return ()
+    cues: List[Cue] = []
+    for kind in KINDS + ("keep",):
+        if kind in ("not_delete", "delete_question"):
+            continue
+        for start, end in _spans(kind, folded):
+            if kind == "delete":
+                cues.append(Cue(_delete_kind(folded, start, end), start, end))
+            elif kind == "keep":
+                cues.append(Cue("not_delete", start, end))
+            else:
+                cues.append(Cue(kind, start, end))
+    return tuple(sorted(cues, key=lambda c: (c.start, -c.end)))
+
+
+def kinds(text: str) -> Tuple[str, ...]:
+    return tuple(dict.fromkeys(c.kind for c in find_cues(text)))
+
+
+def is_question(text: str) -> bool:
+    """A question mark, or a question word at the start of a clause."""
+    folded = fold(text)
+    if _QUESTION_MARK.search(text):
+        return True
+    starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)]
+    for pattern in _patterns("question_words"):
+        for m in pattern.finditer(folded):
+            if has_cjk(m.group()) or any(folded[s:m.start()].strip() == "" for s in starts):
+                return True
+    return False
+
+
+def qualifiers(text: str) -> Tuple[str, ...]:
+    """The qualifiers in a message (past, controlled, mild), most telling first."""
+    found = set(kinds(text))
+    return tuple(q for q in QUALIFIERS if q in found)

@@ -1,0 +1,428 @@
+"""The one interpretation step: a message, read against the question that is open.
+
+Given what the person sent and the question they were asked, ``interpret`` returns a
+``Reading``: an answer to that question, a digression (a question about the trial, "what does
+that mean?", "stop", "delete my data", fear), or neither ("unclear"), with its evidence. The
+forms, the dialogue rules and the phrase-bank report all use it, and it has no Rasa imports.
+
+Answer first. A message is read as an answer to the open question before anything else; a
+digression wins only on clear evidence: a button, or words that say so (``cues``). The intent
+classifier alone never ends, deletes or changes anything, and its guesses only count for
+questions about the trial or a word when the message is a question. A message that answers and
+asks gets both. Free-text questions (a name, a phone number) take the text as given: there only
+a button or a message that is nothing but a command counts as a command.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from bot import parsing
+from bot.trial.model import (
+    AGE,
+    FAIL,
+    CHOICE,
+    ECOG,
+    MONTHS,
+    NO,
+    NUMBER_KINDS,
+    TRI,
+    UNSURE,
+    YES,
+    Question,
+    Trial,
+)
+from bot.understanding import cues, safety
+from bot.understanding.text import fold
+
+# Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
+TEXT = "text"  # a name, a preferred time, a message for the coordinator: taken as typed
+CONTACT = "contact"  # phone, e-mail or WeChat ID, taken as typed and validated by the caller
+CONFIRM = "confirm"  # yes / no / not sure to a question of the assistant's own
+FREE_TEXT = (TEXT, CONTACT)
+PERSON_QUESTIONS = ("contact_consent", "question_consent")  # where "contact me" is the answer
+
+# Digressions that leave the question (the caller confirms before anything is lost) and those
+# answered on the spot, after which the question is asked again.
+LEAVING = ("delete", "restart", "change", "stop", "later", "person")
+STAYING = ("not_delete", "delete_question", "distress", "explain", "why", "bot", "language", "faq",
+           "other", "greet", "thank", "stale_button")
+
+# Intents a button can carry for each digression (the domain's button payloads).
+BUTTON_DIGRESSIONS = {
+    "explain": "explain",
+    "why_ask": "why",
+    "start_over": "restart",
+    "delete_data": "delete",
+    "change_answer": "change",
+    "talk_to_person": "person",
+    "switch_language": "language",
+    "goodbye": "stop",
+    "come_back_later": "later",
+    "bot_challenge": "bot",
+    "out_of_scope": "other",
+}
+# Typed messages: what the classifier may decide on its own, and how sure it must be.
+QUESTION_INTENTS = {"explain": "explain", "why_ask": "why", "bot_challenge": "bot"}
+SURE_FOR_A_QUESTION = 0.5
+SURE_WITHOUT_ANSWER = 0.7
+SURE_OFF_TOPIC = 0.8
+CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
+                      "talk_to_person": "person"}  # never delete_data: deleting needs the words
+SURE_TO_LEAVE = 0.9
+MAX_CLASSIFIER_LEAVING_CHARS = 40
+
+_PAYLOAD = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w-]*)\s*(?P<entities>\{.*\})?\s*$", re.S)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# "he's 8", "she is 12 years old", "tiene 8 años", "他8岁": a stated age at another question.
+_AGE_WORDS = re.compile(
+    r"\b(he|she|i)\s*(is|'s|am|'m)\b|\b(age|aged|old)\b|岁|年龄|\banos\b|\bedad\b|\btiene\b", re.I)
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """The question the person was asked: its slot, how it is answered, and its buttons."""
+
+    slot: str
+    kind: str
+    question: Optional[Question] = None  # the trial's definition, for a trial question
+    buttons: Mapping[str, str] = field(default_factory=dict)  # folded title -> payload
+
+    @classmethod
+    def of(cls, trial: Trial, slot: str, buttons: Mapping[str, str] | None = None) -> "OpenQuestion":
+        question = trial.question(slot)
+        return cls(slot, question.kind if question else TRI, question, buttons or {})
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the NLU made of a message (the intent is only a guess; entities come from buttons)."""
+
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 0.0
+    entities: Mapping[str, Any] = field(default_factory=dict)
+    language: Optional[str] = None
+
+    @property
+    def payload(self) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """(intent, entities) when the message is a button payload such as /affirm{"tri":"yes"}."""
+        return parse_payload(self.text)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An answer, digressions, an emergency, or none of them ("unclear")."""
+
+    answer: Any = None
+    digressions: Tuple[str, ...] = ()  # the first is the one that decides; STAYING ones are all answered
+    emergency: Optional[str] = None  # kind, e.g. "breathing", "self_harm"
+    notes: Tuple[str, ...] = ()  # what to tell the person about the reading ("marrow_not_organ")
+    topic: Optional[str] = None  # the question a change or an explanation is about
+    topic_value: Any = None  # a corrected value given with a change ("actually he's 8")
+    language: Optional[str] = None  # the language asked for
+    typed: bool = True  # False when it came from a button
+    evidence: Tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        if self.answer is not None:
+            return "answer"
+        if self.digressions:
+            return "digression"
+        return "emergency" if self.emergency else "unclear"
+
+    @property
+    def leaving(self) -> Optional[str]:
+        return next((d for d in self.digressions if d in LEAVING), None)
+
+    @property
+    def staying(self) -> Tuple[str, ...]:
+        return tuple(d for d in self.digressions if d not in LEAVING)
+
+
+def parse_payload(text: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+    match = _PAYLOAD.match(text or "")
+    if not match:
+        return None
+    entities: Dict[str, Any] = {}
+    if match.group("entities"):
+        try:
+            loaded = json.loads(match.group("entities"))
+        except ValueError:
+            return None
+        if not isinstance(loaded, dict):
+            return None
+        entities = loaded
+    return match.group("intent"), entities
+
+
+def button_table(buttons: Mapping[str, str]) -> Dict[str, str]:
+    """Button titles folded for comparison with what people type ("Yes, let's start" -> payload)."""
+    return {_bare(title): payload for title, payload in buttons.items() if _bare(title)}
+
+
+def _bare(text: str) -> str:
+    return _PUNCT.sub(" ", fold(text)).strip()
+
+
+# --- reading answers ---------------------------------------------------------------------------
+
+
+def _entity_answer(kind: str, question: Optional[Question], entities: Mapping[str, Any]) -> Any:
+    """An answer carried by a button's entities."""
+    tri = entities.get("tri")
+    if kind in (TRI, CONFIRM):
+        return tri if tri in (YES, NO, UNSURE) else None
+    if tri == UNSURE and kind in NUMBER_KINDS:
+        return UNSURE
+    if kind == CHOICE and question is not None:
+        for name in ("respondent_kind", "sex_value", "choice"):
+            if entities.get(name) in question.choices:
+                return entities[name]
+        return UNSURE if tri == UNSURE and UNSURE in question.choices else None
+    if kind == ECOG:
+        level = entities.get("ecog_level")
+        return float(level) if isinstance(level, (int, float)) and level in (0, 1, 2, 3, 4) else None
+    if kind in (AGE, MONTHS):
+        for name in ("duration_months", "number"):
+            value = entities.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                months = name == "duration_months"
+                if kind == AGE:
+                    return round(value / 12.0, 4) if months else float(value)
+                return float(value)
+    return None
+
+
+def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) -> Tuple[Any, Tuple[str, ...]]:
+    notes: Tuple[str, ...] = ()
+    if question is not None and question.reading is not None:
+        special = question.reading(text, lang)
+        if special is not None:
+            return special[0], (special[1],)
+    found = set(cues.kinds(text))
+    value = parsing.parse_tri(text, lang)
+    if "unsure" in found:
+        return UNSURE, notes
+    if value == YES and question is not None and question.qualifiers is not None:
+        qualifiers = cues.qualifiers(text)
+        if qualifiers:
+            meaning = next((question.qualifiers[q] for q in qualifiers if q in question.qualifiers), UNSURE)
+            return meaning, ("qualified_" + qualifiers[0],)
+    if value is None and question is not None and question.qualifiers is not None:
+        # "had a seizure years ago, none since": a past or controlled condition, no yes/no word.
+        qualifiers = cues.qualifiers(text)
+        if qualifiers and any(q in question.qualifiers for q in qualifiers):
+            q = next(q for q in qualifiers if q in question.qualifiers)
+            return question.qualifiers[q], ("qualified_" + q,)
+    return value, notes
+
+
+def _number_answer(kind: str, text: str, lang: Optional[str]) -> Any:
+    if kind == ECOG:
+        level = parsing.parse_ecog(text, lang)
+        if level is not None:
+            return float(level)
+    else:
+        months = parsing.parse_duration_months(text, lang)
+        if months is not None:
+            return round(months / 12.0, 4) if kind == AGE else months
+        number = parsing.parse_number(text, lang)
+        if number is not None:
+            return number
+    if parsing.parse_tri(text, lang) == UNSURE or "unsure" in cues.kinds(text):
+        return UNSURE
+    return None
+
+
+def _choice_answer(slot: str, text: str, lang: Optional[str]) -> Any:
+    if slot == "respondent":
+        return parsing.parse_respondent(text, lang)
+    if slot == "sex":
+        return parsing.parse_sex(text, lang)
+    return None
+
+
+def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
+    """The answer in typed text for this question, or None; and notes about the reading."""
+    kind = question.kind
+    if kind == CONFIRM and _wordy(text):
+        return None, ("too long to confirm",)  # "are you sure?" takes a plain yes or no, or a button
+    if kind in (TRI, CONFIRM):
+        value, notes = _tri_answer(text, lang, question.question)
+    elif kind in NUMBER_KINDS:
+        value, notes = _number_answer(kind, text, lang), ()
+    elif kind == CHOICE:
+        value, notes = _choice_answer(question.slot, text, lang), ()
+    else:
+        return None, ()
+    if value is not None and question.question is not None and not question.question.accepts(value):
+        return None, ("out_of_range",)
+    return value, notes
+
+
+def _wordy(text: str) -> bool:
+    """More than a short reply: over six words, or over twelve Chinese characters."""
+    folded = fold(text)
+    cjk = sum(1 for ch in folded if "\u3400" <= ch <= "\u9fff")
+    return cjk > 12 or len(_PUNCT.sub(" ", folded).split()) - cjk > 6
+
+
+def _typed_button(question: OpenQuestion, text: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+    payload = question.buttons.get(_bare(text))
+    return parse_payload(payload) if payload else None
+
+
+# --- digressions ---------------------------------------------------------------------------------
+
+
+def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[str, ...]:
+    out = [kind for kind in ("not_delete", "delete_question", "distress", "explain", "why", "bot") if kind in found]
+    intent, sure = message.intent or "", message.confidence
+    asks = cues.is_question(message.text)
+    if intent.startswith("faq_") and ((asks and sure >= SURE_FOR_A_QUESTION) or (not answered and sure >= SURE_WITHOUT_ANSWER)):
+        out.append("faq:" + intent)
+    if intent in QUESTION_INTENTS and QUESTION_INTENTS[intent] not in out and not answered and (
+            (asks and sure >= SURE_FOR_A_QUESTION) or sure >= SURE_WITHOUT_ANSWER):
+        out.append(QUESTION_INTENTS[intent])
+    if not out and not answered:
+        if intent == "out_of_scope" and sure >= SURE_OFF_TOPIC:
+            out.append("other")
+        elif intent in ("greet", "thank") and sure >= SURE_WITHOUT_ANSWER and len(message.text) <= 40:
+            out.append(intent)
+    return tuple(out)
+
+
+def _command_only(text: str, found: Tuple[str, ...]) -> Optional[str]:
+    """A free-text answer that is nothing but a command ("stop", "delete my data")."""
+    bare = _bare(text)
+    for cue in cues.find_cues(text):
+        if cue.kind in LEAVING + ("explain", "why") and _bare(fold(text)[cue.start:cue.end]) == bare:
+            return cue.kind
+    return None
+
+
+def interpret(message: Message, question: Optional[OpenQuestion], trial: Optional[Trial] = None,
+              answered: Mapping[str, Any] | None = None) -> Reading:
+    """Read ``message`` against the open ``question`` (None when no question is open)."""
+    text = message.text or ""
+    lang = message.language
+    emergency = safety.detect(text)
+    payload = message.payload
+    if payload is not None:
+        return _read_button(message, payload, question, emergency)
+
+    found = cues.kinds(text)
+    requested = parsing.parse_language_request(text)
+    if "bot" in found:
+        found = tuple(kind for kind in found if kind != "person")  # "are you a real person?"
+    if question is not None and question.slot in PERSON_QUESTIONS:
+        found = tuple(kind for kind in found if kind != "person")  # "yes, please contact me"
+    if question is not None and question.kind in FREE_TEXT:
+        command = _command_only(text, found)
+        if command is None and cues.is_question(text):
+            command = next((k for k in found if k in LEAVING + ("delete_question", "not_delete", "explain", "why")), None)
+        if command:
+            return Reading(digressions=(command,), emergency=emergency, evidence=("command",))
+        return Reading(answer=text, emergency=emergency, evidence=("free text",))
+
+    answer, notes, evidence = None, (), []
+    if question is not None:
+        typed = _typed_button(question, text)
+        if typed is not None:
+            answer = _entity_answer(question.kind, question.question, typed[1])
+            evidence.append("button words")
+        if answer is None:
+            answer, notes = read_answer(question, text, lang)
+            if answer is not None:
+                evidence.append("parsed")
+
+    leaving = [kind for kind in LEAVING if kind in found]
+    topic, topic_value = _topic(text, lang, question, trial, answered or {})
+    if topic_value is not None and "change" not in leaving and answer is None:
+        leaving.append("change")
+        evidence.append("stated a different answer")
+    if not leaving and answer is None and message.intent in CLASSIFIER_LEAVING and \
+            message.confidence >= SURE_TO_LEAVE and len(text) <= MAX_CLASSIFIER_LEAVING_CHARS:
+        leaving.append(CLASSIFIER_LEAVING[message.intent])
+        evidence.append("classifier")
+    if leaving and answer is not None and (leaving[0] in ("delete", "restart", "change")
+                                           or _excludes(trial, answered or {}, question, answer)):
+        answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
+    staying = list(_staying(message, found, answer is not None))
+    if requested and requested != lang:
+        staying.append("language")
+    if answer is None and not leaving and not staying and emergency is None and \
+            question is not None and question.kind not in FREE_TEXT and message.intent == "switch_language":
+        staying.append("language")
+    return Reading(
+        answer=answer,
+        digressions=tuple(leaving) + tuple(staying),
+        emergency=emergency,
+        notes=notes,
+        topic=topic,
+        topic_value=topic_value,
+        language=requested,
+        evidence=tuple(evidence) + tuple(found),
+    )
+
+
+def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Optional[OpenQuestion],
+              answer: Any) -> bool:
+    """Whether storing the answer would end the pre-screening with a "not eligible"."""
+    if trial is None or question is None or question.question is None:
+        return False
+    return excludes(trial, answered, question.slot, answer)
+
+
+def excludes(trial: Trial, answered: Mapping[str, Any], slot: str, answer: Any) -> bool:
+    criterion = trial.criterion_of(slot)
+    if criterion is None:
+        return False
+    return trial.criterion(criterion).rule({**answered, slot: answer}) == FAIL
+
+
+def _read_button(message: Message, payload: Tuple[str, Dict[str, Any]], question: Optional[OpenQuestion],
+                 emergency: Optional[str]) -> Reading:
+    intent, entities = payload
+    asked_for = entities.get("q")
+    if question is not None and asked_for and asked_for != question.slot:
+        return Reading(digressions=("stale_button",), typed=False, evidence=("button for " + str(asked_for),))
+    if intent in BUTTON_DIGRESSIONS:
+        kind = BUTTON_DIGRESSIONS[intent]
+        return Reading(digressions=(kind,), typed=False, topic=entities.get("topic"),
+                       language=entities.get("lang"), evidence=("button",))
+    if intent.startswith("faq_"):
+        return Reading(digressions=("faq:" + intent,), typed=False, evidence=("button",))
+    if question is None:
+        return Reading(typed=False, emergency=emergency, evidence=("button without a question",))
+    answer = _entity_answer(question.kind, question.question, entities)
+    if answer is not None and question.question is not None and not question.question.accepts(answer):
+        answer = None
+    return Reading(answer=answer, typed=False, emergency=None, evidence=("button",))
+
+
+def _topic(text: str, lang: Optional[str], question: Optional[OpenQuestion], trial: Optional[Trial],
+           answered: Mapping[str, Any]) -> Tuple[Optional[str], Any]:
+    """The question a message names, and a new value for it when one is given for an answered
+    question other than the open one ("actually he's 8" while asked about CAR-T)."""
+    topic = parsing.parse_topic(text, lang)
+    if trial is None:
+        return topic, None
+    open_slot = question.slot if question else None
+    if topic is None and "patient_age" in answered and open_slot != "patient_age" and _AGE_WORDS.search(fold(text)):
+        months = parsing.parse_duration_months(text, lang)
+        number = parsing.parse_number(text, lang)
+        if months is not None or number is not None:
+            topic = "patient_age"
+    if topic is None or topic == open_slot or topic not in answered:
+        return topic, None
+    target = trial.question(topic)
+    if target is None or target.kind == TRI:
+        return topic, None  # "no wait, she did have CAR-T" is read by the change flow, not guessed
+    value, _notes = read_answer(OpenQuestion(topic, target.kind, target), text, lang)
+    return topic, value if value not in (None, UNSURE) else None
