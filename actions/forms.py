@@ -1,13 +1,28 @@
-"""The pre-screening form: which question comes next, and whether an answer is usable.
+"""The forms: every question the assistant asks, the reading of each reply, and the next question.
 
-The order and the skipping live in actions/criteria.py (``next_slot``); this class only asks it.
-Returning a single next slot (never the domain's full list) keeps the questions one at a time
-and lets the form stop at the first definite failure.
+Each form's validation action is one ``QuestionForm``. Rasa fills the open question's slot with
+the whole text of the reply (``domain/slots.yml``); ``QuestionForm.run`` reads it once with the
+interpretation step (``bot/understanding/interpret.py``), then
+
+1. says the emergency message first when the reply describes one;
+2. stores an answer through the explicit ``validate_<slot>`` method (one line each, as in
+   rasa-sdk's own tests) -- but a typed answer that would end the pre-screening is first said back
+   and checked (``answer_check``);
+3. answers what the person asked on the way (a word, why, the trial, fear), keeping the answer;
+4. before anything ends, restarts or deletes, asks (``confirm_answer``);
+5. after a reply it cannot read, says what kind of answer it needs; after a second, asks the
+   question another way with its options as buttons and a way to a person (``clarify``); after a
+   third, notes "not sure" and goes on -- never a loop;
+6. names the next question, with its place ("Question 5 of about 22"); Rasa asks it
+   (``utter_ask_<slot>``) after this action's slots are applied, so a just-given "I'm the parent"
+   or "en español" already shapes the wording.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text
+import logging
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,110 +30,348 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import answers as ans
-from actions.criteria import next_slot
+from actions import replies
+from actions.conversation import (
+    all_answer_slots,
+    answered,
+    cleared,
+    delete_everything,
+    open_question,
+    reading_of,
+)
 from actions.language import detect_language, patient_ref_slots
+from bot import dialogue
+from bot.trial import TRIAL
+from bot.trial.model import CHOICE, NO, UNSURE, YES
+from bot.understanding.interpret import Reading, excludes
 
-Validator = Callable[..., Dict[Text, Any]]
+logger = logging.getLogger(__name__)
 
-
-def answer_validator(slot: str, parse: Callable[[Tracker], Optional[Any]], not_understood: str) -> Validator:
-    """A validate_<slot> method: keep a valid stored value, else parse the latest message."""
-
-    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        if ans.is_canonical(slot, value):
-            return {slot: value}
-        parsed = parse(tracker)
-        if parsed is None:
-            dispatcher.utter_message(response=not_understood)
-        return {slot: parsed}
-
-    validate.__name__ = f"validate_{slot}"
-    return validate
+COUNTER = "reask_count"
+END: EventType = {"event": "end_of_form"}  # marker inside run(); never sent to Rasa
 
 
-class EmergencyFirst:
-    """Emergency wording gets the emergency message before anything else, even mid-question.
+def store_answer(slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
+    """A trial answer: kept, or held for a check when it was typed and would exclude."""
+    question = TRIAL.question(slot)
+    if question is None or not question.accepts(value):
+        return {slot: None}
+    typed = not str((tracker.latest_message or {}).get("text") or "").lstrip().startswith("/")
+    if typed and excludes(TRIAL, answered(tracker), slot, value):
+        return {slot: None, "pending_answer": {"slot": slot, "value": value},
+                "check_statement": replies.check_statement(slot, value, tracker)}
+    extra = patient_ref_slots(tracker.get_slot("language"), value) if slot == "respondent" else {}
+    return {slot: value, **extra}
 
-    The answer in the same message still counts ("yes, and he can't breathe"); a message that is
-    only an emergency gets no "sorry, I didn't catch that" after it.
+
+class QuestionForm(FormValidationAction):
+    """A form whose replies are read first as answers to the open question (see module doc).
+
+    Subclasses name their form and list their own questions in ``required_slots``; each question
+    has a ``validate_<slot>`` method that stores an interpreted answer.
     """
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        if not ans.is_emergency(tracker):
-            return await super().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_emergency")
-        events = await super().run(dispatcher, tracker, domain)
-        dispatcher.messages[:] = [
-            m for m in dispatcher.messages if not str(m.get("response") or "").startswith("utter_not_understood")
-        ]
-        return events
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>."""
 
-
-class FollowsLanguage:
-    """Inside a form, the language is read here rather than by a separate action call.
-
-    The `language` slot's mapping runs action_detect_language only outside forms and on explicit
-    requests (domain/core.yml); a page whose language picker changed mid-form is followed from
-    the next question on. Runs after validation, so a just-given "I'm the parent" already picks
-    the right patient_ref wording.
-    """
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        events = await super().run(dispatcher, tracker, domain)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = []
+        slot = tracker.get_slot(REQUESTED_SLOT)
+        if slot and slot in tracker.slots_to_validate():
+            events += await self.read_reply(slot, dispatcher, tracker, domain)
+            tracker.add_slots(events)
+        if END in events:  # stopped or deleted: the form ends here, nothing more is asked
+            return [e for e in events if e is not END] + [SlotSet(REQUESTED_SLOT, None)]
+        events += await self.ask_next(dispatcher, tracker, domain)
         tracker.add_slots(events)
         return events + detect_language(tracker)
 
+    # --- reading a reply ---------------------------------------------------------------------
 
-class NamesNextQuestion:
-    """Always names the next question (or none), so a form works without Rasa's domain.
+    async def read_reply(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> List[EventType]:
+        asked = tracker.get_slot("clarify_for") if slot == "clarify" else slot
+        reading = reading_of(tracker, open_question(asked, tracker), answered(tracker))
+        if reading.emergency:
+            dispatcher.utter_message(response=replies.emergency(reading.emergency))
+        events: List[EventType] = [SlotSet(slot, None)]  # the raw text is never the answer
+        if slot == "answer_check":
+            return events + self.read_check(reading, dispatcher, tracker)
+        if slot == "confirm_answer":
+            return events + self.read_confirm(reading, dispatcher, tracker)
+        if slot == "change_which":
+            return events + self.read_change(reading, dispatcher, tracker)
 
-    endpoints.yml turns on `enable_selective_domain`: Rasa stops sending its ~190 KB domain with
-    every action call (measured as a large share of each turn). rasa_sdk's default compares our
-    required slots with the domain's list, which is then empty; when both are empty it would
-    leave the choice to Rasa's own list, which asks every question in the domain.
-    """
+        stored: Dict[str, Any] = {}
+        if reading.answer is not None:
+            stored = self.validator(asked)(reading.answer, dispatcher, tracker, domain) or {}
+            events += [SlotSet(k, v) for k, v in stored.items()]
+        kept = stored.get(asked) is not None or bool(stored.get("pending_answer"))
+        if kept:
+            replies.say_notes(dispatcher, reading, stored.get(asked))
+        for digression in reading.staying:
+            replies.answer_digression(dispatcher, digression, asked, reading)
+        if reading.leaving:
+            events += self.leave(reading, asked, dispatcher, tracker)
+        elif not kept and not reading.digressions and not reading.emergency:
+            events += self.missed(asked, dispatcher, tracker)
+        if kept or reading.digressions or reading.emergency:
+            if slot == "clarify" and kept:
+                events.append(SlotSet("clarify_for", None))
+            if kept:
+                events.append(SlotSet(COUNTER, 0.0))
+        return events
 
-    async def next_requested_slot(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Optional[EventType]:
-        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        return SlotSet(REQUESTED_SLOT, next((s for s in required if tracker.slots.get(s) is None), None))
+    def validator(self, slot: str):
+        return getattr(self, f"validate_{slot}")
+
+    def store(self, slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
+        return store_answer(slot, value, tracker)
+
+    # --- checks and confirmations --------------------------------------------------------------
+
+    def read_check(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """"Just to check: ... Is that right?" -- yes keeps the held answer, no asks again."""
+        pending = tracker.get_slot("pending_answer") or {}
+        slot, value = pending.get("slot"), pending.get("value")
+        done = [SlotSet("pending_answer", None), SlotSet("check_statement", None), SlotSet(COUNTER, 0.0)]
+        if slot is None:
+            return done
+        if reading.answer == YES:
+            return done + [SlotSet(slot, value)]
+        if reading.answer == UNSURE:
+            dispatcher.utter_message(response="utter_noted_unsure")
+            return done + [SlotSet(slot, UNSURE)]
+        if reading.answer == NO:
+            dispatcher.utter_message(response="utter_check_try_again")
+            return done
+        return self.missed("answer_check", dispatcher, tracker)
+
+    def read_confirm(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Stop, delete, restart: only an explicit yes does it; anything else keeps everything."""
+        topic = tracker.get_slot("confirm_topic")
+        done = [SlotSet("confirm_topic", None), SlotSet(COUNTER, 0.0)]
+        if reading.answer is None and not reading.digressions:
+            return self.missed("confirm_answer", dispatcher, tracker)
+        if reading.answer != YES:
+            dispatcher.utter_message(response=f"utter_kept_{topic}" if topic in dialogue.CONFIRM_TOPICS else "utter_kept_stop")
+            return done
+        return done + self.confirmed(topic, dispatcher, tracker)
+
+    def confirmed(self, topic: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if topic == "stop":
+            dispatcher.utter_message(response="utter_stopped")
+            return [SlotSet("paused", True), END]
+        if topic == "delete":
+            return delete_everything(dispatcher, tracker) + [END]
+        if topic in ("restart", "new_screening"):
+            dispatcher.utter_message(response="utter_start_over")
+            keep = {"prescreen_consent": YES}
+            return cleared(all_answer_slots(), keep) + [SlotSet("prescreen_outcome", None),
+                                                        SlotSet("failed_criteria", None),
+                                                        SlotSet("unknown_criteria", None)]
+        return []
+
+    def read_change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """The reply to "which answer would you like to change?"."""
+        topic = reading.topic or (reading.answer if isinstance(reading.answer, str) else None)
+        if topic in answered(tracker):
+            dispatcher.utter_message(response="utter_change_answer_ok")
+            return [SlotSet(topic, None), *self.results_cleared(), SlotSet(COUNTER, 0.0)]
+        if reading.digressions:
+            return []
+        return self.missed("change_which", dispatcher, tracker)
+
+    def results_cleared(self) -> List[EventType]:
+        """After a change the result is worked out again (and said again only if it changed)."""
+        return [SlotSet("recheck", True)]
+
+    def leave(self, reading: Reading, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """A reply that wants to leave the question: confirm first, or change an earlier answer."""
+        kind = reading.leaving
+        if kind in ("stop", "later"):
+            return [SlotSet("confirm_topic", "stop")]
+        if kind == "delete":
+            return [SlotSet("confirm_topic", "delete")]
+        if kind == "restart":
+            return [SlotSet("confirm_topic", "restart")] if answered(tracker) else []
+        if kind == "person":
+            dispatcher.utter_message(response="utter_talk_to_person")
+            return []
+        if kind == "change":
+            return self.change(reading, dispatcher, tracker)
+        return []
+
+    def change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        done = answered(tracker)
+        if reading.topic in done and reading.topic_value is not None:
+            stored = self.store(reading.topic, reading.topic_value, tracker)
+            if stored.get(reading.topic) is not None:
+                dispatcher.utter_message(response="utter_answer_updated")
+            return [SlotSet(k, v) for k, v in stored.items()] + self.results_cleared()
+        if reading.topic in done and reading.topic not in ("prescreen_consent",):
+            dispatcher.utter_message(response="utter_change_answer_ok")
+            return [SlotSet(reading.topic, None)] + self.results_cleared()
+        changeable = [s for s in done if s != "prescreen_consent"]
+        if not changeable:
+            dispatcher.utter_message(response="utter_nothing_to_change")
+            return []
+        return [SlotSet("change_menu", True)]
+
+    def missed(self, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Not understood: say what is needed; then ask another way; then note "not sure"."""
+        count = int(tracker.get_slot(COUNTER) or 0) + 1
+        kind = open_question(asked, tracker).kind
+        if count < dialogue.MISSES_BEFORE_CLARIFY:
+            dispatcher.utter_message(response=replies.not_understood(asked, kind))
+            return [SlotSet(COUNTER, float(count))]
+        if count < dialogue.MISSES_BEFORE_DEFAULT or asked in ("answer_check", "confirm_answer") or \
+                not replies.has_default(asked):
+            return [SlotSet(COUNTER, float(count)), SlotSet("clarify_for", asked)]
+        dispatcher.utter_message(response="utter_noted_unsure")
+        question = TRIAL.question(asked)
+        value = "other" if question is not None and question.kind == CHOICE else UNSURE
+        return [SlotSet(asked, value), SlotSet(COUNTER, 0.0), SlotSet("clarify_for", None)]
+
+    # --- the next question --------------------------------------------------------------------
+
+    async def ask_next(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Names the next question (Rasa asks it), with the slots its wording needs."""
+        required = await self.required_slots([], dispatcher, tracker, domain)
+        nxt = next((s for s in required if tracker.get_slot(s) is None), None)
+        events: List[EventType] = [SlotSet(REQUESTED_SLOT, nxt)]
+        if nxt == "clarify":
+            events += replies.clarify_slots(tracker.get_slot("clarify_for"), tracker)
+        if TRIAL.question(nxt or "") is not None:
+            number, total = TRIAL.progress(answered(tracker))
+            events += [SlotSet("question_number", str(number)), SlotSet("question_total", str(total))]
+        if nxt == "change_which":
+            replies.change_menu(dispatcher, tracker)
+        return events
+
+    def pending_question(self, tracker: Tracker) -> Optional[str]:
+        """A check or confirmation that comes before the form's own next question."""
+        if tracker.get_slot("confirm_topic"):
+            return "confirm_answer"
+        if tracker.get_slot("pending_answer"):
+            return "answer_check"
+        if tracker.get_slot("change_menu"):
+            return "change_which"
+        if tracker.get_slot("clarify_for"):
+            return "clarify"
+        return None
 
 
-class ValidatePrescreenForm(EmergencyFirst, FollowsLanguage, NamesNextQuestion, FormValidationAction):
+class ValidatePrescreenForm(QuestionForm):
+    """The trial's questions, one at a time, in the order and with the skipping of ``bot/trial``."""
+
     def name(self) -> Text:
         return "validate_prescreen_form"
 
-    async def required_slots(
-        self,
-        domain_slots: List[Text],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> List[Text]:
-        nxt = next_slot(ans.current_answers(tracker.slots))
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        pending = self.pending_question(tracker)
+        if pending:
+            return [pending]
+        nxt = TRIAL.next_question(answered(tracker))
         return [nxt] if nxt else []
 
-    def validate_respondent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        choice = value if ans.is_canonical("respondent", value) else ans.choice_answer("respondent", tracker)
-        if choice is None:
-            dispatcher.utter_message(response="utter_not_understood_choice")
-            return {"respondent": None}
-        return {"respondent": choice, **patient_ref_slots(tracker.get_slot("language"), choice)}
+    def read_change(self, reading, dispatcher, tracker):
+        events = super().read_change(reading, dispatcher, tracker)
+        return events + [SlotSet("change_menu", None)]
+
+    # One method per question, as rasa-sdk writes them; each stores an interpreted answer.
+    def validate_prescreen_consent(self, value, dispatcher, tracker, domain):
+        return self.store("prescreen_consent", value, tracker)
+
+    def validate_respondent(self, value, dispatcher, tracker, domain):
+        return self.store("respondent", value, tracker)
+
+    def validate_patient_age(self, value, dispatcher, tracker, domain):
+        return self.store("patient_age", value, tracker)
+
+    def validate_b_all_diagnosis(self, value, dispatcher, tracker, domain):
+        return self.store("b_all_diagnosis", value, tracker)
+
+    def validate_relapsed_or_refractory(self, value, dispatcher, tracker, domain):
+        return self.store("relapsed_or_refractory", value, tracker)
+
+    def validate_had_car_t(self, value, dispatcher, tracker, domain):
+        return self.store("had_car_t", value, tracker)
+
+    def validate_car_t_activity_lost(self, value, dispatcher, tracker, domain):
+        return self.store("car_t_activity_lost", value, tracker)
+
+    def validate_car_t_loss_months(self, value, dispatcher, tracker, domain):
+        return self.store("car_t_loss_months", value, tracker)
+
+    def validate_relapse_since_car_t(self, value, dispatcher, tracker, domain):
+        return self.store("relapse_since_car_t", value, tracker)
+
+    def validate_guardian_can_consent(self, value, dispatcher, tracker, domain):
+        return self.store("guardian_can_consent", value, tracker)
+
+    def validate_severe_allergies(self, value, dispatcher, tracker, domain):
+        return self.store("severe_allergies", value, tracker)
+
+    def validate_ecog(self, value, dispatcher, tracker, domain):
+        return self.store("ecog", value, tracker)
+
+    def validate_bendamustine_9_months(self, value, dispatcher, tracker, domain):
+        return self.store("bendamustine_9_months", value, tracker)
+
+    def validate_brain_pressure_or_consciousness(self, value, dispatcher, tracker, domain):
+        return self.store("brain_pressure_or_consciousness", value, tracker)
+
+    def validate_heart_failure_or_arrhythmia(self, value, dispatcher, tracker, domain):
+        return self.store("heart_failure_or_arrhythmia", value, tracker)
+
+    def validate_respiratory_failure(self, value, dispatcher, tracker, domain):
+        return self.store("respiratory_failure", value, tracker)
+
+    def validate_other_cancer(self, value, dispatcher, tracker, domain):
+        return self.store("other_cancer", value, tracker)
+
+    def validate_dic(self, value, dispatcher, tracker, domain):
+        return self.store("dic", value, tracker)
+
+    def validate_kidney_problem(self, value, dispatcher, tracker, domain):
+        return self.store("kidney_problem", value, tracker)
+
+    def validate_uncontrolled_infection(self, value, dispatcher, tracker, domain):
+        return self.store("uncontrolled_infection", value, tracker)
+
+    def validate_uncontrolled_diabetes(self, value, dispatcher, tracker, domain):
+        return self.store("uncontrolled_diabetes", value, tracker)
+
+    def validate_severe_mental_disorder(self, value, dispatcher, tracker, domain):
+        return self.store("severe_mental_disorder", value, tracker)
+
+    def validate_brain_lesions(self, value, dispatcher, tracker, domain):
+        return self.store("brain_lesions", value, tracker)
+
+    def validate_csf_blasts_high(self, value, dispatcher, tracker, domain):
+        return self.store("csf_blasts_high", value, tracker)
+
+    def validate_blood_blasts_high(self, value, dispatcher, tracker, domain):
+        return self.store("blood_blasts_high", value, tracker)
+
+    def validate_organ_transplant(self, value, dispatcher, tracker, domain):
+        return self.store("organ_transplant", value, tracker)
+
+    def validate_sex(self, value, dispatcher, tracker, domain):
+        return self.store("sex", value, tracker)
+
+    def validate_pregnant_or_breastfeeding(self, value, dispatcher, tracker, domain):
+        return self.store("pregnant_or_breastfeeding", value, tracker)
+
+    def validate_active_infectious_disease(self, value, dispatcher, tracker, domain):
+        return self.store("active_infectious_disease", value, tracker)
 
 
-for _slot in ans.TRI_SLOTS:
-    setattr(ValidatePrescreenForm, f"validate_{_slot}", answer_validator(_slot, ans.tri_answer, "utter_not_understood_tri"))
+def answer_events(stored: Dict[str, Any]) -> List[EventType]:
+    return [SlotSet(k, v) for k, v in stored.items()]
 
-ValidatePrescreenForm.validate_organ_transplant = answer_validator(
-    "organ_transplant", ans.organ_transplant_answer, "utter_explain_organ_transplant"
-)
-ValidatePrescreenForm.validate_patient_age = answer_validator("patient_age", ans.age_answer, "utter_not_understood_age")
-ValidatePrescreenForm.validate_car_t_loss_months = answer_validator(
-    "car_t_loss_months", ans.months_answer, "utter_not_understood_months"
-)
-ValidatePrescreenForm.validate_ecog = answer_validator("ecog", ans.ecog_answer, "utter_not_understood_choice")
-ValidatePrescreenForm.validate_sex = answer_validator(
-    "sex", lambda tracker: ans.choice_answer("sex", tracker), "utter_not_understood_choice"
-)
+
+__all__: Tuple[str, ...] = ("QuestionForm", "ValidatePrescreenForm", "answer_events")

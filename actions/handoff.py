@@ -8,26 +8,27 @@ from __future__ import annotations
 
 import logging
 import re
+
+from bot import dialogue
 import time
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers as ans
-from actions.criteria import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, QUESTION_ORDER, UNSURE, YES
-from actions.forms import EmergencyFirst, FollowsLanguage, NamesNextQuestion, answer_validator
-from actions.labels import LABELS, VALUE_LABELS
+from actions.forms import QuestionForm
+from bot.leads.default import lead_store
 from bot.leads.validation import normalise_phone, valid_email, valid_phone
+from bot.trial import TRIAL
+from bot.trial.model import HANDOFF_OUTCOMES, NO, TRI_VALUES, UNSURE, YES
+from bot.trial.nct06389305.reading import trial_words
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_QUESTIONS = ("contact_consent", "contact_name", "contact_details", "contact_time", "handoff_confirm")
+HANDOFF_QUESTIONS = tuple(slot for slot, _kind in dialogue.HANDOFF_QUESTIONS)
 CONTACT_SLOTS = ("contact_name", "contact_phone", "contact_email", "contact_wechat", "contact_time")
-HANDOFF_OUTCOMES = (LIKELY_ELIGIBLE, NEEDS_REVIEW)
 MAX_NAME = 100
 MAX_TIME = 100
 SAVE_ATTEMPTS = 3
@@ -70,73 +71,73 @@ def parse_contact_details(text: str) -> Dict[str, Optional[str]]:
     return found
 
 
-@lru_cache(maxsize=1)
-def lead_store():
-    """One store per action-server process (settings from the environment)."""
-    from bot.leads.store import LeadStore
-    from bot.settings import Settings
+class ValidateHandoffForm(QuestionForm):
+    """Consent, name, a way to reach the person, a time, then the summary to confirm."""
 
-    settings = Settings.from_env()
-    return LeadStore(settings), settings
-
-
-def record_funnel(conversation_id: str, stage: str) -> None:
-    """Counts for the coordinator's funnel; never allowed to break the conversation."""
-    try:
-        store, _ = lead_store()
-        store.record_funnel(conversation_id, stage)
-    except Exception as error:  # a funnel count is not worth failing a family's conversation
-        logger.warning("funnel %s not recorded: %s", stage, type(error).__name__)
-
-
-class ValidateHandoffForm(EmergencyFirst, FollowsLanguage, NamesNextQuestion, FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
-        """All hand-off questions once consent is yes (so a just-typed answer is always
-        validated); none at all without a positive or unsure result, or without consent."""
-        if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES:
+        """Nothing without a positive or unsure result; only consent until it is yes."""
+        if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES or tracker.get_slot("lead_id"):
             return []
+        pending = self.pending_question(tracker)
+        if pending:
+            return [pending]
         consent = tracker.get_slot("contact_consent")
-        if consent not in ans.TRI_VALUES:
+        if consent not in TRI_VALUES:
             return ["contact_consent"]
         return list(HANDOFF_QUESTIONS) if consent == YES else []
 
-    validate_contact_consent = answer_validator("contact_consent", ans.tri_answer, "utter_not_understood_tri")
-    validate_handoff_confirm = answer_validator("handoff_confirm", ans.tri_answer, "utter_not_understood_tri")
+    def validate_contact_consent(self, value, dispatcher, tracker, domain):
+        return {"contact_consent": value if value in TRI_VALUES else None}
+
+    def validate_handoff_confirm(self, value, dispatcher, tracker, domain):
+        return {"handoff_confirm": value if value in TRI_VALUES else None}
 
     def validate_contact_name(self, value, dispatcher, tracker, domain):
         name = clean_text(value, MAX_NAME)
-        if not name or not any(ch.isalpha() for ch in name) or name.startswith("/"):
-            dispatcher.utter_message(response="utter_not_understood_name")
+        if not name or not any(ch.isalpha() for ch in name):
             return {"contact_name": None}
         return {"contact_name": name}
 
     def validate_contact_details(self, value, dispatcher, tracker, domain):
         found = parse_contact_details(str(value or ""))
         if not any(found.values()):
-            dispatcher.utter_message(response="utter_not_understood_contact")
             return {"contact_details": None}
         return {"contact_details": "given", **found}
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
-        if ans.tri_answer(tracker) in (NO, UNSURE) or str(value).startswith("/"):
+        if tri_of(tracker) in (NO, UNSURE):
             return {"contact_time": "no preference"}
         text = clean_text(value, MAX_TIME)
         return {"contact_time": text or "no preference"}
 
+    async def ask_next(self, dispatcher, tracker, domain):
+        events = await super().ask_next(dispatcher, tracker, domain)
+        if any(e.get("name") == "requested_slot" and e.get("value") == "handoff_confirm" for e in events):
+            language = tracker.get_slot("language") or "en"
+            dispatcher.utter_message(response="utter_handoff_summary_intro")
+            dispatcher.utter_message(text="\n".join(summary_lines(tracker.slots, language)), private=True)
+        return events
+
+
+def tri_of(tracker: Tracker) -> Optional[str]:
+    """The yes/no/unsure in the latest message (for "any time is fine" to the time question)."""
+    from bot import parsing
+
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return parsing.parse_tri(text, tracker.get_slot("language"))
+
 
 def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
     """What would be shared, in the person's language: every answer given, then the contact."""
-    labels = LABELS.get(language, LABELS["en"])
-    values = VALUE_LABELS.get(language, VALUE_LABELS["en"])
-    answers = ans.current_answers(slots)
+    words = trial_words(language if language in ("en", "zh", "es") else "en")
+    labels, values = words["labels"], words["values"]
     lines = []
-    for slot in QUESTION_ORDER:
-        if slot == "prescreen_consent" or slot not in answers:
+    for slot, value in TRIAL.answers(slots).items():
+        if slot == "prescreen_consent":
             continue
-        value = answers[slot]
         if slot == "ecog" and value != UNSURE:
             shown = values[f"ecog_{int(value)}"]
         elif slot == "sex":
@@ -152,18 +153,15 @@ def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
     return lines
 
 
-class ActionAskHandoffConfirm(Action):
-    """Shows the summary, then asks whether to send it."""
-
-    def name(self) -> Text:
-        return "action_ask_handoff_confirm"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        language = tracker.get_slot("language") or "en"
-        dispatcher.utter_message(response="utter_handoff_summary_intro")
-        dispatcher.utter_message(text="\n".join(summary_lines(tracker.slots, language)))
-        dispatcher.utter_message(response="utter_ask_handoff_confirm")
-        return []
+def lead_fields(slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The outcome, computed once from the answers, as the lead store keeps it."""
+    outcome = TRIAL.evaluate(TRIAL.answers(slots))
+    return {
+        "outcome": outcome.prescreen_outcome,
+        "failed_criteria": list(outcome.failed_criteria),
+        "unknown_criteria": list(outcome.unknown_criteria),
+        "packet": outcome.packet,
+    }
 
 
 class ActionSubmitLead(Action):
@@ -173,8 +171,9 @@ class ActionSubmitLead(Action):
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("lead_id"):
+            return []  # already sent: a stray "yes" never sends it twice
         if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES:
-            dispatcher.utter_message(response="utter_handoff_not_sent")
             return []
         if tracker.get_slot("contact_consent") != YES:
             dispatcher.utter_message(response="utter_handoff_declined")
@@ -182,10 +181,9 @@ class ActionSubmitLead(Action):
         if tracker.get_slot("handoff_confirm") != YES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return [SlotSet("handoff_confirm", None)]
-        answers = ans.current_answers(tracker.slots)
-        from bot.leads.service import lead_fields_from_answers, submit_lead
+        from bot.leads.service import submit_lead
 
-        fields = lead_fields_from_answers(answers)
+        fields = lead_fields(tracker.slots)
         if fields["outcome"] not in HANDOFF_OUTCOMES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return [SlotSet("handoff_confirm", None)]
@@ -196,6 +194,7 @@ class ActionSubmitLead(Action):
             "wechat": tracker.get_slot("contact_wechat"),
             "time": tracker.get_slot("contact_time"),
         }
+        respondent = tracker.get_slot("respondent")
         for attempt in range(SAVE_ATTEMPTS):
             try:
                 store, settings = lead_store()
@@ -203,7 +202,7 @@ class ActionSubmitLead(Action):
                     store,
                     settings,
                     tracker.sender_id,
-                    respondent=answers.get("respondent") or "other",
+                    respondent=respondent if respondent in ("patient", "guardian", "other") else "other",
                     language=tracker.get_slot("language") or "en",
                     contact=contact,
                     **fields,

@@ -1,4 +1,5 @@
-"""Help at any question: what the words mean, why it is asked, and questions about the trial."""
+"""Outside the forms: what the words mean, why a question is asked, questions about the trial,
+emergencies, fear, and "please don't delete" -- each answered, nothing changed."""
 
 from __future__ import annotations
 
@@ -9,29 +10,18 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entities
-from actions.criteria import QUESTION_ORDER, SLOT_TO_CRITERION
-from actions.handoff import HANDOFF_QUESTIONS
-
-FAQ_INTENTS = (
-    "faq_what_is_cik",
-    "faq_mrna_cik",
-    "faq_groups",
-    "faq_location",
-    "faq_status",
-    "faq_sponsor",
-    "faq_contact",
-    "faq_other",
-)
+from actions import replies
+from actions.conversation import answered, reading_of
+from bot.trial import TRIAL
+from bot.understanding import safety
 
 
 def _question_in_focus(tracker: Tracker) -> Optional[str]:
-    """The question the person is asking about: a named topic ("what is CAR-T?"), else the current one."""
-    topic = entities(tracker).get("topic")
-    if topic in QUESTION_ORDER:
-        return topic
-    requested = tracker.get_slot("requested_slot")
-    return requested if requested in QUESTION_ORDER or requested in HANDOFF_QUESTIONS else None
+    """The question a person asks about: one they name ("what is CAR-T?"), else the last one."""
+    reading = reading_of(tracker, None, answered(tracker))
+    if reading.topic and TRIAL.question(reading.topic):
+        return reading.topic
+    return None
 
 
 class ActionExplain(Action):
@@ -49,23 +39,8 @@ class ActionWhyAsk(Action):
         return "action_why_ask"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        slot = _question_in_focus(tracker)
-        if slot in HANDOFF_QUESTIONS:
-            dispatcher.utter_message(response="utter_why_contact")
-        elif slot in ("prescreen_consent", "respondent") or slot is None:
-            dispatcher.utter_message(response=f"utter_why_{slot or 'prescreen_consent'}")
-        else:
-            dispatcher.utter_message(response=f"utter_why_{SLOT_TO_CRITERION[slot]}")
+        dispatcher.utter_message(response=replies.why_response(_question_in_focus(tracker) or "prescreen_consent"))
         return []
-
-
-# Short answers that do not depend on the question being asked.
-SIDE_ANSWERS = {
-    **{intent: f"utter_{intent}" for intent in FAQ_INTENTS},
-    "out_of_scope": "utter_out_of_scope",
-    "bot_challenge": "utter_bot_challenge",
-    "talk_to_person": "utter_talk_to_person",
-}
 
 
 class ActionAnswerFaq(Action):
@@ -75,6 +50,31 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=SIDE_ANSWERS.get(intent, "utter_faq_other"))
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        dispatcher.utter_message(response=f"utter_{intent}" if intent.startswith("faq_") else "utter_faq_other")
+        return []
+
+
+class ActionEmergency(Action):
+    """The emergency reply that fits what was said (crisis lines only for self-harm wording)."""
+
+    def name(self) -> Text:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kind = safety.detect(str(tracker.latest_message.get("text") or "")) or "other"
+        dispatcher.utter_message(response=replies.emergency(kind))
+        return []
+
+
+class ActionAboutDeleting(Action):
+    """"Please don't delete anything" / "can I delete my data later?": an answer, never a delete."""
+
+    def name(self) -> Text:
+        return "action_about_deleting"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reading = reading_of(tracker, None, answered(tracker))
+        asked = "delete_question" in reading.digressions
+        dispatcher.utter_message(response="utter_delete_info" if asked else "utter_nothing_deleted")
         return []

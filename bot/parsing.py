@@ -1126,26 +1126,8 @@ def _tri(text: str, lang: str | None) -> _Hit | None:
         return None  # "yes ... no": ask again rather than guess
     else:
         value = values.pop()
-    if value == "yes" and _marrow_not_organ(_prepare(_as_text(text)).folded):
-        return None  # "做过骨髓移植", "yes, a bone marrow transplant": not an organ transplant
     chosen = [h for h in kept if h.value == value]
     return _Hit(value, chosen[0].start, chosen[-1].end)
-
-
-# A bone marrow / stem cell transplant is not an organ transplant (E14): a "yes" that names one
-# and no organ is asked again rather than read as yes. Matched on folded text (no accents).
-_MARROW_RE = re.compile(
-    r"bone[ -]?marrow|stem[ -]?cells?|\bbmt\b|\bhsct\b|骨髓|干细胞|medula|celulas madre|"
-    r"progenitores hematopoyeticos|\btmo\b"
-)
-_ORGAN_RE = re.compile(
-    r"kidney|liver|heart|lung|organ|pancreas|肾|肝|心脏|肺|器官|胰|rinon|higado|corazon|pulmon|"
-    r"organo|pancreas"
-)
-
-
-def _marrow_not_organ(folded: str) -> bool:
-    return bool(_MARROW_RE.search(folded)) and not _ORGAN_RE.search(folded)
 
 
 def parse_tri(text: str, lang: str | None = None) -> str | None:
@@ -1824,9 +1806,6 @@ def extract_entities(text: str, lang: str | None = None) -> List[Dict[str, objec
             value = int(value)  # type: ignore[call-overload]
         start, end = (hit.start, hit.end) if hit.end > hit.start else (0, len(text))
         out.append({"entity": name, "value": value, "start": start, "end": end})
-    if _marrow_not_organ(_prepare(text).folded):
-        # "yes, a bone marrow transplant": not an organ transplant (E14); the form asks again.
-        out.append({"entity": "transplant_kind", "value": "marrow", "start": 0, "end": len(text)})
     return out
 
 

@@ -19,22 +19,33 @@ sys.path.insert(0, str(ROOT))
 from rasa.shared.importers.importer import TrainingDataImporter  # noqa: E402
 from rasa.validator import Validator  # noqa: E402
 
-from actions.criteria import CRITERIA, QUESTION_ORDER  # noqa: E402
-from actions.handoff import HANDOFF_QUESTIONS  # noqa: E402
-from actions.help import SIDE_ANSWERS  # noqa: E402
+from bot import dialogue  # noqa: E402
+from bot.trial import TRIAL  # noqa: E402
 
 UNUSED = re.compile(r"The utterance '(utter_[A-Za-z_0-9]+)' is not used in any story or rule")
 
 
 def used_by_code() -> set:
-    names = {f"utter_ask_{s}" for s in (*QUESTION_ORDER, *HANDOFF_QUESTIONS)}
-    names |= {f"utter_explain_{s}" for s in (*QUESTION_ORDER, *HANDOFF_QUESTIONS)}
-    names |= {f"utter_why_{c.id}" for c in CRITERIA} | {f"utter_reason_{c.id}" for c in CRITERIA}
+    """Responses the forms and actions choose by name (the forms ask utter_ask_<slot>)."""
+    own = [slot for questions in dialogue.form_questions().values() for slot, _ in questions]
+    checks = [slot for slot, _ in dialogue.CHECKS]
+    names = {f"utter_ask_{s}" for s in (*TRIAL.slots, *own, *checks)}
+    names |= {f"utter_explain_{s}" for s in (*TRIAL.slots, *own)}
+    names |= {f"utter_why_{c.id}" for c in TRIAL.criteria} | {f"utter_reason_{c.id}" for c in TRIAL.criteria}
     names |= {"utter_why_prescreen_consent", "utter_why_respondent"}
-    names |= {f"utter_unknown_{c.id}" for c in CRITERIA} | set(SIDE_ANSWERS.values())
+    names |= {f"utter_unknown_{c.id}" for c in TRIAL.criteria}
+    names |= {f"utter_kept_{topic}" for topic in dialogue.CONFIRM_TOPICS}
+    names |= {f"utter_{intent}" for intent in importer_intents() if intent.startswith("faq_")}
     for path in (ROOT / "actions").glob("*.py"):
         names |= set(re.findall(r'"(utter_[A-Za-z_0-9]+)"', path.read_text(encoding="utf-8")))
     return names
+
+
+def importer_intents() -> list:
+    import yaml
+
+    with open(ROOT / "domain" / "core.yml", encoding="utf-8") as f:
+        return list(yaml.safe_load(f)["intents"])
 
 
 def main() -> int:

@@ -34,6 +34,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import parsing, rasa_speedups
+from bot.understanding import cues, safety
+from bot.understanding.interpret import Message as Message_
+from bot.understanding.interpret import interpret
 
 # Also applied here, not only by the channels: the model's components must load patched (point 5).
 rasa_speedups.apply()
@@ -42,6 +45,39 @@ logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
 LANGUAGE_HINT = "language_hint"
+CLASSIFIER_INTENT = "classifier_intent"
+# What a message says it is doing, read from its words (bot.understanding), outside any question.
+# These decide the intent whatever the classifier guessed; inside a form the form's own reading
+# of the reply decides instead.
+DIGRESSION_INTENTS = {
+    "delete": "delete_data",
+    "not_delete": "keep_data",
+    "delete_question": "keep_data",
+    "stop": "goodbye",
+    "later": "come_back_later",
+    "restart": "start_over",
+    "change": "change_answer",
+    "person": "talk_to_person",
+    "distress": "distress",
+    "explain": "explain",
+    "why": "why_ask",
+    "bot": "bot_challenge",
+    "language": "switch_language",
+}
+
+
+def top_level_intent(text: str, classified: Dict[str, Any]) -> str | None:
+    """The intent a message's own words give it, or None to keep the classifier's."""
+    if safety.detect(text):
+        return EMERGENCY_INTENT
+    guess = Message_(text, classified.get(INTENT_NAME_KEY), float(classified.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+    reading = interpret(guess, None)
+    for kind in reading.digressions:
+        if kind in DIGRESSION_INTENTS:
+            return DIGRESSION_INTENTS[kind]
+    if set(cues.kinds(text)) & {"start", "continue"}:
+        return "start_screening"
+    return None
 
 
 def _pipeline_language(text: str) -> str:
@@ -144,6 +180,10 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
 
     def _process_message(self, message: Message) -> None:
         _plain_intent(message)
+        # The classifier's own guess, kept for the forms' interpretation step, which weighs it
+        # against the open question; the intent itself may be overridden below.
+        if isinstance(message.get(INTENT), dict):
+            message.set(CLASSIFIER_INTENT, dict(message.get(INTENT)), add_to_output=True)
         text = message.get(TEXT)
         if not isinstance(text, str) or not text.strip():
             return
@@ -170,8 +210,16 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
             present.add(found["entity"])
         message.set(ENTITIES, entities, add_to_output=True)
 
-        if parsing.detect_emergency(text):
-            self._force_intent(message, self._config["emergency_intent"])
+        override = top_level_intent(text, message.get(INTENT) or {})
+        if override:
+            self._force_intent(message, override)
+        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == EMERGENCY_INTENT:
+            # Only the safety reader decides emergencies: a classifier's guess alone would
+            # alarm people over "no breathing problems" or "hay fever".
+            ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+            if ranking:
+                message.set(INTENT, dict(ranking[0]), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _force_intent(message: Message, name: str) -> None:

@@ -1,0 +1,159 @@
+"""Which response answers what: digressions, emergencies, misses, checks and the change menu.
+
+The texts themselves are domain responses with a variation per language (``domain/*.yml``) or,
+for the few built from answers, the trial's words per language (``bot/trial/<trial>/lang``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.trial import TRIAL
+from bot.trial.model import AGE, CHOICE, ECOG, MONTHS, TRI, UNSURE, is_number
+from bot.trial.nct06389305.reading import trial_words
+from bot.understanding.interpret import CONFIRM, CONTACT, TEXT, Reading
+
+LANGUAGES = ("en", "zh", "es")
+
+NOT_UNDERSTOOD = {
+    TRI: "utter_not_understood_tri",
+    CONFIRM: "utter_not_understood_tri",
+    AGE: "utter_not_understood_age",
+    MONTHS: "utter_not_understood_months",
+    ECOG: "utter_not_understood_choice",
+    CHOICE: "utter_not_understood_choice",
+    TEXT: "utter_not_understood_name",
+    CONTACT: "utter_not_understood_contact",
+    "topic": "utter_not_understood_choice",
+}
+DIGRESSION_REPLIES = {
+    "bot": "utter_bot_challenge",
+    "other": "utter_out_of_scope",
+    "greet": "utter_hello_again",
+    "thank": "utter_thank",
+    "not_delete": "utter_nothing_deleted",
+    "delete_question": "utter_delete_info",
+    "distress": "utter_distress",
+    "stale_button": "utter_stale_button",
+}
+NOTES = {"marrow_not_organ": "utter_note_marrow_not_organ"}
+HANDOFF_WHY = ("contact_consent", "contact_name", "contact_details", "contact_time", "handoff_confirm",
+               "question_consent", "contact_message", "question_confirm")
+
+
+def emergency(kind: str) -> str:
+    """The emergency reply that fits what was said: crisis lines only for self-harm wording."""
+    return "utter_emergency_self_harm" if kind == "self_harm" else "utter_emergency"
+
+
+def not_understood(slot: str, kind: str) -> str:
+    return NOT_UNDERSTOOD.get(kind, "utter_not_understood_choice")
+
+
+def has_default(slot: str) -> bool:
+    """Whether a third unreadable reply may be noted as "not sure" (trial questions only)."""
+    return TRIAL.question(slot) is not None and slot != "prescreen_consent"
+
+
+def answer_digression(dispatcher: CollectingDispatcher, digression: str, asked: str, reading: Reading) -> None:
+    """Answers what the person asked on the way; the open question is asked again after."""
+    if digression.startswith("faq:"):
+        dispatcher.utter_message(response="utter_" + digression[4:])
+    elif digression == "explain":
+        topic = reading.topic if reading.topic and TRIAL.question(reading.topic) else asked
+        dispatcher.utter_message(response=f"utter_explain_{topic}")
+    elif digression == "why":
+        dispatcher.utter_message(response=why_response(reading.topic if reading.topic and TRIAL.question(reading.topic) else asked))
+    elif digression == "language":
+        dispatcher.utter_message(response="utter_language_switched" if reading.language else "utter_language_unsupported")
+    elif digression in DIGRESSION_REPLIES:
+        dispatcher.utter_message(response=DIGRESSION_REPLIES[digression])
+
+
+def why_response(slot: str) -> str:
+    if slot in HANDOFF_WHY:
+        return "utter_why_contact"
+    criterion = TRIAL.criterion_of(slot)
+    return f"utter_why_{criterion}" if criterion else f"utter_why_{slot if slot == 'respondent' else 'prescreen_consent'}"
+
+
+def say_notes(dispatcher: CollectingDispatcher, reading: Reading, stored: Any) -> None:
+    for note in reading.notes:
+        if note in NOTES:
+            dispatcher.utter_message(response=NOTES[note])
+    if stored == UNSURE and any(n.startswith("qualified_") for n in reading.notes):
+        dispatcher.utter_message(response="utter_noted_unsure")
+
+
+# --- words built from the answers -------------------------------------------------------------------
+
+
+def _language(tracker: Tracker) -> str:
+    language = tracker.get_slot("language")
+    return language if language in LANGUAGES else "en"
+
+
+def _english_subject(respondent: Optional[str]) -> Dict[str, str]:
+    if respondent == "guardian":
+        return {"you": "your child", "are": "is", "have": "has", "do": "does"}
+    if respondent == "other":
+        return {"you": "the patient", "are": "is", "have": "has", "do": "does"}
+    return {"you": "you", "are": "are", "have": "have", "do": "do"}
+
+
+def value_words(slot: str, value: Any, language: str) -> str:
+    words = trial_words(language)
+    if slot == "ecog" and is_number(value):
+        return str(words["ecog_words"].get(int(value), int(value)))
+    if slot == "patient_age" and is_number(value):
+        if value < 2:
+            months = round(value * 12)
+            return words["year"] if months == 12 else words["months"].format(n=months)
+        return words["years"].format(n=f"{value:g}")
+    if slot == "car_t_loss_months" and is_number(value):
+        return words["month_count"].format(n=f"{value:g}")
+    return str(value)
+
+
+def check_statement(slot: str, value: Any, tracker: Tracker) -> str:
+    """What was understood, in plain words, for "Just to check: ... Is that right?"."""
+    language = _language(tracker)
+    template = trial_words(language)["checks"][slot]
+    fields = {"value": value_words(slot, value, language),
+              "ref": tracker.get_slot("patient_ref") or "", "Ref": tracker.get_slot("patient_ref_title") or ""}
+    if language == "en":
+        fields.update(_english_subject(tracker.get_slot("respondent")))
+    return template.format(**fields)
+
+
+def label(slot: str, language: str) -> str:
+    return str(trial_words(language)["labels"].get(slot, slot))
+
+
+def clarify_slots(slot: Optional[str], tracker: Tracker) -> List[EventType]:
+    """What the "let me ask that another way" question needs: the kind and a short label."""
+    from actions.conversation import open_question
+
+    kind = open_question(slot, tracker).kind
+    if slot == "respondent":
+        kind = "respondent"
+    elif slot == "sex":
+        kind = "sex"
+    return [SlotSet("clarify_kind", kind), SlotSet("question_label", label(slot or "", _language(tracker)))]
+
+
+def change_menu(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"Which answer would you like to change?" with one button per answer given."""
+    from actions.conversation import answered
+
+    language = _language(tracker)
+    buttons = [
+        {"title": label(slot, language), "payload": "/change_answer" + json.dumps({"topic": slot, "q": "change_which"})}
+        for slot in answered(tracker) if slot != "prescreen_consent"
+    ]
+    dispatcher.utter_message(response="utter_ask_which_answer", buttons=buttons)
