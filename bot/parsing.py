@@ -44,7 +44,7 @@ from typing import Callable, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex, filter_spans
 
 __all__ = [
@@ -339,7 +339,6 @@ MONTH_CUES: Dict[str, List[str]] = {
 }
 # Words between a month and its day or year: "January 5, 2020", "5 de enero de 2020".
 DATE_FILLERS: Dict[str, List[str]] = {"en": [",", "of", "the", "."], "es": [",", "de", "del"]}
-ORDINAL_SUFFIXES: Dict[str, List[str]] = {"en": ["st", "nd", "rd", "th"], "es": ["º", "°", "o"]}
 # A date near one of these is a date of birth ("born in 2001", "nació en 2015", "2015年出生").
 BIRTH_CUES: Dict[str, List[str]] = {
     "en": ["born", "birth", "dob", "d.o.b", "birthday", "birthdate"],
@@ -355,6 +354,9 @@ ZH_FORMAL = set("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟")  # alone they a
 ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 ZH_TENS = {"廿": 20, "卅": 30, "卌": 40}  # 廿二 = 22
 ZH_NEGATIVE = {"负", "負"}
+# Spoken counts that hold their measure word (俩 = 两个): numbers only right before a unit
+# ("俩月", "仨礼拜"), since "咱俩" is "the two of us".
+ZH_COUNT_WORDS = {"俩": 2, "倆": 2, "仨": 3}
 # "一"/"十" inside ordinary words ("一些", "一起", "十分") are not numbers.
 ZH_NOT_NUMBER_AFTER = set("些下起直样定般切旦共律致同向心边面再次会")
 ZH_NOT_NUMBER_BEFORE = set("万唯统第同之某")
@@ -1011,21 +1013,6 @@ def _phrase_spans(doc: Doc, table: str, lang: str) -> List[Tuple[str, str, int, 
     return out
 
 
-@cache
-def _number_matcher(lang: str) -> Matcher:
-    """Digits, and runs of Chinese numerals ("三十一", "二零一九", "廿二", "二点五"). English and
-    Spanish number words are read by a token scan (``_latin_numbers``), which needs to look
-    around each word ("the one", "in twenty nineteen")."""
-    matcher = Matcher(get_nlp(lang).vocab)
-    matcher.add("NUM", [[{"TEXT": {"REGEX": _DIGITS_RE.pattern}}]])
-    if lang == "zh":
-        chars = list(ZH_DIGITS) + list(ZH_MULTIPLIERS) + list(ZH_TENS) + UNREAD_SCALES["zh"]
-        matcher.add("NUM", [[{"ORTH": {"IN": chars}, "OP": "+"}],
-                            [{"ORTH": {"IN": chars}, "OP": "+"}, {"ORTH": "点"},
-                             {"ORTH": {"IN": list(ZH_DIGITS)}, "OP": "+"}]], greedy="LONGEST")
-    return matcher
-
-
 _REQUEST_GAP_WORDS = ["in", "en", "to", "a", "me", "us", "with", "conmigo", "el", "the", "idioma",
                       "language", "please", "por", "favor", "only", "now", "solo"]
 
@@ -1294,7 +1281,7 @@ _KINDS_NOT_QUANTITY = frozenset({"year", "month", "percent", "pronoun"})
 _KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article"}
 _MIXED_FRACTION_RE = re.compile(r"^(\d+)([½¼¾])$")
 _FRACTION_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
-_ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")
+_ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")  # a day: "5", "5th", "1º"
 _NUMERIC_DATE_RES = (  # (regex, order of year / month / day groups)
     (re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])"), "ymd"),
     (re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![\d/.-])"), "xxy"),
@@ -1331,7 +1318,6 @@ def _folded(table: str, lang: str) -> Dict[str, float]:
         "one_before": ONE_PRONOUN_BEFORE, "one_after": ONE_PRONOUN_AFTER,
         "year_cues": YEAR_CUES, "months": MONTHS, "month_cue_words": MONTH_WORDS_NEED_CUE,
         "month_cues": MONTH_CUES, "date_fillers": DATE_FILLERS, "birth": BIRTH_CUES,
-        "ordinal": ORDINAL_SUFFIXES,
     }[table]
     entries = source.get(lang, {})  # type: ignore[attr-defined]
     if isinstance(entries, dict):
@@ -1558,6 +1544,8 @@ def _zh_digit_string(chars: str, decimal: bool) -> Tuple[float | None, str]:
     """Numerals without 十/百/千: one digit, or digits read one by one (二零一九 = 2019). Two
     neighbouring digits such as 三四 or 七八 mean "three or four": no number."""
     digits = [ZH_DIGITS[c] for c in chars]
+    if len(digits) > 15:
+        return None, ""  # no age, duration or year is that long
     if not decimal and len(digits) == 2 and digits[0] > 0 and digits[1] == digits[0] + 1:
         return None, ""
     return float("".join(str(d) for d in digits)), ("digits" if len(digits) > 1 else "")
@@ -1621,10 +1609,37 @@ def _zh_two_digit_year(value: float) -> float:
     return float(year if year <= date.today().year else year - 100)
 
 
+_ZH_NUMERALS = frozenset(ZH_DIGITS) | frozenset(ZH_MULTIPLIERS) | frozenset(ZH_TENS) | frozenset(
+    UNREAD_SCALES["zh"])
+
+
+def _zh_runs(doc: Doc) -> List[Span]:
+    """Arabic digit tokens, and the longest runs of Chinese numerals ("三十一", "二零一九", "二点五"),
+    in one pass (a Matcher with "+" enumerates every sub-run: quadratic on a long message)."""
+    texts = [tok.text for tok in doc]
+    runs: List[Span] = []
+    i = 0
+    while i < len(texts):
+        if _DIGITS_RE.match(texts[i]):
+            runs.append(doc[i:i + 1])
+            i += 1
+            continue
+        j = i
+        while j < len(texts) and texts[j] in _ZH_NUMERALS:
+            j += 1
+        if j > i and j + 1 < len(texts) and texts[j] in DECIMAL_POINTS["zh"] and texts[j + 1] in ZH_DIGITS:
+            j += 1
+            while j < len(texts) and texts[j] in ZH_DIGITS:
+                j += 1
+        if j > i:
+            runs.append(doc[i:j])
+        i = max(j, i + 1)
+    return runs
+
+
 def _zh_numbers(doc: Doc) -> List[_Num]:
     texts = [tok.text for tok in doc]
-    spans = sorted(filter_spans([doc[s:e] for _, s, e in _number_matcher("zh")(doc)]),
-                   key=lambda sp: sp.start)
+    spans = _zh_runs(doc)
     found: List[_Num] = []
     skip_until = -1
     for idx, span in enumerate(spans):
@@ -1638,6 +1653,10 @@ def _zh_numbers(doc: Doc) -> List[_Num]:
             continue  # 10万, 100万三千
         if len(span) == 1 and _DIGITS_RE.match(span.text):
             value, kind = _digits_value(span.text, "zh"), ""
+            if nxt in DECIMAL_POINTS["zh"] and texts[e + 1:e + 2] and texts[e + 1].isdigit() \
+                    and value is not None and value == int(value):
+                value, e, skip_until = float(f"{int(value)}.{texts[e + 1]}"), e + 2, e + 2  # 2点5岁
+                nxt = texts[e] if e < len(texts) else ""
         elif len(chars) == 1 and _zh_skip_single(chars, prev, nxt):
             continue
         else:
@@ -1707,7 +1726,9 @@ def _zh_piece(doc: Doc, norms: Sequence[str], by_end: Dict[int, _Num], us: int, 
     value: float | None = None
     start, end = us, ue
     halves = HALF_WORDS["zh"]
-    if unit == "月":  # bare 月 is a month name ("三月"), except in 两个半月 / 三个多月
+    if us >= 1 and norms[us - 1] in ZH_COUNT_WORDS:  # 俩月, 仨星期
+        value, start = float(ZH_COUNT_WORDS[norms[us - 1]]), us - 1
+    elif unit == "月":  # bare 月 is a month name ("三月"), except in 两个半月 / 三个多月
         if us >= 2 and norms[us - 1] in ("半", "多") and norms[us - 2] == "个" and (us - 2) in by_end:
             n = by_end[us - 2]
             value, start = n.value + (0.5 if norms[us - 1] == "半" else 0.0), n.start

@@ -127,6 +127,13 @@ def test_spanish_from_101_to_199_with_a_unit():
     assert parse_duration_months("tiene ciento un años", "es") == 101 * 12
 
 
+def test_chinese_spoken_counts_before_a_unit():
+    assert parse_duration_months("俩月") == 2
+    assert parse_duration_months("大概仨月") == 3
+    assert parse_duration_months("仨礼拜") == pytest.approx(0.75)
+    assert parse_number("我们俩") is None  # "the two of us"
+
+
 def test_old_chinese_tens():
     assert parse_duration_months("廿二岁") == 22 * 12
     assert parse_number("廿二") == 22
@@ -140,7 +147,7 @@ def test_old_chinese_tens():
     ("two point five years", 30), ("he is two point five years old", 30),
     ("dos coma cinco años", 30), ("dos punto cinco años", 30), ("二点五岁", 30),
     ("2 1/2 years", 30), ("two and a half years", 30), ("dos años y medio", 30), ("两岁半", 30),
-    ("1.5 years", 18), ("1,5 años", 18), ("一点五年", 18), ("2½ years", 30),
+    ("1.5 years", 18), ("1,5 años", 18), ("一点五年", 18), ("2½ years", 30), ("2点5岁", 30),
     ("three point two five months", 3.25), ("one point oh five years", 12.6),
 ])
 def test_decimals_in_words_and_halves_with_a_unit(text, months):
@@ -450,3 +457,11 @@ def test_suite_tool_reads_cn2an_dicts_as_written():
     assert [(c.text, c.expected) for c in cases] == [
         ("二十一", (21.0,)), ("负一", (-1.0,)), ("", None), ("元整", None), ("买了三个", (3.0,))]
     assert [tool.category(c) for c in cases] == ["0-200", "rest", "rest", "rest", "0-200"]
+
+
+@pytest.mark.parametrize("text", ["九" * 400, "九" * 400 + "点五", "1" * 400 + ".5", "一" * 300 + "岁",
+                                  "nine " * 200, "mil " * 200, "二零" * 100 + "年出生"])
+def test_huge_numbers_give_nothing_rather_than_infinity(text):
+    for value in (parse_number(text), parse_duration_months(text), parse_year(text)):
+        assert value is None or abs(value) < 1e16
+    assert parse_birth_age(text, today=TODAY) is None
