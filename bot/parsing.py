@@ -1504,7 +1504,7 @@ def _latin_kind(norms: Sequence[str], start: int, end: int, value: float, lang: 
     if end - start == 1 and norms[start] in _folded("one", lang):
         before_unit_or_number = nxt in _unit_words(lang) or _latin_number_at(norms, end, lang) \
             if nxt else False
-        if norms[start] in ARTICLE_ONE.get(lang, ()) and nxt and not before_unit_or_number:
+        if norms[start] in ARTICLE_ONE.get(lang, ()) and not before_unit_or_number:
             return "article"
         if nxt in _folded("one_after", lang) or (
                 prev in _folded("one_before", lang) and not before_unit_or_number):

@@ -291,7 +291,7 @@ def test_a_month_span_is_not_an_age_or_a_number():
 @pytest.mark.parametrize("text", [
     "the one in May", "no one knows", "no one told us", "one of them", "which one?",
     "my little one", "one never knows", "ninguno", "ni uno", "cada uno", "uno mismo",
-    "es un niño", "one moment please",
+    "es un niño", "un", "one moment please",
 ])
 def test_one_as_a_pronoun_or_article_is_no_number(text):
     assert parse_number(text) is None
