@@ -278,6 +278,8 @@ UNREAD_SCALES: Dict[str, List[str]] = {
 # "two point five", "dos coma cinco", "二点五": only between two numbers ("en coma" is a coma).
 DECIMAL_POINTS: Dict[str, List[str]] = {"en": ["point", "dot"], "es": ["coma", "punto"],
                                         "zh": ["点"]}
+# "point five" alone is 0.5 (Spanish "en coma quince días" is a coma, not 0.15).
+LEADING_POINTS: Dict[str, List[str]] = {"en": ["point"]}
 ZERO_WORDS: Dict[str, List[str]] = {"en": ["oh", "o"]}  # "twenty oh nine", "one point o five"
 # Between tens and units: "thirty-one", "treinta y uno", "twenty one".
 TENS_JOINERS: Dict[str, List[str]] = {"en": ["-"], "es": ["y", "-"]}
@@ -1314,6 +1316,7 @@ def _folded(table: str, lang: str) -> Dict[str, float]:
     source: Dict[str, object] = {
         "small": NUMBER_WORDS, "hundreds": HUNDREDS, "thousands": THOUSANDS,
         "unread": UNREAD_SCALES, "points": DECIMAL_POINTS, "zero": ZERO_WORDS,
+        "leading_points": LEADING_POINTS,
         "tens_joiners": TENS_JOINERS, "scale_joiners": SCALE_JOINERS, "one": ONE_WORDS,
         "one_before": ONE_PRONOUN_BEFORE, "one_after": ONE_PRONOUN_AFTER,
         "year_cues": YEAR_CUES, "months": MONTHS, "month_cue_words": MONTH_WORDS_NEED_CUE,
@@ -1465,6 +1468,9 @@ def _latin_number_at(norms: Sequence[str], i: int, lang: str) -> Tuple[float | N
         return int(m.group(1)) + FRACTIONS[m.group(2)], i + 1, ""
     if w == "1/2":
         return 0.5, i + 1, ""
+    if w in _folded("leading_points", lang):
+        value, end = _decimal_tail(norms, i, 0.0, lang)
+        return (value, end, "") if end > i else None
     pair = _year_pair(norms, i, lang)
     if pair:
         return float(pair[0]), pair[1], "year"

@@ -157,7 +157,7 @@ def test_decimals_in_words_and_halves_with_a_unit(text, months):
 @pytest.mark.parametrize(("text", "value"), [
     ("2 1/2", 2.5), ("two and a half", 2.5), ("two point five", 2.5), ("dos coma cinco", 2.5),
     ("二点五", 2.5), ("1.5", 1.5), ("1,5", 1.5), ("siete y medio", 7.5), ("7 3/4", 7.75),
-    ("twelve point ninety-nine", 12.99), ("1/2", 0.5), ("3½", 3.5),
+    ("twelve point ninety-nine", 12.99), ("1/2", 0.5), ("3½", 3.5), ("point five", 0.5),
 ])
 def test_decimals_and_fractions_as_bare_numbers(text, value):
     assert parse_number(text) == pytest.approx(value)
