@@ -34,15 +34,17 @@ an English conversation "once" is not a number, and in a Spanish one "son" is no
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
-from functools import cache, lru_cache
+from datetime import date
+from functools import cache, lru_cache, partial
 from typing import Callable, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import compile_suffix_regex, filter_spans
 
 __all__ = [
@@ -54,6 +56,12 @@ __all__ = [
     "parse_tri",
     "parse_duration_months",
     "parse_number",
+    "parse_year",
+    "parse_month_span",
+    "parse_birth_age",
+    "AgeRange",
+    "find_numbers",
+    "NumberFound",
     "parse_respondent",
     "parse_sex",
     "parse_ecog",
@@ -193,7 +201,12 @@ TRI: Dict[str, Dict[str, List[str]]] = {
     },
 }
 
-# Duration units and their length in months.
+# ------------------------------------------------------------------------------------------------
+# Numbers, durations and dates: data only, one table per language (words folded like the input).
+# ------------------------------------------------------------------------------------------------
+
+# Duration units and their length in months. 虚岁 (nominal age) and 周岁/足岁/实岁 (real age) are
+# years too; which one was said is read from ZH_NOMINAL_AGE / ZH_REAL_AGE.
 UNITS: Dict[str, Dict[str, float]] = {
     "en": {
         "year": 12, "years": 12, "yr": 12, "yrs": 12, "yo": 12, "y/o": 12, "y.o.": 12,
@@ -209,12 +222,13 @@ UNITS: Dict[str, Dict[str, float]] = {
         "día": 1 / 30, "días": 1 / 30,
     },
     "zh": {
-        "岁": 12, "周岁": 12, "年": 12, "个月": 1, "月": 1, "周": 0.25, "个周": 0.25,
-        "星期": 0.25, "个星期": 0.25, "礼拜": 0.25, "个礼拜": 0.25, "天": 1 / 30,
+        "岁": 12, "周岁": 12, "虚岁": 12, "足岁": 12, "实岁": 12, "年": 12, "个月": 1, "月": 1,
+        "周": 0.25, "个周": 0.25, "星期": 0.25, "个星期": 0.25, "礼拜": 0.25, "个礼拜": 0.25,
+        "天": 1 / 30,
     },
 }
 
-# Number words. Values below 10 combine after tens ("thirty-one", "treinta y uno").
+# Number words from 0 to 99. Values below 10 combine after tens ("thirty-one", "treinta y uno").
 NUMBER_WORDS: Dict[str, Dict[str, int]] = {
     "en": {
         "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -222,7 +236,6 @@ NUMBER_WORDS: Dict[str, Dict[str, int]] = {
         "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
         "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
         "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-        "hundred": 100,
     },
     "es": {
         "cero": 0, "uno": 1, "un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
@@ -232,18 +245,129 @@ NUMBER_WORDS: Dict[str, Dict[str, int]] = {
         "veintiún": 21, "veintiuna": 21, "veintidós": 22, "veintitrés": 23,
         "veinticuatro": 24, "veinticinco": 25, "veintiséis": 26, "veintisiete": 27,
         "veintiocho": 28, "veintinueve": 29, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
-        "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90, "cien": 100,
-        "ciento": 100,
+        "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
     },
 }
-ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
-ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
+# Hundreds. English "hundred" multiplies what comes before ("two hundred", "nineteen hundred");
+# the Spanish words are the hundreds themselves ("ciento veinte", "doscientas").
+HUNDREDS: Dict[str, Dict[str, int]] = {
+    "en": {"hundred": 100, "hundreds": 100},
+    "es": {
+        "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
+        "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500,
+        "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
+        "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
+        "novecientas": 900,
+    },
+}
+# Thousands are read ("two thousand nineteen", "mil novecientos noventa") but never alone: a bare
+# "a thousand" or "mil" ("mil gracias") is a manner of speaking, not a number.
+THOUSANDS: Dict[str, Dict[str, int]] = {
+    "en": {"thousand": 1000, "thousands": 1000},
+    "es": {"mil": 1000},
+}
+# Scale words that are not read at all: the number they belong to gives no number, never a
+# cut-off one ("two million" is not 2, "三万五" is not 3).
+UNREAD_SCALES: Dict[str, List[str]] = {
+    "en": ["million", "millions", "billion", "billions", "trillion", "trillions", "dozen",
+           "dozens", "zillion", "gazillion", "lakh", "crore"],
+    "es": ["millón", "millones", "billón", "billones", "millardo", "millardos", "docena",
+           "docenas"],
+    "zh": ["万", "萬", "亿", "億", "兆"],
+}
+# "two point five", "dos coma cinco", "二点五": only between two numbers ("en coma" is a coma).
+DECIMAL_POINTS: Dict[str, List[str]] = {"en": ["point", "dot"], "es": ["coma", "punto"],
+                                        "zh": ["点"]}
+# "point five" alone is 0.5 (Spanish "en coma quince días" is a coma, not 0.15).
+LEADING_POINTS: Dict[str, List[str]] = {"en": ["point"]}
+ZERO_WORDS: Dict[str, List[str]] = {"en": ["oh", "o"]}  # "twenty oh nine", "one point o five"
+# Between tens and units: "thirty-one", "treinta y uno", "twenty one".
+TENS_JOINERS: Dict[str, List[str]] = {"en": ["-"], "es": ["y", "-"]}
+# After "hundred" / "thousand": "a hundred and twenty".
+SCALE_JOINERS: Dict[str, List[str]] = {"en": ["and"], "es": []}
+FRACTIONS: Dict[str, float] = {"½": 0.5, "¼": 0.25, "¾": 0.75}
+HALF_WORDS = {"en": {"half", "½"}, "es": {"medio", "media"}, "zh": {"半"}}
+PERCENT_WORDS: Dict[str, List[str]] = {
+    "en": ["%", "percent", "per cent", "pct"],
+    "es": ["%", "por ciento", "porciento", "por cien"],
+    "zh": ["%"],
+}
+ARTICLE_ONE = {"es": {"un", "una"}}  # 1 only before a unit or a number: "un año", not "es un niño"
+# "one" as a pronoun: "the one in May", "no one knows", "one of them", "ni uno", "cada uno".
+ONE_WORDS: Dict[str, List[str]] = {"en": ["one"], "es": ["uno", "una", "un"]}
+ONE_PRONOUN_BEFORE: Dict[str, List[str]] = {
+    "en": ["the", "this", "that", "no", "any", "every", "each", "some", "another", "which",
+           "what", "other", "last", "first", "second", "third", "fourth", "fifth", "sixth",
+           "seventh", "eighth", "ninth", "tenth", "next", "same", "right", "wrong", "little",
+           "young", "loved", "big", "new", "old", "older", "younger", "eldest", "oldest",
+           "youngest", "such", "a"],
+    "es": ["ni", "cada", "otro", "otra", "cualquier", "cualquiera", "ningún", "algún"],
+}
+ONE_PRONOUN_AFTER: Dict[str, List[str]] = {
+    "en": ["of", "who", "whom", "whose", "can", "cannot", "could", "should", "must", "might",
+           "would", "shall", "never", "always", "knows", "thinks", "says", "does", "gets",
+           "another", "else", "moment", "sec"],
+    "es": ["mismo", "misma", "nunca", "siempre", "sabe", "puede", "de", "que"],
+}
+# A number from 1900 to 2100 right after one of these is a calendar year, not a quantity.
+YEAR_CUES: Dict[str, List[str]] = {
+    "en": ["in", "since", "from", "until", "till", "by", "of", "born", "year", "before",
+           "after", "around", "circa", "early", "late", "mid", "back", "during", "to", "and"],
+    "es": ["en", "desde", "de", "del", "hasta", "año", "nació", "nacido", "nacida", "antes",
+           "después", "durante", "a", "y", "el"],
+}
+MONTHS: Dict[str, Dict[str, int]] = {
+    "en": {
+        "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+        "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+        "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
+        "nov": 11, "december": 12, "dec": 12,
+    },
+    "es": {
+        "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+        "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+        "diciembre": 12,
+    },
+}
+# Month names that are also ordinary words ("may", "march") count only after one of these, or
+# before a number ("May 2020", "March 3rd").
+MONTH_WORDS_NEED_CUE: Dict[str, List[str]] = {
+    "en": ["may", "march", "mar", "jan", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+           "dec", "feb", "apr"],
+}
+MONTH_CUES: Dict[str, List[str]] = {
+    "en": ["in", "since", "from", "to", "until", "till", "by", "of", "early", "late", "mid",
+           "end", "last", "this", "next", "between", "and", "or", "around", "during", "-"],
+}
+# Words between a month and its day or year: "January 5, 2020", "5 de enero de 2020".
+DATE_FILLERS: Dict[str, List[str]] = {"en": [",", "of", "the", "."], "es": [",", "de", "del"]}
+# A date near one of these is a date of birth ("born in 2001", "nació en 2015", "2015年出生").
+BIRTH_CUES: Dict[str, List[str]] = {
+    "en": ["born", "birth", "dob", "d.o.b", "birthday", "birthdate"],
+    "es": ["nació", "nací", "nacido", "nacida", "nacimiento", "nacer", "nacieron"],
+    "zh": ["出生", "生于", "出世", "年生"],
+}
+ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1,
+             # Formal (banker's) numerals.
+             "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6,
+             "柒": 7, "捌": 8, "玖": 9}
+ZH_FORMAL = set("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟")  # alone they are words ("陆续", "收拾")
+ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
+ZH_TENS = {"廿": 20, "卅": 30, "卌": 40}  # 廿二 = 22
+ZH_NEGATIVE = {"负", "負"}
+# Spoken counts that hold their measure word (俩 = 两个): numbers only right before a unit
+# ("俩月", "仨礼拜"), since "咱俩" is "the two of us".
+ZH_COUNT_WORDS = {"俩": 2, "倆": 2, "仨": 3}
 # "一"/"十" inside ordinary words ("一些", "一起", "十分") are not numbers.
 ZH_NOT_NUMBER_AFTER = set("些下起直样定般切旦共律致同向心边面再次会")
 ZH_NOT_NUMBER_BEFORE = set("万唯统第同之某")
 # Measure words: a number before one counts things ("一个回答", "两次") unless a unit follows (个月).
 ZH_COUNTERS = set("个次位种项条件回遍份张家本句")
+ZH_DAY_MARKERS = {"日", "号"}
+# Nominal age (虚岁, one or two years more than the real age) and the real age (周岁).
+ZH_NOMINAL_AGE = ["虚岁", "虚"]
+ZH_REAL_AGE = ["周岁", "实岁", "足岁", "实际"]
 # "answer number 3", "pregunta nº 5": the number names a question.
 _NUMBER_LABELS = frozenset({"number", "no.", "#", "numero", "nº", "n.º", "num"})
 # Nouns a number counts in a message about the conversation itself ("change one answer").
@@ -254,8 +378,6 @@ COUNTED = {
                     "minutos momento segundo segundos vez veces".split()),
 }
 _LATIN_COUNTED = COUNTED["en"] | COUNTED["es"]
-ARTICLE_ONE = {"es": {"un", "una"}}  # 1 only before a unit: "un año", not "es un niño"
-HALF_WORDS = {"en": {"half", "½"}, "es": {"medio", "media"}, "zh": {"半"}}
 
 RESPONDENT: Dict[str, Dict[str, List[str]]] = {
     # "patient": the person answering is the patient. "parent": guardian, unless it is *my*
@@ -893,24 +1015,6 @@ def _phrase_spans(doc: Doc, table: str, lang: str) -> List[Tuple[str, str, int, 
     return out
 
 
-@cache
-def _number_matcher(lang: str) -> Matcher:
-    """Digits, and runs of number words ("thirty - one", "treinta y uno", "三十一")."""
-    matcher = Matcher(get_nlp(lang).vocab)
-    matcher.add("NUM", [[{"TEXT": {"REGEX": _DIGITS_RE.pattern}}]])
-    if lang == "zh":
-        chars = list(ZH_DIGITS) + list(ZH_MULTIPLIERS)
-        matcher.add("NUM", [[{"ORTH": {"IN": chars}, "OP": "+"}],
-                            [{"ORTH": {"IN": chars}, "OP": "+"}, {"ORTH": "点"},
-                             {"ORTH": {"IN": list(ZH_DIGITS)}, "OP": "+"}]], greedy="LONGEST")
-    else:
-        words = [_prepare(w).folded for w in NUMBER_WORDS[lang]]
-        joiners = ["-", "and"] if lang == "en" else ["y"]
-        matcher.add("NUM", [[{"NORM": {"IN": words}},
-                             {"NORM": {"IN": words + joiners}, "OP": "*"}]], greedy="LONGEST")
-    return matcher
-
-
 _REQUEST_GAP_WORDS = ["in", "en", "to", "a", "me", "us", "with", "conmigo", "el", "the", "idioma",
                       "language", "please", "por", "favor", "only", "now", "solo"]
 
@@ -1152,7 +1256,20 @@ class _Num(NamedTuple):
     value: float
     start: int  # token offsets
     end: int
-    article: bool = False  # only "un"/"una": a number only before a unit
+    kind: str = ""  # "" a quantity, or one of _KINDS_NOT_QUANTITY / "article"
+
+
+# A calendar year, a month name ("三月"), a percentage or "one" as a pronoun is no quantity: no
+# unit makes it a duration. "un"/"una" ("article") is 1 only before a unit or another number.
+_KINDS_NOT_QUANTITY = frozenset({"year", "month", "percent", "pronoun"})
+_KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article"}
+_MIXED_FRACTION_RE = re.compile(r"^(\d+)([½¼¾])$")
+_FRACTION_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")  # a day: "5", "5th", "1º"
+_NUMERIC_DATE_RES = (  # (regex, order of year / month / day groups)
+    (re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])"), "ymd"),
+    (re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![\d/.-])"), "xxy"),
+)
 
 
 def _digits_value(text: str, lang: str) -> float | None:
@@ -1175,123 +1292,404 @@ def _digits_value(text: str, lang: str) -> float | None:
     return value if value == value and value != float("inf") else None
 
 
-def _zh_value(chars: str) -> float | None:
-    if "点" in chars:
-        whole, _, frac = chars.partition("点")
-        head = _zh_value(whole)
-        digits = "".join(str(ZH_DIGITS[c]) for c in frac if c in ZH_DIGITS)
-        if head is None or not digits:
-            return head
-        return float(f"{int(head)}.{digits}")
-    total, current = 0, None
-    for c in chars:
-        if c in ZH_DIGITS:
-            current = ZH_DIGITS[c]
-        elif c in ZH_MULTIPLIERS:
-            total += (1 if current is None else current) * ZH_MULTIPLIERS[c]
-            current = None
-    total += current or 0
-    if not any(c in ZH_DIGITS or c in ZH_MULTIPLIERS for c in chars):
-        return None
-    return float(total)
+@cache
+def _folded(table: str, lang: str) -> Dict[str, float]:
+    """One of the number tables for ``lang``, folded like the input (lists map to 1)."""
+    source: Dict[str, object] = {
+        "small": NUMBER_WORDS, "hundreds": HUNDREDS, "thousands": THOUSANDS,
+        "unread": UNREAD_SCALES, "points": DECIMAL_POINTS, "zero": ZERO_WORDS,
+        "leading_points": LEADING_POINTS,
+        "tens_joiners": TENS_JOINERS, "scale_joiners": SCALE_JOINERS, "one": ONE_WORDS,
+        "one_before": ONE_PRONOUN_BEFORE, "one_after": ONE_PRONOUN_AFTER,
+        "year_cues": YEAR_CUES, "months": MONTHS, "month_cue_words": MONTH_WORDS_NEED_CUE,
+        "month_cues": MONTH_CUES, "date_fillers": DATE_FILLERS, "birth": BIRTH_CUES,
+    }[table]
+    entries = source.get(lang, {})  # type: ignore[attr-defined]
+    if isinstance(entries, dict):
+        return {_prepare(w).folded: v for w, v in entries.items()}
+    return {_prepare(w).folded: 1 for w in entries}
 
 
 @cache
-def _number_table(lang: str) -> Dict[str, int]:
-    return {_prepare(w).folded: v for w, v in NUMBER_WORDS[lang].items()}
+def _unit_words(lang: str) -> frozenset:
+    return frozenset(_prepare(u).folded.split(" ")[0] for u in UNITS.get(lang, {}))
 
 
-def _compose_words(norms: Sequence[str], lang: str) -> Tuple[int | None, int]:
-    """Greedy number-word parse: (value, tokens consumed). "thirty - one" -> (31, 3)."""
-    table = _number_table(lang)
-    value: int | None = None
-    used = 0
+# --- English and Spanish: a scan over tokens --------------------------------------------------------
+
+
+def _tens_units(norms: Sequence[str], i: int, lang: str) -> Tuple[int, int]:
+    """0-99 from the number word at ``i``: "thirty-one", "treinta y uno", "twenty five"."""
+    small = _folded("small", lang)
+    value, j = int(small[norms[i]]), i + 1
+    if 20 <= value < 100 and value % 10 == 0:
+        joiners = _folded("tens_joiners", lang)
+        k = j + 1 if j < len(norms) and norms[j] in joiners else j
+        if k < len(norms) and 0 < small.get(norms[k], 0) < 10:
+            value, j = value + int(small[norms[k]]), k + 1
+    return value, j
+
+
+def _after_scale(norms: Sequence[str], j: int, lang: str) -> Tuple[int | None, int]:
+    """What follows "hundred"/"ciento"/"thousand": "(and) twenty-five" -> (25, end)."""
+    small = _folded("small", lang)
+    k = j + 1 if j + 1 < len(norms) and norms[j] in _folded("scale_joiners", lang) else j
+    if k < len(norms) and small.get(norms[k], 0) > 0:
+        return _tens_units(norms, k, lang)
+    return None, j
+
+
+def _group(norms: Sequence[str], i: int, lang: str) -> Tuple[int | None, int]:
+    """0-999 at ``i``: "one hundred and twenty-five", "ciento veinte", "nineteen hundred"."""
+    if i >= len(norms):
+        return None, i
+    small, hundreds = _folded("small", lang), _folded("hundreds", lang)
+    w = norms[i]
+    if w in small:
+        value, j = _tens_units(norms, i, lang)
+        if lang == "en" and value > 0 and j < len(norms) and norms[j] in hundreds:
+            rest, j = _after_scale(norms, j + 1, lang)
+            value = value * 100 + (rest or 0)
+        return value, j
+    if w in hundreds and (lang != "en" or w == "hundred"):
+        rest, j = _after_scale(norms, i + 1, lang)
+        return int(hundreds[w]) + (rest or 0), j
+    return None, i
+
+
+def _word_number(norms: Sequence[str], i: int, lang: str) -> Tuple[int | None, int, str]:
+    """A whole number in words at ``i``, up to the thousands; kind "unread" for a scale word that
+    is not read (million, dozen) or a bare "thousand"/"mil": no number at all, never a part."""
+    thousands, unread = _folded("thousands", lang), _folded("unread", lang)
+    value, j = _group(norms, i, lang)
+    if j < len(norms) and norms[j] in thousands:
+        k = j + 1
+        if k + 1 < len(norms) and norms[k] in _folded("scale_joiners", lang):
+            k += 1  # "two thousand and nine"
+        rest, after = _group(norms, k, lang)
+        if value is None and rest is None:
+            return None, j + 1, "unread"
+        value = (1 if value is None else value) * 1000 + (rest or 0)
+        j = after if rest is not None else j + 1
+    if j < len(norms) and norms[j] in unread:
+        return None, j + 1, "unread"
+    if value is None and i < len(norms) and norms[i] in unread:
+        return None, i + 1, "unread"
+    return value, j, ""
+
+
+def _year_pair(norms: Sequence[str], i: int, lang: str) -> Tuple[int, int] | None:
+    """ "(in) twenty nineteen", "nineteen ninety-nine", "twenty oh nine": a year said in pairs.
+    After a cue ("in", "since") any such year; without one only a past year, so "twenty
+    thirty" stays two numbers but "nineteen ninety-nine" is never read as 19."""
+    small = _folded("small", lang)
+    if lang != "en" or small.get(norms[i]) not in (19, 20) or i + 1 >= len(norms):
+        return None
+    century, k = int(small[norms[i]]) * 100, i + 1
+    year = None
+    if norms[k] in _folded("zero", lang) and k + 1 < len(norms) and 0 < small.get(norms[k + 1], 0) < 10:
+        year, end = century + int(small[norms[k + 1]]), k + 2
+    elif small.get(norms[k], 0) >= 10:
+        low, end = _tens_units(norms, k, lang)
+        if end >= len(norms) or norms[end] not in _folded("hundreds", lang):
+            year = century + low
+    cued = i > 0 and norms[i - 1] in _folded("year_cues", lang)
+    return (year, end) if year is not None and (cued or year <= date.today().year) else None
+
+
+def _decimal_tail(norms: Sequence[str], end: int, value: float, lang: str) -> Tuple[float, int]:
+    """ "two point five", "doce coma noventa y nueve", "one point oh five", "2 point 5"."""
+    if value != int(value) or end + 1 >= len(norms) or norms[end] not in _folded("points", lang):
+        return value, end
+    k = end + 1
+    if norms[k].isdigit():
+        return float(f"{int(value)}.{norms[k]}"), k + 1
+    digits = ""
+    zero = _folded("zero", lang)
+    small = _folded("small", lang)
+    while k < len(norms) and (norms[k] in zero or small.get(norms[k]) == 0):
+        digits, k = digits + "0", k + 1  # leading zeros: "point zero five"
+    group, after = _group(norms, k, lang)
+    if group is not None and group < 10 and after == k + 1:
+        while group is not None and group < 10 and after == k + 1:  # "point two five" = .25
+            digits, k = digits + str(group), after
+            group, after = _group(norms, k, lang)
+    elif group is not None:
+        digits, k = digits + str(group), after  # "point ninety-nine", "coma cuatrocientos uno"
+    return (float(f"{int(value)}.{digits}"), k) if digits else (value, end)
+
+
+def _half_tail(norms: Sequence[str], end: int, value: float, lang: str) -> Tuple[float, int]:
+    """ "seven and a half", "siete y medio", "7½", "2 1/2"."""
+    tail = norms[end:end + 3]
+    if lang == "en" and tail[:2] in (["and", "a"], ["and", "one"]) and tail[2:3] == ["half"]:
+        return value + 0.5, end + 3
+    if lang == "es" and tail[:1] == ["y"] and tail[1:2] and tail[1] in HALF_WORDS["es"]:
+        return value + 0.5, end + 2
+    if tail[:1] and tail[0] in FRACTIONS:
+        return value + FRACTIONS[tail[0]], end + 1
+    m = _FRACTION_RE.match(tail[0]) if tail and value == int(value) else None
+    if m and 0 < int(m.group(1)) < int(m.group(2)):
+        return value + int(m.group(1)) / int(m.group(2)), end + 1
+    return value, end
+
+
+def _latin_number_at(norms: Sequence[str], i: int, lang: str) -> Tuple[float | None, int, str] | None:
+    """The number starting at token ``i`` as (value, end, kind), or None when none starts here."""
+    w = norms[i]
+    digits = _digits_value(w, lang)
+    if digits is not None:
+        j = i + 1
+        if j < len(norms) and norms[j] in _folded("unread", lang):
+            return None, j + 1, "unread"  # "3 million"
+        if j < len(norms) and norms[j] in _folded("thousands", lang) and digits == int(digits):
+            return digits * 1000, j + 1, ""  # "2 thousand"
+        return digits, j, ""
+    m = _MIXED_FRACTION_RE.match(w)
+    if m:
+        return int(m.group(1)) + FRACTIONS[m.group(2)], i + 1, ""
+    if w == "1/2":
+        return 0.5, i + 1, ""
+    if w in _folded("leading_points", lang):
+        value, end = _decimal_tail(norms, i, 0.0, lang)
+        return (value, end, "") if end > i else None
+    pair = _year_pair(norms, i, lang)
+    if pair:
+        return float(pair[0]), pair[1], "year"
+    k = i
+    scales = {**_folded("hundreds", lang), **_folded("thousands", lang), **_folded("unread", lang)}
+    if lang == "en" and w in ("a", "an") and i + 1 < len(norms) and norms[i + 1] in scales:
+        k = i + 1  # "a hundred", "a thousand", "a million"
+    value, end, kind = _word_number(norms, k, lang)
+    if value is None and not kind:
+        return None
+    return (None if value is None else float(value)), end, kind
+
+
+def _percent_length(norms: Sequence[str], end: int, lang: str) -> int:
+    """How many tokens at ``end`` say "per cent" ("%", "percent", "por ciento"); 0 if none."""
+    for phrase in PERCENT_WORDS.get(lang, []):
+        words = _prepare(phrase).folded.split(" ")
+        if list(norms[end:end + len(words)]) == words:
+            return len(words)
+    return 0
+
+
+def _month_before(norms: Sequence[str], start: int, lang: str) -> bool:
+    """A month name just before ``start``, skipping a day and fillers ("May 5, 2020")."""
+    fillers = _folded("date_fillers", lang)
+    k = start - 1
+    while k >= 0 and start - k <= 4 and (norms[k] in fillers or _ORDINAL_RE.match(norms[k])):
+        k -= 1
+    return k >= 0 and _month_at(norms, k, lang) is not None
+
+
+def _latin_kind(norms: Sequence[str], start: int, end: int, value: float, lang: str) -> str:
+    prev = norms[start - 1] if start else ""
+    nxt = norms[end] if end < len(norms) else ""
+    if _percent_length(norms, end, lang):
+        return "percent"
+    if end - start == 1 and norms[start] in _folded("one", lang):
+        before_unit_or_number = nxt in _unit_words(lang) or _latin_number_at(norms, end, lang) \
+            if nxt else False
+        if norms[start] in ARTICLE_ONE.get(lang, ()) and not before_unit_or_number:
+            return "article"
+        if nxt in _folded("one_after", lang) or (
+                prev in _folded("one_before", lang) and not before_unit_or_number):
+            return "pronoun"
+    if value == int(value) and 1900 <= value <= 2100 and (
+            prev in _folded("year_cues", lang) or _month_before(norms, start, lang)):
+        return "year"
+    return ""
+
+
+def _latin_numbers(doc: Doc, lang: str) -> List[_Num]:
+    norms = [tok.norm_ for tok in doc]
+    found: List[_Num] = []
     i = 0
     while i < len(norms):
-        w = norms[i]
-        if w in ("-", "and", "y"):
-            nxt = norms[i + 1] if i + 1 < len(norms) else ""
-            ok = value is not None and nxt in table and (
-                (w != "and" and value % 100 >= 20 and value % 10 == 0 and 0 < table[nxt] < 10)
-                or (w == "and" and value >= 100 and value % 100 == 0 and table[nxt] < 100)
-            )
-            if not ok:
-                break
+        got = _latin_number_at(norms, i, lang)
+        if got is None:
             i += 1
             continue
-        if w not in table:
-            break
-        v = table[w]
-        if v == 100:
-            if value is None or value >= 10:
-                if value is None:
-                    value = 100
-                    used = i + 1
-                break
-            value *= 100
-        elif value is None:
-            value = v
-        elif value >= 100 and value % 100 == 0 and v < 100:
-            value += v
-        elif v < 10 and value % 100 >= 20 and value % 10 == 0:
-            value += v
+        value, end, kind = got
+        if value is not None:
+            if kind != "year":
+                value, end = _decimal_tail(norms, end, value, lang)
+                value, end = _half_tail(norms, end, value, lang)
+                kind = _latin_kind(norms, i, end, value, lang)
+            found.append(_Num(value, i, end, kind))
+            if kind == "percent":
+                end += _percent_length(norms, end, lang)  # "por ciento" is no second number
+        i = end
+    return found
+
+
+# --- Chinese: runs of numeral characters ----------------------------------------------------------
+
+
+def _zh_digit_string(chars: str, decimal: bool) -> Tuple[float | None, str]:
+    """Numerals without 十/百/千: one digit, or digits read one by one (二零一九 = 2019). Two
+    neighbouring digits such as 三四 or 七八 mean "three or four": no number."""
+    digits = [ZH_DIGITS[c] for c in chars]
+    if len(digits) > 15:
+        return None, ""  # no age, duration or year is that long
+    if not decimal and len(digits) == 2 and digits[0] > 0 and digits[1] == digits[0] + 1:
+        return None, ""
+    return float("".join(str(d) for d in digits)), ("digits" if len(digits) > 1 else "")
+
+
+def _zh_value(chars: str) -> Tuple[float | None, str]:
+    """Value of a run of Chinese numerals, and "digits" when read digit by digit. None when it
+    holds a scale that is not read (万), says "N or N+1" (十二三) or is not a number (十一十二)."""
+    if any(c in UNREAD_SCALES["zh"] for c in chars):
+        return None, ""
+    for c, tens in ZH_TENS.items():
+        chars = chars.replace(c, "一二三四五六七八九"[tens // 10 - 1] + "十")
+    whole, point, frac = chars.partition("点")
+    if point and (not frac or not whole):
+        return None, ""
+    if not any(c in ZH_MULTIPLIERS for c in whole):
+        value, kind = _zh_digit_string(whole, bool(point)) if whole else (None, "")
+    else:
+        value, kind = _zh_with_multipliers(whole), ""
+    if value is None or not point:
+        return value, kind
+    return float(f"{int(value)}.{''.join(str(ZH_DIGITS[c]) for c in frac)}"), kind
+
+
+def _zh_with_multipliers(chars: str) -> float | None:
+    """三十一 = 31, 一百零五 = 105, 一百二 = 120, 两千六 = 2600; None for 十一十二 or 十二三."""
+    if all(c in ZH_MULTIPLIERS and ZH_MULTIPLIERS[c] >= 100 for c in chars):
+        return None  # 百, 千 alone ("百分之", "千万") are words
+    total, current, last_mult, prev = 0, None, 10 ** 9, ""
+    for c in chars:
+        if c in ZH_DIGITS:
+            if prev in ZH_DIGITS and ZH_DIGITS[prev] and ZH_DIGITS[c]:
+                return None  # 十二三: twelve or thirteen
+            current = ZH_DIGITS[c]
         else:
-            break
-        i += 1
-        used = i
-    return value, used
+            mult = ZH_MULTIPLIERS[c]
+            if mult >= last_mult:
+                return None
+            total += (current or 1) * mult
+            last_mult, current = mult, None
+        prev = c
+    if current:
+        # 一百二 is 120 and 两千六 2600: a last digit right after 百/千 counts in the next place down.
+        total += current * (last_mult // 10 if prev in ZH_DIGITS and chars[-2:-1] in
+                            [k for k, v in ZH_MULTIPLIERS.items() if v >= 100] else 1)
+    return float(total)
+
+
+def _zh_skip_single(chars: str, prev: str, nxt: str) -> bool:
+    """一/十/formal numerals alone inside ordinary words ("一些", "十分", "陆续", "收拾")."""
+    if chars in ZH_FORMAL:
+        return True
+    if chars in ("一", "十"):
+        return nxt in ZH_NOT_NUMBER_AFTER or prev in ZH_NOT_NUMBER_BEFORE or (
+            chars == "十" and nxt == "分")
+    return False
+
+
+def _zh_two_digit_year(value: float) -> float:
+    year = 2000 + int(value)
+    return float(year if year <= date.today().year else year - 100)
+
+
+_ZH_NUMERALS = frozenset(ZH_DIGITS) | frozenset(ZH_MULTIPLIERS) | frozenset(ZH_TENS) | frozenset(
+    UNREAD_SCALES["zh"])
+
+
+def _zh_runs(doc: Doc) -> List[Span]:
+    """Arabic digit tokens, and the longest runs of Chinese numerals ("三十一", "二零一九", "二点五"),
+    in one pass (a Matcher with "+" enumerates every sub-run: quadratic on a long message)."""
+    texts = [tok.text for tok in doc]
+    runs: List[Span] = []
+    i = 0
+    while i < len(texts):
+        if _DIGITS_RE.match(texts[i]):
+            runs.append(doc[i:i + 1])
+            i += 1
+            continue
+        j = i
+        while j < len(texts) and texts[j] in _ZH_NUMERALS:
+            j += 1
+        if j > i and j + 1 < len(texts) and texts[j] in DECIMAL_POINTS["zh"] and texts[j + 1] in ZH_DIGITS:
+            j += 1
+            while j < len(texts) and texts[j] in ZH_DIGITS:
+                j += 1
+        if j > i:
+            runs.append(doc[i:j])
+        i = max(j, i + 1)
+    return runs
+
+
+def _zh_numbers(doc: Doc) -> List[_Num]:
+    texts = [tok.text for tok in doc]
+    spans = _zh_runs(doc)
+    found: List[_Num] = []
+    skip_until = -1
+    for idx, span in enumerate(spans):
+        s, e = span.start, span.end
+        if s < skip_until:
+            continue
+        prev = texts[s - 1] if s > 0 else ""
+        nxt = texts[e] if e < len(texts) else ""
+        chars = span.text.replace(" ", "")
+        if nxt in UNREAD_SCALES["zh"] or prev in UNREAD_SCALES["zh"]:
+            continue  # 10万, 100万三千
+        if len(span) == 1 and _DIGITS_RE.match(span.text):
+            value, kind = _digits_value(span.text, "zh"), ""
+            if nxt in DECIMAL_POINTS["zh"] and texts[e + 1:e + 2] and texts[e + 1].isdigit() \
+                    and value is not None and value == int(value):
+                value, e, skip_until = float(f"{int(value)}.{texts[e + 1]}"), e + 2, e + 2  # 2点5岁
+                nxt = texts[e] if e < len(texts) else ""
+        elif len(chars) == 1 and _zh_skip_single(chars, prev, nxt):
+            continue
+        else:
+            value, kind = _zh_value(chars)
+        if value is None and chars == "百" and texts[e:e + 2] == ["分", "之"]:
+            value = 100.0  # 百分之八
+        if value is None:
+            continue
+        if prev in ZH_NEGATIVE:
+            value, s = -value, s - 1
+        following = spans[idx + 1] if idx + 1 < len(spans) else None
+        if texts[e:e + 2] == ["分", "之"] and following is not None and following.start == e + 2:
+            part, _ = _zh_value(following.text.replace(" ", ""))
+            if part is not None and value:  # 三分之一 = 1/3; 百分之八 is 8 (per cent)
+                found.append(_Num(part if value == 100 else part / value, s, following.end,
+                                  "percent" if value == 100 else ""))
+            skip_until = following.end
+            continue
+        if nxt == "年" and (kind == "digits" or value >= 1000) and value == int(value):
+            value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"
+        elif nxt == "月" and prev != "个" and chars not in ("两", "兩") and value == int(value) \
+                and 1 <= value <= 12:
+            kind = "month"
+        elif nxt == "%":
+            kind = "percent"
+        else:
+            kind = ""
+        found.append(_Num(value, s, e, kind))
+    return found
 
 
 def _numbers(doc: Doc, lang: str) -> List[_Num]:
-    """Every number in the doc, with "and a half" / "y medio" / "½" added on."""
-    spans = filter_spans([doc[s:e] for _, s, e in _number_matcher(lang)(doc)])
-    norms = [tok.norm_ for tok in doc]
-    found: List[_Num] = []
-    for span in sorted(spans, key=lambda sp: sp.start):
-        if lang == "zh":
-            if len(span) == 1 and _DIGITS_RE.match(span.text):
-                found.append(_Num(_digits_value(span.text, lang) or 0.0, span.start, span.end))
-                continue
-            chars = span.text.replace(" ", "")
-            prev = doc[span.start - 1].text if span.start > 0 else ""
-            nxt = doc[span.end].text if span.end < len(doc) else ""
-            if chars in ("一", "十") and (nxt in ZH_NOT_NUMBER_AFTER or prev in ZH_NOT_NUMBER_BEFORE
-                                         or (chars == "十" and nxt == "分")):
-                continue
-            value = _zh_value(chars)
-            if value is not None:
-                found.append(_Num(value, span.start, span.end))
-            continue
-        i = span.start
-        while i < span.end:
-            digit = _digits_value(doc[i].text, lang)
-            if digit is not None:
-                found.append(_Num(digit, i, i + 1))
-                i += 1
-                continue
-            value, used = _compose_words(norms[i:span.end], lang)
-            if value is None or used == 0:
-                i += 1
-                continue
-            article = used == 1 and norms[i] in ARTICLE_ONE.get(lang, set())
-            found.append(_Num(float(value), i, i + used, article))
-            i += used
-    out = []
-    for n in found:
-        value, end = n.value, n.end
-        tail = norms[end:end + 3]
-        if lang == "en" and tail[:2] == ["and", "a"] and tail[2:3] == ["half"]:
-            value, end = value + 0.5, end + 3
-        elif lang == "en" and tail[:2] == ["and", "one"] and tail[2:3] == ["half"]:
-            value, end = value + 0.5, end + 3
-        elif lang == "en" and tail[:1] == ["point"] and len(tail) > 1 and tail[1].isdigit():
-            value, end = float(f"{int(value)}.{tail[1]}"), end + 2
-        elif lang == "es" and tail[:1] == ["y"] and tail[1:2] and tail[1] in HALF_WORDS["es"]:
-            value, end = value + 0.5, end + 2
-        elif tail[:1] == ["½"]:
-            value, end = value + 0.5, end + 1
-        out.append(_Num(value, n.start, end, n.article and end == n.end))
-    return out
+    """Every number in the doc, with "point five", "and a half", "y medio", "½" added on."""
+    return _zh_numbers(doc) if lang == "zh" else _latin_numbers(doc, lang)
+
+
+# --- Durations ------------------------------------------------------------------------------------
+
+
+class _Piece(NamedTuple):
+    months: float
+    start: int
+    end: int
+    unit: float  # months per unit, to add "39 years 11 months" but not "11 months 39 years"
+    age: str = ""  # Chinese "nominal" (虚岁) or "real" (周岁); "" when not said
 
 
 def _units(doc: Doc, lang: str) -> List[Tuple[int, int, float, str]]:
@@ -1299,54 +1697,86 @@ def _units(doc: Doc, lang: str) -> List[Tuple[int, int, float, str]]:
             for value, _kind, s, e in _phrase_spans(doc, "units", lang)]
 
 
-def _duration_pieces(doc: Doc, lang: str) -> List[Tuple[float, int, int, float]]:
-    """(months, start_token, end_token, unit) for each "number + unit" in the doc."""
-    nums = _numbers(doc, lang)
+def _zh_age_kind(norms: Sequence[str], start: int, end: int, unit: str) -> str:
+    """虚岁 / 周岁 named by the unit, just before the number ("虚岁8岁", "周岁：7") or in brackets
+    after it ("8岁（虚岁）")."""
+    before = "".join(norms[max(0, start - 4):start]).rstrip("：:是为有 ")
+    after = "".join(norms[end:end + 4])
+    for kind, markers in (("nominal", ZH_NOMINAL_AGE), ("real", ZH_REAL_AGE)):
+        if unit in markers or any(before.endswith(m) or after.startswith(("（" + m, "(" + m))
+                                  for m in markers):
+            return kind
+    return ""
+
+
+def _zh_piece(doc: Doc, norms: Sequence[str], by_end: Dict[int, _Num], us: int, ue: int,
+              mult: float, unit: str) -> _Piece | None:
+    value: float | None = None
+    start, end = us, ue
+    halves = HALF_WORDS["zh"]
+    if us >= 1 and norms[us - 1] in ZH_COUNT_WORDS:  # 俩月, 仨星期
+        value, start = float(ZH_COUNT_WORDS[norms[us - 1]]), us - 1
+    elif unit == "月":  # bare 月 is a month name ("三月"), except in 两个半月 / 三个多月
+        if us >= 2 and norms[us - 1] in ("半", "多") and norms[us - 2] == "个" and (us - 2) in by_end:
+            n = by_end[us - 2]
+            value, start = n.value + (0.5 if norms[us - 1] == "半" else 0.0), n.start
+    elif us >= 1 and norms[us - 1] in halves:
+        value, start = 0.5, us - 1
+    elif us in by_end:
+        value, start = by_end[us].value, by_end[us].start
+    elif us >= 1 and norms[us - 1] == "多" and (us - 1) in by_end:  # 三十多岁
+        value, start = by_end[us - 1].value, by_end[us - 1].start
+    if value is None or (unit == "年" and value >= 1000):  # 2019年 is a date
+        return None
+    if ue < len(doc) and norms[ue] in halves:  # 一岁半, 一年半
+        value, end = value + 0.5, ue + 1
+    return _Piece(value * mult, start, end, mult, _zh_age_kind(norms, start, end, unit))
+
+
+def _latin_piece(norms: Sequence[str], by_end: Dict[int, _Num], us: int, ue: int, mult: float,
+                 lang: str) -> _Piece | None:
+    value: float | None = None
+    start, end = us, ue
+    halves = HALF_WORDS[lang]
+    k = us - 1 if us >= 1 and norms[us - 1] == "-" else us
+    if k in by_end:
+        value, start = by_end[k].value, by_end[k].start
+    elif lang == "en" and k >= 1 and norms[k - 1] in ("a", "an"):
+        value, start = 1.0, k - 1
+        if k >= 2 and norms[k - 2] in halves:  # half a year
+            value, start = 0.5, k - 2
+    elif k >= 1 and norms[k - 1] in halves:  # half year, a half year, medio año
+        value, start = 0.5, k - 1
+        if lang == "en" and k >= 2 and norms[k - 2] in ("a", "an"):
+            start = k - 2
+    if value is None:
+        return None
+    tail = norms[ue:ue + 3]
+    if lang == "en" and tail == ["and", "a", "half"]:
+        value, end = value + 0.5, ue + 3
+    elif lang == "es" and tail[:1] == ["y"] and tail[1:2] and tail[1] in halves:
+        value, end = value + 0.5, ue + 2
+    return _Piece(value * mult, start, end, mult)
+
+
+def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
+    """Each "number + unit" in the doc (and in Chinese a number after 虚岁/周岁 alone)."""
+    nums = [n for n in _numbers(doc, lang) if n.kind not in _KINDS_NOT_QUANTITY]
     by_end = {n.end: n for n in nums}
     norms = [tok.norm_ for tok in doc]
-    halves = HALF_WORDS[lang]
     pieces = []
     for us, ue, mult, unit in _units(doc, lang):
-        value: float | None = None
-        start, end = us, ue
-        if lang == "zh":
-            if unit == "月":  # bare 月 is a month name ("三月"), except in 两个半月 / 三个多月
-                if us >= 2 and norms[us - 1] in ("半", "多") and norms[us - 2] == "个" \
-                        and (us - 2) in by_end:
-                    n = by_end[us - 2]
-                    value = n.value + (0.5 if norms[us - 1] == "半" else 0.0)
-                    start = n.start
-            elif us >= 1 and norms[us - 1] in halves:
-                value, start = 0.5, us - 1
-            elif us in by_end:
-                value, start = by_end[us].value, by_end[us].start
-            elif us >= 1 and norms[us - 1] == "多" and (us - 1) in by_end:  # 三十多岁
-                value, start = by_end[us - 1].value, by_end[us - 1].start
-            if value is None or (unit == "年" and value >= 1000):  # 2019年 is a date
-                continue
-            if ue < len(doc) and norms[ue] in halves:  # 一岁半, 一年半
-                value, end = value + 0.5, ue + 1
-        else:
-            k = us - 1 if us >= 1 and norms[us - 1] == "-" else us
-            if k in by_end:
-                value, start = by_end[k].value, by_end[k].start
-            elif lang == "en" and k >= 1 and norms[k - 1] in ("a", "an"):
-                value, start = 1.0, k - 1
-                if k >= 2 and norms[k - 2] in halves:  # half a year
-                    value, start = 0.5, k - 2
-            elif k >= 1 and norms[k - 1] in halves:  # half year, a half year, medio año
-                value, start = 0.5, k - 1
-                if lang == "en" and k >= 2 and norms[k - 2] in ("a", "an"):
-                    start = k - 2
-            if value is None:
-                continue
-            tail = norms[ue:ue + 3]
-            if lang == "en" and tail == ["and", "a", "half"]:
-                value, end = value + 0.5, ue + 3
-            elif lang == "es" and tail[:1] == ["y"] and tail[1:2] and tail[1] in halves:
-                value, end = value + 0.5, ue + 2
-        pieces.append((value * mult, start, end, mult))
-    return sorted(pieces, key=lambda p: p[1])
+        piece = (_zh_piece(doc, norms, by_end, us, ue, mult, unit) if lang == "zh"
+                 else _latin_piece(norms, by_end, us, ue, mult, lang))
+        if piece is not None:
+            pieces.append(piece)
+    if lang == "zh":  # "虚岁8", "周岁：7" without 岁 after the number
+        for n in nums:
+            age = _zh_age_kind(norms, n.start, n.end, "")
+            if age and not any(p.start <= n.start < p.end for p in pieces) and not (
+                    n.end < len(norms) and norms[n.end] in _unit_words("zh")):
+                pieces.append(_Piece(n.value * 12, n.start, n.end, 12, age))
+    return sorted(pieces, key=lambda p: p.start)
 
 
 _CONNECTORS = frozenset({",", "and", "y", "e", "&", "零", "又", "、", "-", "plus"})
@@ -1356,17 +1786,24 @@ def _duration_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
     pieces = _duration_pieces(doc, lang)
     if not pieces:
         return []
-    groups: List[List[Tuple[float, int, int, float]]] = [[pieces[0]]]
+    groups: List[List[_Piece]] = [[pieces[0]]]
     for piece in pieces[1:]:
         prev = groups[-1][-1]
-        gap = [tok.norm_ for tok in doc[prev[2]:piece[1]]]
-        if piece[1] >= prev[2] and all(g in _CONNECTORS for g in gap) and piece[3] < prev[3]:
+        gap = [tok.norm_ for tok in doc[prev.end:piece.start]]
+        if piece.start >= prev.end and all(g in _CONNECTORS for g in gap) and piece.unit < prev.unit:
             groups[-1].append(piece)
         else:
             groups.append([piece])
-    first = groups[0]
-    months = round(sum(p[0] for p in first), 4)
-    return [_Hit(months, *_span_offsets(t, doc, first[0][1], first[-1][2]))]
+    # A real age (周岁) beats a nominal one (虚岁); a nominal age alone is one year more than the
+    # real age, and is flagged so the assistant can check it with the person.
+    ages = [next((p.age for p in g if p.age), "") for g in groups]
+    kind = "nominal" if "nominal" in ages and "real" not in ages else ""
+    chosen = groups[ages.index("real")] if "real" in ages else (
+        groups[ages.index("nominal")] if kind else groups[0])
+    months = round(sum(p.months for p in chosen), 4)
+    if kind:
+        months = max(months - 12, 0.0)
+    return [_Hit(months, *_span_offsets(t, doc, chosen[0].start, chosen[-1].end), kind)]
 
 
 def _duration(text: str, lang: str | None) -> _Hit | None:
@@ -1381,10 +1818,15 @@ def parse_duration_months(text: str, lang: str | None = None) -> float | None:
 
     Adjacent pieces add up ("39 years and 11 months" = 479); weeks are a quarter month, days
     1/30. A bare Chinese "月" after a number is a month name (三月 = March), so only 个月 counts;
-    a four-digit number before 年 is a calendar year.
+    a year before 年 (2019年, 二零一九年) is a calendar year. A Chinese nominal age (虚岁) gives
+    the real age, one year less, unless the real age (周岁) is given too; ``extract_entities``
+    flags the first case with a ``nominal_age_years`` entity.
     """
     hit = _duration(text, lang)
     return float(hit.value) if hit else None  # type: ignore[arg-type]
+
+
+# --- Bare numbers ---------------------------------------------------------------------------------
 
 
 def _counted(doc: Doc, n: _Num, lang: str) -> bool:
@@ -1404,25 +1846,271 @@ def _counted(doc: Doc, n: _Num, lang: str) -> bool:
 def _number_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
     if _duration_pieces(doc, lang):
         return [_Hit(None, 0, len(t.original), "unit")]
-    return [_Hit(n.value, *_span_offsets(t, doc, n.start, n.end))
-            for n in _numbers(doc, lang) if not n.article and not _counted(doc, n, lang)]
+    # The day and month of a date ("born March 4, 2015", "2015年3月4日") are no age either.
+    dated = [(d.start, d.end) for d in _dates(t, doc, lang) if d.month or d.day]
+    hits = []
+    for n in _numbers(doc, lang):
+        skip = n.kind in _KINDS_NOT_BARE or _counted(doc, n, lang) or any(
+            s <= n.start < e for s, e in dated)
+        hits.append(_Hit(None if skip else n.value, *_span_offsets(t, doc, n.start, n.end),
+                         "skip" if skip else ""))
+    return hits
 
 
 def _number(text: str, lang: str | None) -> _Hit | None:
+    """The first bare number. What one language reads as a year, a pronoun or an article is no
+    number in the other either ("en 2019", "the one")."""
     _, hits = _run(text, lang, _number_hits)
-    if not hits or any(h.kind == "unit" for h in hits):
+    if any(h.kind == "unit" for h in hits):
         return None
-    return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))[0]
+    skips = [h for h in hits if h.kind == "skip"]
+    kept = [h for h in hits if not h.kind and not any(
+        h.start < s.end and s.start < h.end for s in skips)]
+    return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))[0] if kept else None
 
 
 def parse_number(text: str, lang: str | None = None) -> float | None:
     """The first bare number (digits or words) in the text; None when there is a unit.
 
     "7,5" is 7.5 (a comma followed by exactly three digits is a thousands separator, except in
-    Spanish where the comma is always decimal). Spanish "un"/"una" alone is an article, not 1.
+    Spanish where the comma is always decimal). Not numbers: Spanish "un"/"una" as an article,
+    "one" as a pronoun ("no one knows"), a calendar year ("in 2019", "二零一九年"), a month name,
+    a percentage, and any number with a scale word that is not read ("a thousand", "一万"):
+    those give None rather than a part of a number.
     """
     hit = _number(text, lang)
     return float(hit.value) if hit else None  # type: ignore[arg-type]
+
+
+class NumberFound(NamedTuple):
+    value: float
+    start: int  # character offsets in the original text
+    end: int
+    kind: str  # "" a quantity; "year", "month", "percent" (pronouns and articles are left out)
+
+
+def _found_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
+    return [_Hit(n.value, *_span_offsets(t, doc, n.start, n.end), f"{lang}:{n.kind}")
+            for n in _numbers(doc, lang) if n.kind not in ("pronoun", "article")]
+
+
+def find_numbers(text: str, lang: str | None = None) -> List[NumberFound]:
+    """Every number the parser reads in the text, in order, with its kind (for measurement and
+    debugging: the answers come from ``parse_number`` / ``parse_duration_months``). When English
+    and Spanish read the same words differently, ``lang``'s reading wins."""
+    t, hits = _run(text, lang, _found_hits)
+    first = lang if lang in LANGUAGES else (_guess(t, margin=2) or "en")
+    ranked = sorted(hits, key=lambda h: (-(h.end - h.start), h.start, not h.kind.startswith(first)))
+    kept: List[_Hit] = []
+    for hit in ranked:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return [NumberFound(float(h.value), h.start, h.end, h.kind.partition(":")[2])  # type: ignore[arg-type]
+            for h in sorted(kept, key=lambda h: h.start)]
+
+
+# --- Dates: calendar years, month spans, dates of birth -------------------------------------------
+
+
+class _Date(NamedTuple):
+    year: int | None
+    month: int | None
+    day: int | None
+    start: int  # token offsets
+    end: int
+
+
+def _month_at(norms: Sequence[str], i: int, lang: str) -> int | None:
+    months = _folded("months", lang)
+    w = norms[i]
+    if w not in months:
+        return None
+    if w in _folded("month_cue_words", lang):
+        prev = norms[i - 1] if i else ""
+        nxt = norms[i + 1] if i + 1 < len(norms) else ""
+        if prev not in _folded("month_cues", lang) and not _ORDINAL_RE.match(nxt) and not (
+                nxt.isdigit() and len(nxt) == 4):
+            return None  # "I may be wrong", "they march"
+    return int(months[w])
+
+
+def _latin_dates(doc: Doc, lang: str, loose: bool) -> List[_Date]:
+    """Month names with their day and year, and years alone: those after a cue ("in 2019"), and
+    with ``loose`` any four digits from 1900 to 2100 (near a birth word, "DOB: 2015")."""
+    norms = [tok.norm_ for tok in doc]
+    nums = _latin_numbers(doc, lang)
+    years = {n.start: n for n in nums if n.kind == "year" or (
+        n.value == int(n.value) and 1900 <= n.value <= 2100 and len(norms[n.start]) == 4)}
+    fillers = _folded("date_fillers", lang)
+    dates: List[_Date] = []
+    used: set = set()
+    for i in range(len(norms)):
+        month = _month_at(norms, i, lang)
+        if month is None:
+            continue
+        day, year, start, end = None, None, i, i + 1
+        k = i - 1
+        while k >= 0 and norms[k] in fillers and i - k <= 2:
+            k -= 1
+        m = _ORDINAL_RE.match(norms[k]) if k >= 0 else None
+        if m and 1 <= int(m.group(1)) <= 31 and k not in years:
+            day, start = int(m.group(1)), k  # 5 January, 5 de enero
+        k = i + 1
+        while k < len(norms) and k - i <= 4:
+            m = _ORDINAL_RE.match(norms[k])
+            if k in years:
+                year, end = int(years[k].value), years[k].end
+                break
+            if m and day is None and 1 <= int(m.group(1)) <= 31:
+                day, end = int(m.group(1)), k + 1  # January 5th
+            elif norms[k] not in fillers:
+                break
+            k += 1
+        used.update(range(start, end))
+        dates.append(_Date(year, month, day, start, end))
+    for start, n in years.items():
+        if (loose or n.kind == "year") and start not in used:
+            dates.append(_Date(int(n.value), None, None, n.start, n.end))
+    return sorted(dates, key=lambda d: d.start)
+
+
+def _zh_dates(doc: Doc) -> List[_Date]:
+    texts = [tok.text for tok in doc]
+    nums = _zh_numbers(doc)
+    by_start = {n.start: n for n in nums}
+    dates: List[_Date] = []
+    for n in nums:
+        if n.kind == "year":
+            date_ = _Date(int(n.value), None, None, n.start, n.end + 1)
+        elif n.kind == "month" and not (dates and dates[-1].end == n.start and dates[-1].month is None
+                                        and dates[-1].year is not None):
+            date_ = _Date(None, int(n.value), None, n.start, n.end + 1)
+        elif n.kind == "month":
+            date_ = dates.pop()._replace(month=int(n.value), end=n.end + 1)  # 2015年3月
+        else:
+            continue
+        k = date_.end + (1 if date_.end < len(texts) and texts[date_.end] == "份" else 0)
+        day = by_start.get(k)
+        if date_.month and day and day.end < len(texts) and texts[day.end] in ZH_DAY_MARKERS \
+                and 1 <= day.value <= 31:
+            date_ = date_._replace(day=int(day.value), end=day.end + 1)
+        dates.append(date_)
+    return dates
+
+
+def _numeric_dates(t: _Text, doc: Doc) -> List[_Date]:
+    """2015-03-04, 2015/3/4, 04/03/2015 (day and month kept only when the order is clear)."""
+    dates = []
+    for regex, order in _NUMERIC_DATE_RES:
+        for m in regex.finditer(t.folded):
+            a, b, c = (int(g) for g in m.groups())
+            if order == "ymd":
+                year, month, day = a, b, c
+            else:
+                year = c
+                month, day = (b, a) if a > 12 >= b else (a, b) if b > 12 >= a else (None, None)
+            if month is not None and not (1 <= month <= 12 and 1 <= day <= 31):  # type: ignore[operator]
+                continue
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                dates.append(_Date(year, month, day, span.start, span.end))
+    return dates
+
+
+def _dates(t: _Text, doc: Doc, lang: str, loose: bool = False) -> List[_Date]:
+    found = _zh_dates(doc) if lang == "zh" else _latin_dates(doc, lang, loose)
+    numeric = _numeric_dates(t, doc)
+    found = [d for d in found if not any(n.start <= d.start < n.end for n in numeric)]
+    return sorted(found + numeric, key=lambda d: d.start)
+
+
+def _year_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
+    return [_Hit(d.year, *_span_offsets(t, doc, d.start, d.end)) for d in _dates(t, doc, lang)
+            if d.year is not None]
+
+
+def parse_year(text: str, lang: str | None = None) -> int | None:
+    """The first calendar year in the text: "in 2019", "in twenty nineteen", "en dos mil
+    diecinueve", "二零一九年确诊", "May 2020". A bare "2019" with nothing around it is not one."""
+    _, hits = _run(text, lang, _year_hits)
+    return int(min(hits, key=lambda h: h.start).value) if hits else None  # type: ignore[arg-type]
+
+
+def _span_hits(t: _Text, doc: Doc, lang: str) -> List[_Hit]:
+    named = [d for d in _dates(t, doc, lang) if d.month is not None]
+    if len(named) < 2:
+        return []
+    a, b = named[0], named[1]
+    year_a, year_b = a.year or b.year, b.year or a.year
+    months = (b.month or 0) - (a.month or 0) + 12 * ((year_b or 0) - (year_a or 0))
+    if months < 0 and (a.year is None or b.year is None):
+        months += 12  # "November to February": the next year
+    if months < 0:
+        return []
+    return [_Hit(float(months), *_span_offsets(t, doc, a.start, b.end))]
+
+
+def parse_month_span(text: str, lang: str | None = None) -> float | None:
+    """Whole months between the first two months named: "infused in January, found gone in May"
+    = 4, "de noviembre a febrero" = 3 (the next year), "2025年1月回输，2026年3月失效" = 14. Days
+    are ignored; None with fewer than two month names. For the CAR-T question only: an age
+    question must not read it (``extract_entities`` gives it as ``month_span_months``)."""
+    _, hits = _run(text, lang, _span_hits)
+    return float(min(hits, key=lambda h: h.start).value) if hits else None  # type: ignore[arg-type]
+
+
+class AgeRange(NamedTuple):
+    """An age worked out from a date of birth, in years (whole months / 12): at least ``low``,
+    at most ``high``. They are equal for a full date; a year alone spans a year, so a limit
+    (1, 10, 18, 40) between them means the assistant must ask."""
+    low: float
+    high: float
+
+
+def _completed_months(born: date, today: date) -> int:
+    return (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+
+
+def _age_range(d: _Date, today: date) -> AgeRange | None:
+    if d.year is None or d.year < 1900:
+        return None
+    month_first, month_last = (d.month, d.month) if d.month else (1, 12)
+    last_day = calendar.monthrange(d.year, month_last)[1]
+    try:
+        earliest = date(d.year, month_first, d.day or 1)
+        latest = min(date(d.year, month_last, d.day or last_day), today)
+    except ValueError:
+        return None  # 31 February
+    if earliest > today:
+        return None
+    return AgeRange(round(_completed_months(latest, today) / 12, 4),
+                    round(_completed_months(earliest, today) / 12, 4))
+
+
+def _birth_cue_offsets(t: _Text, doc: Doc, lang: str) -> List[int]:
+    if lang == "zh":
+        return [m.start() for cue in BIRTH_CUES["zh"] for m in re.finditer(re.escape(cue), t.folded)]
+    cues = _folded("birth", lang)
+    return [tok.idx for tok in doc if tok.norm_ in cues]
+
+
+def _birth_hits(t: _Text, doc: Doc, lang: str, today: date) -> List[_Hit]:
+    cues = _birth_cue_offsets(t, doc, lang)
+    dates = [d for d in _dates(t, doc, lang, loose=True) if d.year is not None] if cues else []
+    if not dates:
+        return []
+    nearest = min(dates, key=lambda d: min(abs(doc[d.start].idx - c) for c in cues))
+    ages = _age_range(nearest, today)
+    return [_Hit(ages, *_span_offsets(t, doc, nearest.start, nearest.end))] if ages else []
+
+
+def parse_birth_age(text: str, lang: str | None = None, today: date | None = None
+                    ) -> AgeRange | None:
+    """The age from a date of birth ("born in 2001", "nació el 4 de marzo de 2015", "2015年3月
+    出生", "DOB 2015-03-04"), as of ``today`` (default: the real today). A year alone gives a
+    one-year range; a year and month a one-month range. None without a birth word or a year."""
+    _, hits = _run(text, lang, partial(_birth_hits, today=today or date.today()))
+    return min(hits, key=lambda h: h.start).value if hits else None  # type: ignore[return-value]
 
 
 # ================================================================================================
@@ -1781,14 +2469,38 @@ def parse_topic(text: str, lang: str | None = None) -> str | None:
 # ================================================================================================
 
 
+_FLOAT_ENTITIES = frozenset({"duration_months", "number", "nominal_age_years", "month_span_months",
+                             "age_years_low", "age_years_high"})
+
+
+def _number_extras(text: str, lang: str | None, duration: _Hit | None
+                   ) -> List[Tuple[str, _Hit | None]]:
+    """The entities that qualify a number: a nominal age, a month span, an age from a birth date."""
+    nominal = None
+    if duration is not None and duration.kind == "nominal":
+        nominal = duration._replace(value=(float(duration.value) + 12) / 12)  # type: ignore[arg-type]
+    _, spans = _run(text, lang, _span_hits)
+    span = min(spans, key=lambda h: h.start) if spans else None
+    _, births = _run(text, lang, partial(_birth_hits, today=date.today()))
+    birth = min(births, key=lambda h: h.start) if births else None
+    return [
+        ("nominal_age_years", nominal),
+        ("month_span_months", span),
+        ("age_years_low", birth._replace(value=birth.value.low) if birth else None),  # type: ignore[union-attr]
+        ("age_years_high", birth._replace(value=birth.value.high) if birth else None),  # type: ignore[union-attr]
+    ]
+
+
 def extract_entities(text: str, lang: str | None = None) -> List[Dict[str, object]]:
     """Every answer found in ``text`` as entity dicts (entity, value, start, end) per the NLU
     contract, in a fixed order. ``lang`` is a preference (see the module docstring)."""
     text = _as_text(text)
+    duration = _duration(text, lang)
     found: List[Tuple[str, _Hit | None]] = [
         ("tri", _tri(text, lang)),
-        ("duration_months", _duration(text, lang)),
+        ("duration_months", duration),
         ("number", _number(text, lang)),
+        *_number_extras(text, lang, duration),
         ("respondent_kind", _respondent(text, lang)),
         ("sex_value", _sex(text, lang)),
         ("ecog_level", _ecog(text, lang)),
@@ -1800,7 +2512,7 @@ def extract_entities(text: str, lang: str | None = None) -> List[Dict[str, objec
         if hit is None or hit.value is None:
             continue
         value = hit.value
-        if name in ("duration_months", "number"):
+        if name in _FLOAT_ENTITIES:
             value = float(value)  # type: ignore[arg-type]
         elif name == "ecog_level":
             value = int(value)  # type: ignore[call-overload]
