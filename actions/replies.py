@@ -41,7 +41,7 @@ DIGRESSION_REPLIES = {
     "distress": "utter_distress",
     "stale_button": "utter_stale_button",
 }
-NOTES = {"marrow_not_organ": "utter_note_marrow_not_organ"}
+NOTES = {"marrow_not_organ": "utter_note_marrow_not_organ", "nominal_age": "utter_note_nominal_age"}
 HANDOFF_WHY = ("contact_consent", "contact_name", "contact_details", "contact_time", "handoff_confirm",
                "question_consent", "contact_message", "question_confirm")
 

@@ -222,21 +222,35 @@ def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) ->
     return value, notes
 
 
-def _number_answer(kind: str, text: str, lang: Optional[str]) -> Any:
+AGE_LIMITS = (1.0, 10.0, 18.0, 40.0)  # where a year more or less changes what is asked or decided
+
+
+def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
     if kind == ECOG:
         level = parsing.parse_ecog(text, lang)
         if level is not None:
-            return float(level)
+            return float(level), ()
     else:
+        if kind == AGE:
+            born = parsing.parse_birth_age(text, lang)
+            if born is not None:
+                if any(born.low < limit <= born.high for limit in AGE_LIMITS):
+                    return None, ("birth_year_near_a_limit",)
+                return born.low, ("from_birth_date",)
         months = parsing.parse_duration_months(text, lang)
         if months is not None:
-            return round(months / 12.0, 4) if kind == AGE else months
+            nominal = ("nominal_age",) if kind == AGE and "虚岁" in text and "周岁" not in text else ()
+            return (round(months / 12.0, 4), nominal) if kind == AGE else (months, ())
         number = parsing.parse_number(text, lang)
         if number is not None:
-            return number
+            return number, ()
+        if kind == MONTHS:
+            span = parsing.parse_month_span(text, lang)
+            if span is not None:
+                return span, ("from_month_names",)
     if parsing.parse_tri(text, lang) == UNSURE or "unsure" in cues.kinds(text):
-        return UNSURE
-    return None
+        return UNSURE, ()
+    return None, ()
 
 
 def _choice_answer(slot: str, text: str, lang: Optional[str]) -> Any:
@@ -255,7 +269,7 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
     if kind in (TRI, CONFIRM):
         value, notes = _tri_answer(text, lang, question.question)
     elif kind in NUMBER_KINDS:
-        value, notes = _number_answer(kind, text, lang), ()
+        value, notes = _number_answer(kind, text, lang)
     elif kind == CHOICE:
         value, notes = _choice_answer(question.slot, text, lang), ()
     else:
