@@ -153,17 +153,6 @@ def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
     return lines
 
 
-def lead_fields(slots: Dict[str, Any]) -> Dict[str, Any]:
-    """The outcome, computed once from the answers, as the lead store keeps it."""
-    outcome = TRIAL.evaluate(TRIAL.answers(slots))
-    return {
-        "outcome": outcome.prescreen_outcome,
-        "failed_criteria": list(outcome.failed_criteria),
-        "unknown_criteria": list(outcome.unknown_criteria),
-        "packet": outcome.packet,
-    }
-
-
 class ActionSubmitLead(Action):
     """Stores the lead (one per conversation) after consent and confirmation, and says what next."""
 
@@ -181,9 +170,9 @@ class ActionSubmitLead(Action):
         if tracker.get_slot("handoff_confirm") != YES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return [SlotSet("handoff_confirm", None)]
-        from bot.leads.service import submit_lead
+        from bot.leads.service import lead_fields, submit_lead
 
-        fields = lead_fields(tracker.slots)
+        fields = lead_fields(TRIAL.evaluate(TRIAL.answers(tracker.slots)))
         if fields["outcome"] not in HANDOFF_OUTCOMES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return [SlotSet("handoff_confirm", None)]

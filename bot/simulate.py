@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 DEFAULT_URL = "http://127.0.0.1:5005"
+# "Just to check: ... Is that right?" -- the simulated person confirms what they said.
+CONFIRM = {"en": "yes", "zh": "对", "es": "sí"}
 
 
 @dataclass
@@ -85,7 +87,7 @@ def run_screening(
         if not slot or s.slots.get("prescreen_outcome"):
             return s  # the result is in (a hand-off question may follow; answering it is up to the caller)
         s.asked.append(slot)
-        turn(answers.get(slot, default))
+        turn(answers.get(slot) or (CONFIRM.get(language or "en", "yes") if slot == "answer_check" else default))
     raise RuntimeError(f"screening {s.sender} did not finish in {max_turns} turns (stuck at {s.asked[-1:]})")
 
 

@@ -87,6 +87,9 @@ def test_delete_my_data_removes_the_lead_and_the_conversation(chat, lead_store):
         c.say(text)
     assert lead_store.get_lead_by_conversation(c.sender) is not None
     reply = c.texts("please delete my data")
+    assert "contact details you sent to the study coordinator" in reply  # says what would go
+    assert lead_store.get_lead_by_conversation(c.sender) is not None  # and asks first
+    reply = c.texts("yes")
     assert "deleted" in reply
     assert lead_store.get_lead_by_conversation(c.sender) is None
     tracker = c.tracker

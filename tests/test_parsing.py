@@ -107,15 +107,6 @@ def test_parse_tri_more_natural_answers(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["he had a bone marrow transplant", "yes, a stem cell transplant", "做过骨髓移植",
-     "做过造血干细胞移植", "sí, de médula ósea", "sí, un trasplante de células madre"],
-)
-def test_a_bone_marrow_transplant_is_not_a_yes_to_an_organ_transplant(text):
-    assert parse_tri(text) is None  # asked again; the question says it does not count
-
-
-@pytest.mark.parametrize(
     ("text", "expected"),
     [("sí, y ahora no puede respirar", "yes"), ("no, pero ahora no respira", "no"),
      ("没有，他喘不上气", "no"), ("No, he can't breathe!", "no")],

@@ -11,19 +11,23 @@ from typing import Any, Dict, Mapping
 from bot.leads.notify import send_new_lead_email
 from bot.leads.store import LeadStore, UpsertResult
 from bot.settings import Settings
+from bot.trial import TRIAL
+from bot.trial.model import Outcome
 
 
-def lead_fields_from_answers(answers: Mapping[str, Any]) -> Dict[str, Any]:
-    """outcome, failed/unknown criteria and the packet, from the slot answers (``actions.criteria``)."""
-    from actions import criteria  # imported late: bot.leads must not need Rasa or the actions package
-
-    outcome = criteria.evaluate(answers)
+def lead_fields(outcome: Outcome) -> Dict[str, Any]:
+    """What the lead keeps of an outcome the trial core computed once (``bot.trial``)."""
     return {
         "outcome": outcome.prescreen_outcome,
         "failed_criteria": list(outcome.failed_criteria),
         "unknown_criteria": list(outcome.unknown_criteria),
-        "packet": criteria.packet(answers),
+        "packet": outcome.packet,
     }
+
+
+def lead_fields_from_answers(answers: Mapping[str, Any]) -> Dict[str, Any]:
+    """``lead_fields`` of the outcome of these answers."""
+    return lead_fields(TRIAL.evaluate(TRIAL.answers(answers)))
 
 
 def submit_lead(

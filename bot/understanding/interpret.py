@@ -334,6 +334,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     requested = parsing.parse_language_request(text)
     if "bot" in found:
         found = tuple(kind for kind in found if kind != "person")  # "are you a real person?"
+    if {"delete_question", "not_delete"} & set(found):
+        # "can I delete my data later?": the "later" belongs to the question about deleting
+        found = tuple(kind for kind in found if kind not in ("later", "stop"))
     if question is not None and question.slot in PERSON_QUESTIONS:
         found = tuple(kind for kind in found if kind != "person")  # "yes, please contact me"
     if question is not None and question.kind in FREE_TEXT:
@@ -354,6 +357,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             answer, notes = read_answer(question, text, lang)
             if answer is not None:
                 evidence.append("parsed")
+                if not _survives(question, text, lang, answer):
+                    answer, notes = None, ()  # "不要删除我的信息": the 不要 was about deleting
+                    evidence.append("answer words belong to a request")
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
@@ -383,6 +389,22 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         language=requested,
         evidence=tuple(evidence) + tuple(found),
     )
+
+
+# Requests whose own words ("don't", "不要", "会不会") must not also be read as the answer.
+_REQUEST_CUES = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person",
+                 "distress", "explain", "why", "bot")
+
+
+def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
+    """Whether the answer is still there once the words of any request are taken out."""
+    spans = [c for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
+    if not spans:
+        return True
+    folded = fold(text)
+    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    again, _notes = read_answer(question, rest, lang)
+    return again == answer
 
 
 def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Optional[OpenQuestion],
