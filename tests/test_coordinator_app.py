@@ -103,6 +103,8 @@ def test_the_lead_page_puts_the_summary_first_then_the_answers_in_words(server, 
                      "Bendamustine: Not sure", "Confirmed by the study doctor",
                      "Guardian consent: not asked: does not apply"):
         assert expected in answers_part, expected
+    i7 = re.search(r'<tr class="verdict-pass" id="criterion-I7">(.*?)</tr>', html, re.S).group(1)
+    assert text_of(i7).strip().endswith("Pass")  # a guardian answered: passed, not "does not apply"
     # E15 for a 7-year-old boy: neither question applied, so neither was asked.
     e15 = re.search(r'<tr class="verdict-pass" id="criterion-E15">(.*?)</tr>', html, re.S).group(1)
     assert "Sex: not asked: does not apply" in text_of(e15)

@@ -81,8 +81,7 @@ def answer_lines(row: Mapping[str, Any]) -> List[Dict[str, Any]]:
 def result_words(row: Mapping[str, Any]) -> str:
     """The row's verdict; "Not asked: does not apply" when none of its questions applied."""
     verdict = row.get("verdict")
-    questions = CRITERION_QUESTIONS.get(str(row.get("id")), ())
-    if questions and verdict == "pass" and not any(q in (row.get("answers") or {}) for q in questions):
+    if verdict == "pass" and CRITERION_QUESTIONS.get(str(row.get("id"))) and not row.get("answers"):
         return NOT_APPLICABLE[0].upper() + NOT_APPLICABLE[1:]
     return VERDICT_LABELS.get(verdict, str(verdict))
 
