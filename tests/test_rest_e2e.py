@@ -97,3 +97,14 @@ def test_the_patient_side_cannot_reach_coordinator_data(stack):
                 assert err.code in (401, 403, 404, 405), (port, path)
 
 
+
+
+def test_saying_hello_does_not_count_as_starting_the_screening(stack):
+    """The funnel counts a conversation from record_screening_started() only; "hi" is not it."""
+    from bot.leads.store import LeadStore
+
+    store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
+    before = store.funnel_counts()["started"]
+    for n in range(3):
+        assert send(stack["url"], f"just-hello-{n}", "hi")
+    assert store.funnel_counts()["started"] == before
