@@ -7,7 +7,9 @@
   read; a message clearly in a language the assistant does not speak gets a note in all three
   languages (and is still passed on, so nothing is lost);
 - odd `sender` ids are accepted but mapped to a short stable id; a request that is not JSON, or
-  has no usable sender, gets a 400 with a plain explanation, never a 500;
+  has no usable sender, gets a 400 with a plain explanation, never a 500; a body not sent as
+  JSON (`Content-Type: application/json`) gets a 415, and one over MAX_BODY_BYTES a 413, read no
+  further than the cap;
 - when the action server is down, or a turn takes longer than TURN_TIMEOUT_S, or the turn fails,
   the person is told plainly that their answer could not be saved and how to reach the study,
   in their language; the assistant never answers with silence or a success it did not have.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import re
@@ -35,11 +38,18 @@ from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
-from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
+from bot import logs, rasa_speedups  # noqa: E402  (loaded with the Rasa server: see those modules)
 
 rasa_speedups.apply()
+logs.install()  # the Rasa server's log hygiene (bot/logs.py): this module is what Rasa loads at start
 
 MAX_MESSAGE_CHARS = 2000
+# A 2,000-character message is at most about 12 KB of JSON (\uXXXX escapes); anything far bigger
+# is not a message, and is refused before it is read.
+MAX_BODY_BYTES = 64 * 1024
+_JSON_TYPE = re.compile(r"^\s*application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE | re.DOTALL)
+NOT_JSON = "Send the message as JSON, with the header Content-Type: application/json."
+TOO_BIG = f"The request is too large: at most {MAX_BODY_BYTES // 1024} KB of JSON is accepted."
 MAX_SENDER_CHARS = 128
 TURN_TIMEOUT_S = float(os.environ.get("TURN_TIMEOUT_S", "20"))
 HEALTH_CACHE_S = 2.0
@@ -188,6 +198,22 @@ async def guarded_turn(
     return None if answered() else unavailable_reply(metadata)
 
 
+async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> Optional[bytes]:
+    """The streamed body, or None as soon as it is longer than ``limit`` (or says it will be)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    while True:
+        chunk = await request.stream.read()
+        if chunk is None:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -202,10 +228,15 @@ class SafeRestInput(RestInput):
         async def health(request: Request):
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request):
+            if not _JSON_TYPE.match(request.headers.get("content-type", "")):
+                return response.text(NOT_JSON, status=415)
+            raw = await read_capped(request)
+            if raw is None:
+                return response.text(TOO_BIG, status=413)
             try:
-                body = request.json
+                body = json.loads(raw)
             except Exception:
                 body = None
             if not isinstance(body, dict):

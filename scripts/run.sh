@@ -30,7 +30,7 @@ trap stop INT TERM EXIT
 "$PY" -m bot.action_server --port "$ACTION_PORT" &
 pids+=($!)
 
-"$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5060}" &
+"$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5070}" &
 pids+=($!)
 
 api_args=()
@@ -59,7 +59,7 @@ echo "Pre-screening assistant is up:"
 echo "  Web page:       http://127.0.0.1:${WEB_PORT}/"
 echo "  REST channel:   http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook"
 echo "  Action server:  http://127.0.0.1:${ACTION_PORT}/health"
-echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5060}/  (accounts: .venv/bin/python -m bot.cli add-coordinator NAME)"
+echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5070}/  (accounts with two-factor sign-in: .venv/bin/python -m bot.cli add-coordinator NAME)"
 if [ -n "${RASA_API_TOKEN:-}" ]; then echo "  Rasa HTTP API:  on (token required)"; else echo "  Rasa HTTP API:  off (set RASA_API_TOKEN to enable)"; fi
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

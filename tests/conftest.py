@@ -88,7 +88,7 @@ def lead_env(tmp_path_factory, smtp_sink):
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),
         "COORDINATOR_EMAIL": "coordinator@example.org",
-        "INBOX_BASE_URL": "http://127.0.0.1:5060",
+        "INBOX_BASE_URL": "http://127.0.0.1:5070",
     }
 
 
@@ -212,6 +212,7 @@ def stack(tmp_path_factory, smtp_sink):
     }
     env.pop("ACTION_SERVER_URL", None)
     env.pop("ACTION_SERVER_TOKEN", None)
+    env.pop("INBOX_BASE_URL", None)  # e-mail links must follow COORDINATOR_PORT by themselves
     log_path = tmp_path_factory.mktemp("logs") / "run.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

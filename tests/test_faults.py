@@ -177,7 +177,7 @@ def test_under_load_every_consented_lead_is_saved_once_with_its_own_answers(stac
         lead = store.get_lead_by_conversation(sender)
         assert lead is not None, i
         assert lead["contact"]["name"] == people[i]["name"]
-        assert lead["contact"]["phone"] == people[i]["phone"]
+        assert lead["contact"]["phone"] == "+86" + people[i]["phone"]  # stored as E.164
         i3 = next(row for row in lead["packet"] if row["id"] == "I3")
         assert i3["answers"]["patient_age"] == float(people[i]["age"])
         assert lead["submissions"] == 1
