@@ -1,4 +1,5 @@
-"""Alembic migrations create exactly the store's tables, on an empty SQLite file and on PostgreSQL."""
+"""Alembic migrations create exactly the store's tables (the leads' and the resume codes'), on an
+empty SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from sqlalchemy import inspect
 from bot.leads.migrate import downgrade, upgrade
 from bot.leads.models import ALL_TABLES, metadata
 from bot.leads.store import LeadStore, make_engine
+from bot.resume_store import ALL_TABLES as RESUME_TABLES
+from bot.resume_store import metadata as resume_metadata
 from tests.leads_fixtures import database_url_fixture, lead_kwargs, leads_key_fixture  # noqa: F401 - fixtures
 
-EXPECTED = {t.name for t in ALL_TABLES}
+EXPECTED = {t.name for t in ALL_TABLES + RESUME_TABLES}
 
 
 def test_upgrade_head_creates_all_tables_matching_the_models(database_url, leads_key):
@@ -21,7 +24,7 @@ def test_upgrade_head_creates_all_tables_matching_the_models(database_url, leads
         upgrade(database_url)
         assert set(inspect(engine).get_table_names()) >= EXPECTED | {"alembic_version"}
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+            diff = compare_metadata(MigrationContext.configure(conn), [metadata, resume_metadata])
         assert diff == [], diff
 
         # The migrated schema is usable by the store, including the one-lead-per-conversation rule.
