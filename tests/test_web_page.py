@@ -460,10 +460,13 @@ def test_delete_my_answers_forgets_the_conversation_here(open_chat):
     assert chat.bot_count() > before or chat.bot_texts(), "the bot's confirmation stays on screen"
     assert chat.user_texts() == [] and chat.replies() == []
     assert chat.stack.tracker(old_session)["slots"].get("respondent") is None
-    page.wait_for_function("old => { const s = localStorage.getItem('prescreen.session'); return s && s !== old; }",
-                           arg=old_session)
-    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") in (None, "null") or \
-        old_session not in page.evaluate("sessionStorage.getItem('prescreen.transcript')")
+    for _ in range(100):  # the page asks for a fresh session, then connects with it
+        if chat.session_id not in (None, old_session):
+            break
+        page.wait_for_timeout(100)
+    assert chat.session_id not in (None, old_session), "a new session cookie, for a new conversation"
+    page.wait_for_function("() => document.body.dataset.connection === 'online'")
+    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") is None
 
     page.reload()
     page.wait_for_function("() => document.body.dataset.connection === 'online'")
