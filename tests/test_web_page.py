@@ -17,6 +17,7 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
     ROOT,
     ChatPage,
     answer_step,
+    answer_until,
     browser_fixture,
     complete_screening,
     open_chat_fixture,
@@ -372,12 +373,7 @@ def test_contact_details_given_in_the_hand_off_are_not_kept_in_the_browser(open_
     name, phone = "Ana Privacidad", "13912345678"
     chat = open_chat("en-US").open()
     page = chat.page
-    chat.begin()
-    progress: dict = {}
-    for _ in range(40):
-        if chat.slot("requested_slot") == "contact_consent":
-            break
-        assert answer_step(chat, progress)
+    answer_until(chat, "contact_consent")
     assert chat.slot("prescreen_outcome") == "likely_eligible"
 
     def stored() -> str:

@@ -221,3 +221,34 @@ def test_long_messages_through_the_relay_are_cut_with_a_note(web_stack):
     assert len(user_events[-1]["text"]) == 2000
     metadata = user_events[-1]["metadata"]
     assert metadata["language"] == "en" and metadata["truncated"] is True and "evil" not in metadata
+
+
+@pytest.mark.parametrize("slots, loop, expected", [
+    ({}, None, None),
+    ({}, "prescreen_form", None),
+    ({"contact_consent": "yes"}, "handoff_form", {"state": "in_progress"}),
+    ({"contact_consent": "no"}, None, {"state": "not_sent"}),
+    ({"contact_consent": "yes", "handoff_confirm": None}, None, {"state": "not_sent"}),  # not confirmed, or failed
+    ({"contact_consent": "yes", "lead_id": "12"}, None, {"state": "sent", "reference": "12"}),
+    ({"contact_consent": "yes", "lead_id": "12"}, "handoff_form", {"state": "sent", "reference": "12"}),
+])
+def test_the_hand_off_state_the_page_is_told_comes_from_the_slots(slots, loop, expected):
+    from bot.web.channel import handoff_state
+
+    assert handoff_state(slots.get, loop) == expected
+
+
+def test_what_the_assistant_said_since_the_last_message_is_what_a_reloaded_page_is_sent_again():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.web.channel import last_bot_messages
+
+    buttons = [{"title": "Yes", "payload": "/affirm"}]
+    tracker = DialogueStateTracker.from_events("s-1", [
+        UserUttered("hi"), BotUttered("old question"), UserUttered("Ana"), ActionExecuted("handoff_form"),
+        BotUttered("Here is the summary"), BotUttered("Send it?", data={"buttons": buttons})])
+    assert last_bot_messages(tracker) == [
+        {"text": "Here is the summary", "quick_replies": []},
+        {"text": "Send it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "/affirm"}]}]
+    assert last_bot_messages(DialogueStateTracker.from_events("s-2", [UserUttered("hi")])) == []

@@ -115,7 +115,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 RESUME_GUESSES_PER_CLIENT = 4
-RESUME_GUESS_WINDOW_SECONDS = 20
+RESUME_GUESS_WINDOW_SECONDS = 10
 
 
 @dataclass
@@ -242,6 +242,12 @@ class Traffic:
         return bad
 
 
+def _console_error(msg) -> str:
+    """The console error, with the address it is about when it names one (a failed request)."""
+    url = (msg.location or {}).get("url")
+    return f"{msg.text} [{url}]" if url else msg.text
+
+
 class ChatPage:
     """Drives the chat page the way a person would, and reads what it shows."""
 
@@ -251,7 +257,7 @@ class ChatPage:
         self.traffic = traffic
         self.errors: List[str] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", lambda msg: self.errors.append(_console_error(msg)) if msg.type == "error" else None)
 
     # ------------------------------------------------------------ reading
     def bot_texts(self) -> List[str]:
@@ -402,3 +408,23 @@ def complete_screening(chat: ChatPage, progress: Optional[Dict[str, int]] = None
         if not answer_step(chat, progress, act):
             return progress
     raise AssertionError(f"no result after {max_turns} answers; last messages: {chat.bot_texts()[-3:]}")
+
+
+def answer_first(chat: ChatPage, questions: int) -> Dict[str, int]:
+    """Starts and answers the first `questions` questions as answer_step does; returns the progress."""
+    chat.begin()
+    progress: Dict[str, int] = {}
+    for _ in range(questions):
+        assert answer_step(chat, progress), chat.bot_texts()[-3:]
+    return progress
+
+
+def answer_until(chat: ChatPage, slot: str, max_turns: int = 40) -> Dict[str, int]:
+    """Starts and answers, as answer_step does, until the assistant asks for `slot`."""
+    chat.begin()
+    progress: Dict[str, int] = {}
+    for _ in range(max_turns):
+        if chat.slot("requested_slot") == slot:
+            return progress
+        assert answer_step(chat, progress), chat.bot_texts()[-3:]
+    raise AssertionError(f"never asked {slot}: {chat.bot_texts()[-3:]}")
