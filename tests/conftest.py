@@ -210,6 +210,7 @@ def stack(tmp_path_factory, smtp_sink):
         "RASA_API_TOKEN": token,
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
         "LEADS_KEY": Fernet.generate_key().decode(),
+        "WEB_SESSION_SECRET": secrets.token_hex(32),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),
         "COORDINATOR_EMAIL": "coordinator@example.org",
