@@ -12,7 +12,13 @@
   further than the cap;
 - when the action server is down, or a turn takes longer than TURN_TIMEOUT_S, or the turn fails,
   the person is told plainly that their answer could not be saved and how to reach the study,
-  in their language; the assistant never answers with silence or a success it did not have.
+  in their language; the assistant never answers with silence or a success it did not have;
+- it is a trusted back-end interface: whoever calls it names the conversation (``sender``) and
+  reads its answers, so it is for programs on this machine (tests, the benchmark, the simulator)
+  and for back ends that authenticate people themselves, never for browsers (the web page uses
+  the socket.io channel with server-issued sessions). When it is exposed - Rasa bound to an
+  interface other than loopback, or ``REST_TOKEN`` set at all - every message needs
+  ``Authorization: Bearer <REST_TOKEN>``; exposed without a token set, it refuses everything.
 
 These few texts live here, not in the domain, because they must work when the normal response
 path (the action server, the dialogue) does not, and because custom slot-mapping actions in
@@ -23,6 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -214,6 +222,31 @@ async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> Optional
         chunks.append(chunk)
 
 
+def is_loopback(host: Optional[str]) -> bool:
+    """Whether Rasa listens on loopback only. Unknown (no host given) is Sanic's 127.0.0.1."""
+    if not host or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name or 0.0.0.0-like wildcard: reachable from elsewhere
+
+
+def rest_token_refusal(request: Request, token: str) -> Optional[response.HTTPResponse]:
+    """None when the caller may use the REST channel; otherwise the 401/403 to answer."""
+    if not token:
+        if is_loopback(getattr(request.app.state, "host", None)):
+            return None
+        logger.warning("REST channel refused: Rasa is bound to a public interface and REST_TOKEN is not set")
+        return response.json({"error": "This REST channel is a trusted back-end interface and is exposed here: "
+                                       "set REST_TOKEN and send 'Authorization: Bearer <token>'."}, status=403)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return response.json({"error": "Send 'Authorization: Bearer <REST_TOKEN>'."}, status=401,
+                             headers={"WWW-Authenticate": 'Bearer realm="rest"'})
+    return None
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -223,6 +256,7 @@ class SafeRestInput(RestInput):
         webhook = Blueprint("safe_rest_webhook", __name__)
         rasa_speedups.freeze_after_start(webhook)
         probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
+        token = os.environ.get("REST_TOKEN", "").strip()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request):
@@ -230,6 +264,9 @@ class SafeRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request):
+            refused = rest_token_refusal(request, token)
+            if refused is not None:
+                return refused
             if not _JSON_TYPE.match(request.headers.get("content-type", "")):
                 return response.text(NOT_JSON, status=415)
             raw = await read_capped(request)

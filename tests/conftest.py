@@ -78,13 +78,17 @@ def lead_env(tmp_path_factory, smtp_sink):
     from cryptography.fernet import Fernet
 
     from bot.leads.store import LeadStore
+    from bot.resume_store import ResumeStore
 
     url = f"sqlite:///{tmp_path_factory.mktemp('leads') / 'leads.db'}"
     key = Fernet.generate_key().decode()
     LeadStore(url, key).create_schema()
+    ResumeStore(url).create_schema()
     return {
         "DATABASE_URL": url,
         "LEADS_KEY": key,
+        # Signs web sessions and keys resume codes: the page server, Rasa and actions share it.
+        "WEB_SESSION_SECRET": secrets.token_hex(32),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),
         "COORDINATOR_EMAIL": "coordinator@example.org",
@@ -206,6 +210,7 @@ def stack(tmp_path_factory, smtp_sink):
         "RASA_API_TOKEN": token,
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
         "LEADS_KEY": Fernet.generate_key().decode(),
+        "WEB_SESSION_SECRET": secrets.token_hex(32),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),
         "COORDINATOR_EMAIL": "coordinator@example.org",

@@ -1,5 +1,6 @@
-"""Alembic migrations create exactly the store's tables, on an empty SQLite file and on PostgreSQL,
-and 0002 converts existing leads (plain packet, encrypted contact columns) into encrypted ones."""
+"""Alembic migrations create exactly the store's tables (the leads' and the resume codes'), on an
+empty SQLite file and on PostgreSQL, and 0002 converts existing leads (plain packet, encrypted
+contact columns) into encrypted ones."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from bot.leads.crypto import LeadCipher
 from bot.leads.migrate import downgrade, upgrade
 from bot.leads.models import ALL_TABLES, metadata
 from bot.leads.store import LeadStore, make_engine
+from bot.resume_store import ALL_TABLES as RESUME_TABLES
+from bot.resume_store import metadata as resume_metadata
 from tests.leads_fixtures import database_url_fixture, lead_kwargs, leads_key_fixture  # noqa: F401 - fixtures
 
-EXPECTED = {t.name for t in ALL_TABLES}
+EXPECTED = {t.name for t in ALL_TABLES + RESUME_TABLES}
 
 
 def test_upgrade_head_creates_all_tables_matching_the_models(database_url, leads_key):
@@ -28,7 +31,7 @@ def test_upgrade_head_creates_all_tables_matching_the_models(database_url, leads
         upgrade(database_url, leads_key=leads_key)
         assert set(inspect(engine).get_table_names()) >= EXPECTED | {"alembic_version"}
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+            diff = compare_metadata(MigrationContext.configure(conn), [metadata, resume_metadata])
         assert diff == [], diff
 
         # The migrated schema is usable by the store, including the one-lead-per-conversation rule.

@@ -17,6 +17,7 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
     ROOT,
     ChatPage,
     answer_step,
+    answer_until,
     browser_fixture,
     complete_screening,
     open_chat_fixture,
@@ -372,12 +373,7 @@ def test_contact_details_given_in_the_hand_off_are_not_kept_in_the_browser(open_
     name, phone = "Ana Privacidad", "13912345678"
     chat = open_chat("en-US").open()
     page = chat.page
-    chat.begin()
-    progress: dict = {}
-    for _ in range(40):
-        if chat.slot("requested_slot") == "contact_consent":
-            break
-        assert answer_step(chat, progress)
+    answer_until(chat, "contact_consent")
     assert chat.slot("prescreen_outcome") == "likely_eligible"
 
     def stored() -> str:
@@ -460,10 +456,13 @@ def test_delete_my_answers_forgets_the_conversation_here(open_chat):
     assert chat.bot_count() > before or chat.bot_texts(), "the bot's confirmation stays on screen"
     assert chat.user_texts() == [] and chat.replies() == []
     assert chat.stack.tracker(old_session)["slots"].get("respondent") is None
-    page.wait_for_function("old => { const s = localStorage.getItem('prescreen.session'); return s && s !== old; }",
-                           arg=old_session)
-    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") in (None, "null") or \
-        old_session not in page.evaluate("sessionStorage.getItem('prescreen.transcript')")
+    for _ in range(100):  # the page asks for a fresh session, then connects with it
+        if chat.session_id not in (None, old_session):
+            break
+        page.wait_for_timeout(100)
+    assert chat.session_id not in (None, old_session), "a new session cookie, for a new conversation"
+    page.wait_for_function("() => document.body.dataset.connection === 'online'")
+    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") is None
 
     page.reload()
     page.wait_for_function("() => document.body.dataset.connection === 'online'")
