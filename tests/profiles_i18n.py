@@ -81,6 +81,7 @@ PROFILES = {
 }
 GREETING = {"en": "hi", "zh": "你好", "es": "hola"}
 from bot.simulate import CONFIRM  # noqa: E402  (the simulated person confirms the same way)
+
 DEFAULT_ANSWER = NO_TO_EVERYTHING_ELSE
 
 

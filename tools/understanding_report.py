@@ -196,7 +196,7 @@ class Harness:
                 break
             except Exception:
                 if time.time() > deadline or self.proc.poll() is not None:
-                    raise SystemExit("the action server did not start")
+                    raise SystemExit("the action server did not start") from None
                 time.sleep(0.3)
         os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{port}/webhook"
         os.environ["ACTION_SERVER_TOKEN"] = TOKEN

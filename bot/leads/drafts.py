@@ -15,9 +15,11 @@ from typing import Any, Dict
 
 from sqlalchemy import and_, delete, select
 
-from bot.leads.contact import validate_contact_field
+from bot.leads.contact import clean_text, validate_contact_field
 from bot.leads.errors import LeadValidationError
 from bot.leads.models import contact_drafts, utcnow
+
+MAX_MESSAGE_LENGTH = 1000  # as a question lead keeps it
 
 
 class DraftsMixin:
@@ -27,7 +29,10 @@ class DraftsMixin:
     def save_contact_draft(self, conversation_id: str, field: str, value: Any) -> str | None:
         """Validate and keep one field (validated as the lead will be); returns the stored value.
         An empty value removes the field. Raises ``LeadValidationError`` for a bad value."""
-        cleaned = validate_contact_field(field, value)
+        if field == "message":  # the note a person leaves with a question for the coordinator
+            cleaned = clean_text(value, "message", MAX_MESSAGE_LENGTH)
+        else:
+            cleaned = validate_contact_field(field, value)
         keys = self._draft_keys(conversation_id)
         now = utcnow()
         with self.engine.begin() as conn:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.leads.accounts import AccountsMixin
 from bot.leads.contact import CONTACT_FIELDS, clean_text, validate_contact
 from bot.leads.crypto import LeadCipher, parse_keys
+from bot.leads.drafts import MAX_MESSAGE_LENGTH as MAX_QUESTION_LENGTH
 from bot.leads.drafts import DraftsMixin
 from bot.leads.errors import (
     ContactChangeRefused,
@@ -57,7 +58,7 @@ RESPONDENTS = ("patient", "guardian", "other")
 LANGUAGES = ("en", "zh", "es")
 KINDS = ("screening", "question")
 MAX_NOTE_LENGTH = 4000
-MAX_QUESTION_LENGTH = 1000
+
 PERSON = "the person"  # the actor of updates the person made from the conversation
 
 STATUSES = ("new", "contacted", "screening_scheduled", "enrolled", "not_enrolled")

@@ -23,9 +23,9 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from bot import parsing
 from bot.trial.model import (
     AGE,
-    FAIL,
     CHOICE,
     ECOG,
+    FAIL,
     MONTHS,
     NO,
     NUMBER_KINDS,

@@ -68,7 +68,7 @@ def _find(kind: str, text: str) -> List[Tuple[int, int]]:
 
 def _negated(clause: str, start: int) -> bool:
     before = clause[max(0, start - NEGATION_WINDOW):start]
-    for s, e in _find("negation", before):
+    for _s, e in _find("negation", before):
         # the negation must end right before the phrase, with at most a few words between
         gap = before[e:]
         if len(gap.split()) <= 2 or has_cjk(gap):
