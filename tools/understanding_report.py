@@ -114,7 +114,8 @@ def _events(form: str, slots: Dict[str, Any], question: str):
 # --- judging ----------------------------------------------------------------------------------------
 
 
-def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str]) -> Verdict:
+def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str],
+          draft: Optional[Dict[str, str]] = None) -> Verdict:
     slot = item.question
     after = tracker.current_slot_values() if tracker is not None else {}
     alarm = any(r in EMERGENCY_REPLIES for r in responses)
@@ -127,14 +128,19 @@ def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str]) -> 
     if item.type == "emergency":
         return Verdict(item, "understood" if alarm else "derailed", alarm, f"replies {responses}")
     if item.type == "free_text":
+        # What is typed is kept in the encrypted draft; the slots only say "given".
+        draft = draft or {}
         expected = item.expect
         if isinstance(expected, dict):
-            ok = all(_digits(after.get(k)) == _digits(v) if k == "contact_phone" else after.get(k) == v
-                     for k, v in expected.items())
+            fields = {"contact_phone": "phone", "contact_email": "email", "contact_wechat": "wechat"}
+            ok = all(_digits(draft.get("phone")) == _digits(v) if k == "contact_phone"
+                     else (draft.get(fields.get(k, k)) or "").lower() == str(v).lower() for k, v in expected.items())
         else:
-            ok = stored is not None and str(stored).strip() == str(expected).strip()
-        return Verdict(item, "understood" if ok else ("reasked" if asking == slot else "wrong"), alarm,
-                       f"stored {stored!r}, {[after.get(k) for k in ('contact_phone', 'contact_email', 'contact_wechat')]}")
+            field = {"contact_name": "name", "contact_time": "time"}.get(slot, slot)
+            ok = str(draft.get(field) or "").strip() == str(expected).strip()
+        if not ok and asking == slot:
+            return Verdict(item, "reasked", alarm, f"replies {responses}")
+        return Verdict(item, "understood" if ok else "wrong", alarm, f"draft {draft!r}")
     if item.type == "digressions":
         kind = item.digression or ""
         if kind in CONFIRMED_DIGRESSIONS:
@@ -174,8 +180,9 @@ def _digits(value: Any) -> str:
 class Harness:
     """A real action server (subprocess) and the trained agent in-process."""
 
-    def __init__(self, env: Dict[str, str]):
+    def __init__(self, env: Dict[str, str], store=None):
         self.env = env
+        self.store = store
         self.proc = None
         self.agent = None
         self.loop = asyncio.new_event_loop()
@@ -237,7 +244,8 @@ class Harness:
         after = await store.retrieve(sender)
         responses = [e.metadata.get("utter_action") or "text" for e in list(after.events)[known:]
                      if isinstance(e, BotUttered)] if after is not None else []
-        return judge(item, slots, after, responses)
+        draft = self.store.contact_draft(sender) if self.store is not None and item.type == "free_text" else None
+        return judge(item, slots, after, responses, draft)
 
 
 def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, str], Dict[str, Any]]:
@@ -305,9 +313,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/leads.db"
         key = Fernet.generate_key().decode()
-        LeadStore(url, key).create_schema()
+        store = LeadStore(url, key)
+        store.create_schema()
         splits = ("dev", "heldout") if args.split == "both" else (args.split,)
-        with Harness({"DATABASE_URL": url, "LEADS_KEY": key}) as harness:
+        with Harness({"DATABASE_URL": url, "LEADS_KEY": key}, store) as harness:
             report(harness, args.lang or LANGUAGES, splits, args.verbose)
     return 0
 

@@ -64,7 +64,9 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
         body = re.escape(core).replace(r"\ ", r"\s+")
         if not has_cjk(core):
             body = r"(?<![\w'])" + body + r"(?![\w'])"
-        parts.append(("^" if head else "") + body + (r"(?=\W*$)" if tail else ""))
+        # "^": at the start of the message or of a sentence within it ("no. why does it matter?")
+        start = r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？]))" if head else ""
+        parts.append(start + body + (r"(?=\W*$)" if tail else ""))
     return re.compile("|".join(parts)) if parts else None
 
 

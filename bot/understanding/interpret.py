@@ -68,6 +68,7 @@ BUTTON_DIGRESSIONS = {
 # Typed messages: what the classifier may decide on its own, and how sure it must be.
 QUESTION_INTENTS = {"explain": "explain", "why_ask": "why", "bot_challenge": "bot"}
 SURE_FOR_A_QUESTION = 0.5
+SURE_SOME = 0.3
 SURE_WITHOUT_ANSWER = 0.7
 SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
@@ -303,12 +304,30 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
     if intent in QUESTION_INTENTS and QUESTION_INTENTS[intent] not in out and not answered and (
             (asks and sure >= SURE_FOR_A_QUESTION) or sure >= SURE_WITHOUT_ANSWER):
         out.append(QUESTION_INTENTS[intent])
+    if not out and answered and _asks_after_answering(message.text):
+        # "I'm her mum. Is the treatment free?": the answer is kept and the question gets an
+        # honest reply (from the trial text, or "the coordinator can answer that").
+        out.append("faq:" + (intent if intent.startswith("faq_") and sure >= SURE_SOME else "faq_other"))
     if not out and not answered:
         if intent == "out_of_scope" and sure >= SURE_OFF_TOPIC:
             out.append("other")
         elif intent in ("greet", "thank") and sure >= SURE_WITHOUT_ANSWER and len(message.text) <= 40:
             out.append(intent)
     return tuple(out)
+
+
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+
+
+def _asks_after_answering(text: str) -> bool:
+    """A question of its own after the answer: a later sentence that asks, of a few words."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    for sentence in sentences[1:]:
+        folded = fold(sentence)
+        long_enough = len(folded.split()) >= 3 or sum("\u3400" <= ch <= "\u9fff" for ch in folded) >= 4
+        if long_enough and cues.is_question(sentence):
+            return True
+    return False
 
 
 def _command_only(text: str, found: Tuple[str, ...]) -> Optional[str]:
