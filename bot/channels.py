@@ -82,34 +82,12 @@ TOO_LONG = {
     "zh": "这条消息太长了，我只读了开头部分。简短回答就可以。",
     "es": "Ese mensaje era muy largo, así que solo he leído el principio. Con una respuesta corta basta.",
 }
-UNSUPPORTED_LANGUAGE = (
-    "Sorry, I can only speak English, Simplified Chinese and Spanish. "
-    "抱歉，我只会说英语、简体中文和西班牙语。Lo siento, solo hablo inglés, chino simplificado y español."
-)
-_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
-_FRENCH = frozenset("je suis mon ma est une des pour avec bonjour fils fille ans mois cet cette lui oui merci très".split())
-_LATIN_WORD = re.compile(r"[^\W\d_]+")
-
-
-def in_unsupported_language(text: str) -> bool:
-    """Clearly not English, Chinese or Spanish: another script, or plainly French.
-
-    Only clear cases count; short or mixed messages are left to the assistant."""
-    sample = text[:500]
-    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
-        return True
-    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
-    return len(words) >= 4 and sum(w in _FRENCH for w in words) >= 3
-
-
 def notices(text: str, truncated: bool, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Plain notes the channel adds before the assistant's own answer."""
     language = str(metadata.get("language") or "en")[:2]
     notes = []
     if truncated:
         notes.append({"recipient_id": None, "text": TOO_LONG.get(language, TOO_LONG["en"])})
-    if in_unsupported_language(text):
-        notes.append({"recipient_id": None, "text": UNSUPPORTED_LANGUAGE})
     return notes
 
 

@@ -70,9 +70,9 @@ class Verdict:
 
 def _state(item: Item) -> Tuple[str, Dict[str, Any]]:
     """(form, slots) for a conversation at the item's question, answers before it given."""
-    from actions.language import patient_ref_slots
     from bot import dialogue
     from bot.trial import TRIAL
+    from bot.understanding.language import patient_ref_slots
 
     respondent = item.respondent if item.respondent in ("patient", "guardian", "other") else "guardian"
     slots: Dict[str, Any] = {"language": item.lang, "prescreen_consent": "yes", "respondent": respondent,

@@ -44,7 +44,6 @@ rasa_speedups.apply()
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
-LANGUAGE_HINT = "language_hint"
 CLASSIFIER_INTENT = "classifier_intent"
 # What a message says it is doing, read from its words (bot.understanding), outside any question.
 # These decide the intent whatever the classifier guessed; inside a form the form's own reading
@@ -191,7 +190,6 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
             # A button payload such as /affirm{"tri":"yes"}: RegexMessageHandler replaces the
             # whole prediction after the pipeline, with the payload's own entities.
             return
-        message.set(LANGUAGE_HINT, parsing.guess_language(text), add_to_output=True)
 
         entities = list(message.get(ENTITIES) or [])
         present = {e.get(ENTITY_ATTRIBUTE_TYPE) for e in entities}

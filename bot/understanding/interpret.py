@@ -36,6 +36,7 @@ from bot.trial.model import (
     Trial,
 )
 from bot.understanding import cues, safety
+from bot.understanding.language import looks_unsupported
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
@@ -395,9 +396,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     staying = list(_staying(message, found, answer is not None))
     if requested and requested != lang:
         staying.append("language")
-    if answer is None and not leaving and not staying and emergency is None and \
-            question is not None and question.kind not in FREE_TEXT and message.intent == "switch_language":
-        staying.append("language")
+    if answer is None and not leaving and not staying and emergency is None and question is not None and \
+            question.kind not in FREE_TEXT and (message.intent == "switch_language" or looks_unsupported(text)):
+        staying.append("language")  # "I can only speak English, Chinese and Spanish" -- and only then
     return Reading(
         answer=answer,
         digressions=tuple(leaving) + tuple(staying),
