@@ -33,11 +33,9 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import speedups
+
 logger = logging.getLogger(__name__)
-
-from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
-
-rasa_speedups.apply()
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
@@ -195,7 +193,7 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
-        rasa_speedups.freeze_after_start(webhook)
+        speedups.register(webhook)  # the speed patches, as the server starts
         probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
 
         @webhook.route("/", methods=["GET"])

@@ -1,6 +1,11 @@
 """Shared fixtures: a real action server in a subprocess and a real trained Rasa agent in-process.
 
 The model is the one `make train` builds (models/prescreen.tar.gz); `make test` trains it first.
+
+Rasa runs as the server runs it: with the speed patches (bot/speedups), unless RASA_SPEEDUPS=0.
+Every test that goes through the trained agent or the real servers is marked `through_rasa`, and
+`make test` runs those a second time with RASA_SPEEDUPS=0, so each conversation is checked on
+stock Rasa too.
 """
 
 from __future__ import annotations
@@ -24,6 +29,30 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ACTION_TOKEN = "test-action-token"
+THROUGH_RASA = {"agent", "stack", "web_stack", "rasa_with_own_action_server"}  # fixtures that run Rasa
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "through_rasa: goes through the trained agent or the real servers (set from the fixtures a "
+        "test uses); `make test` runs these again with RASA_SPEEDUPS=0")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if THROUGH_RASA & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.through_rasa)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rasa_speedups():
+    """The speed patches on for the whole session, as the Rasa server puts them on when it starts,
+    unless RASA_SPEEDUPS=0 (make test's second pass); True when they are on."""
+    from bot import speedups
+
+    yield speedups.apply()
+    speedups.revert()
 
 
 def free_port() -> int:

@@ -33,10 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import parsing, rasa_speedups
-
-# Also applied here, not only by the channels: the model's components must load patched (point 5).
-rasa_speedups.apply()
+from bot import parsing
 
 logger = logging.getLogger(__name__)
 
