@@ -80,14 +80,15 @@ bench: install train
 nlu-report: install train
 	$(PY) scripts/nlu_report.py
 
-# pip-audit lives in its own venv: its dependencies clash with Rasa 3.6's pins. scripts/audit.py
-# tries it and, where it cannot reach a database, matches security/advisories.json instead; it
-# runs in .venv because it explains findings from the installed packages' requirements.
+# pip-audit lives in its own venv: its dependencies clash with Rasa 3.6's pins. tools/audit (a tool
+# beside the product) tries it and, where it cannot reach a database, matches
+# security/advisories.json instead; it runs in .venv because it explains findings from the
+# installed packages' requirements.
 audit: install
 	@PYTHON=$$(scripts/find-python.sh) && ( [ -x .venv-audit/bin/pip-audit ] || \
 	  ( $$PYTHON -m venv .venv-audit && .venv-audit/bin/pip install --quiet "pip==26.3" pip-audit ) ) || \
 	  echo "pip-audit could not be installed; the report will use the offline snapshot"
-	$(PY) scripts/audit.py --markdown results/audit.md
+	$(PY) -m tools.audit --markdown results/audit.md
 
 lint: install
 	$(VENV)/bin/ruff check .
