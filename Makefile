@@ -53,8 +53,9 @@ run: install train
 	scripts/run.sh
 
 # Two passes: every test with Rasa's speed patches on (bot/speedups), as the server runs, then the
-# tests that go through the trained agent or the servers (marked through_rasa by tests/conftest.py)
-# again on stock Rasa (RASA_SPEEDUPS=0). Both always run; the first failure's status is returned.
+# tests that go through the trained agent or the servers over HTTP (marked through_rasa by
+# tests/conftest.py) again on stock Rasa (RASA_SPEEDUPS=0): 142 tests, 5-10 more minutes on 2 cores.
+# Both always run; the first failure's status is returned.
 # pytest exits 5 when it collects nothing; that is a failure here, never a silent pass.
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 test: install train
@@ -62,7 +63,7 @@ test: install train
 	@export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" || exit 1; \
 	  collected() { if [ $$1 -eq 5 ]; then echo "pytest collected no tests: failing"; return 1; fi; return $$1; }; \
 	  $(PYTEST) tests; collected $$?; first=$$?; \
-	  echo "Second pass, on stock Rasa (RASA_SPEEDUPS=0): the tests through the agent and the servers"; \
+	  echo "Second pass, on stock Rasa (RASA_SPEEDUPS=0): the tests through the agent and the servers over HTTP"; \
 	  RASA_SPEEDUPS=0 $(PYTEST) -m through_rasa tests; collected $$?; second=$$?; \
 	  exit $$(( first ? first : second ))
 
