@@ -54,7 +54,7 @@ run: install train
 
 # Two passes: every test with Rasa's speed patches on (bot/speedups), as the server runs, then the
 # tests that go through the trained agent or the servers over HTTP (marked through_rasa by
-# tests/conftest.py) again on stock Rasa (RASA_SPEEDUPS=0): 142 tests, 5-10 more minutes on 2 cores.
+# tests/conftest.py) again on stock Rasa (RASA_SPEEDUPS=0): 140 tests, 5-10 more minutes on 2 cores.
 # Both always run; the first failure's status is returned.
 # pytest exits 5 when it collects nothing; that is a failure here, never a silent pass.
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider

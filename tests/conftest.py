@@ -33,6 +33,10 @@ ACTION_TOKEN = "test-action-token"
 # the page takes a reply as complete after 450 ms without a new message, and stock Rasa, about half
 # as fast, leaves such gaps on a loaded machine (a page-timing flake, not a difference in answers).
 THROUGH_RASA = {"agent", "stack", "rasa_with_own_action_server"}
+# Nor the load tests (test_faults.py, 20 conversations at once): they measure capacity, which the
+# patches exist to raise. On stock Rasa, on this shared machine, turns were refused: the channel's
+# 1.5 s action-server health check timed out while Rasa's own event loop was busy.
+CAPACITY = "under_load"
 
 
 def pytest_configure(config):
@@ -44,7 +48,7 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(items):
     for item in items:
-        if THROUGH_RASA & set(getattr(item, "fixturenames", ())):
+        if THROUGH_RASA & set(getattr(item, "fixturenames", ())) and CAPACITY not in item.name:
             item.add_marker(pytest.mark.through_rasa)
 
 
