@@ -44,11 +44,12 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import speedups
+
 logger = logging.getLogger(__name__)
 
-from bot import logs, rasa_speedups  # noqa: E402  (loaded with the Rasa server: see those modules)
+from bot import logs  # noqa: E402
 
-rasa_speedups.apply()
 logs.install()  # the Rasa server's log hygiene (bot/logs.py): this module is what Rasa loads at start
 
 MAX_MESSAGE_CHARS = 2000
@@ -232,7 +233,7 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
-        rasa_speedups.freeze_after_start(webhook)
+        speedups.register(webhook)  # the speed patches, as the server starts
         probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
         token = os.environ.get("REST_TOKEN", "").strip()
 

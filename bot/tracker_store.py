@@ -10,7 +10,7 @@ outlive the Rasa process, and those live in the lead store.
 Conversations in progress are kept as tracker objects rather than as Rasa's JSON: Rasa's
 in-memory store re-parses the JSON and replays every event twice on each read (about 2.8 ms for a
 finished screening, several times a turn under load). Each read and each save instead copies the
-tracker's state (`rasa_speedups.copy_tracker`): a new event list holding the same event objects,
+tracker's state (`tracker.copy()`, with bot/speedups on): a new event list holding the same event objects,
 new slot objects, a new active loop and latest-action dictionary. Rasa only appends events, so
 sharing them is safe, and a copy costs about 0.05 ms where pickling cost about 1 ms a turn.
 
@@ -43,10 +43,6 @@ from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_con
 
 DELETE_FLAG = "data_deleted"
 
-from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
-
-rasa_speedups.apply()
-
 
 class ForgetfulTrackerStore(InMemoryTrackerStore):
     def __init__(
@@ -68,7 +64,7 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
             return
         await self.stream_events(tracker)
         self.store.pop(tracker.sender_id, None)
-        self.live[tracker.sender_id] = rasa_speedups.copy_tracker(tracker)
+        self.live[tracker.sender_id] = tracker.copy()
         self.live.move_to_end(tracker.sender_id)
         while len(self.live) > self.live_conversations:
             sender_id, idle = self.live.popitem(last=False)
@@ -79,7 +75,7 @@ class ForgetfulTrackerStore(InMemoryTrackerStore):
         only the last session unless all are asked for, as Rasa's own store does."""
         if sender_id in self.live:
             self.live.move_to_end(sender_id)
-            tracker = rasa_speedups.copy_tracker(self.live[sender_id])
+            tracker = self.live[sender_id].copy()
         elif sender_id in self.store:
             tracker = pickle.loads(self.store[sender_id])
         else:

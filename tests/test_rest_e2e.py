@@ -14,6 +14,7 @@ import pytest
 import requests
 from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
+from bot import speedups
 from bot.coordinator.totp import totp
 from bot.simulate import run_screening, send
 
@@ -41,6 +42,18 @@ PROFILES = [
 def test_profiles_over_the_rest_channel_reach_the_right_result(stack, answers, outcome, failed, unknown):
     s = run_screening(answers, base_url=stack["url"], token=stack["token"])
     assert s.outcome == (outcome, failed, unknown), s.asked
+
+
+def test_the_rasa_server_says_whether_it_runs_the_speed_patches_which_go_on_before_the_model_loads(stack):
+    """`make test` runs these servers with the speed patches, then again with RASA_SPEEDUPS=0."""
+    log = Path(stack["log"]).read_text(errors="replace")
+    loading = log.index("Loading model")
+    if speedups.stock_reason() is None:
+        assert log.count("Speed patches on: 8 Rasa 3.6.21 internals") == 1
+        assert log.index("Speed patches on") < loading
+    else:
+        assert log.count("RASA_SPEEDUPS=0: speed patches off, running stock Rasa") == 1
+        assert "Speed patches on" not in log
 
 
 def test_the_http_api_refuses_requests_without_the_token(stack):

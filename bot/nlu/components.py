@@ -33,13 +33,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import parsing, rasa_speedups
+from bot import parsing
 from bot.understanding import cues, safety
 from bot.understanding.interpret import Message as Message_
 from bot.understanding.interpret import interpret
-
-# Also applied here, not only by the channels: the model's components must load patched (point 5).
-rasa_speedups.apply()
 
 logger = logging.getLogger(__name__)
 

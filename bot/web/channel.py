@@ -57,7 +57,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint
 
-from bot import rasa_speedups
+from bot import speedups
 from bot.channels import ActionServerProbe, clean_message, clean_metadata, guarded_turn, notices
 from bot.sessions import RELAY_HEADER, SessionSigner
 
@@ -101,7 +101,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
-        rasa_speedups.freeze_after_start(socketio_webhook)
+        speedups.register(socketio_webhook)  # the speed patches, as the server starts
 
         @socketio_webhook.listener("after_server_start")
         async def _remember_app(app: Any, loop: Any) -> None:
