@@ -200,6 +200,8 @@ class QuestionForm(FormValidationAction):
     def leave(self, reading: Reading, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """A reply that wants to leave the question: confirm first, or change an earlier answer."""
         kind = reading.leaving
+        if kind in ("delete", "restart") and reading.confirmed:
+            return self.confirmed(kind, dispatcher, tracker)  # the page's own "are you sure?" was accepted
         if kind in ("stop", "later"):
             return [SlotSet("confirm_topic", "stop")]
         if kind == "delete":

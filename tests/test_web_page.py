@@ -58,7 +58,8 @@ def test_complete_screening_by_clicking_and_typing(open_chat):
     chat.begin()
     assert page.locator("#notice").is_hidden()
     assert any("pre-screening" in text for text in chat.bot_texts())
-    assert [r["payload"] for r in chat.replies()][:2] == ['/affirm{"tri": "yes"}', '/deny{"tri": "no"}']
+    assert [r["payload"] for r in chat.replies()][:2] == ['/affirm{"tri": "yes", "q": "prescreen_consent"}',
+                                                          '/deny{"tri": "no", "q": "prescreen_consent"}']
     chat.screenshot("web-en.png")
 
     progress = complete_screening(chat)
@@ -417,8 +418,10 @@ def test_talk_to_a_person_and_start_over(open_chat):
     chat.page.click("#talk-to-person")
     chat.wait_turn(before)
     assert chat.user_texts()[-1] == "Talk to a person"
-    assert any("coordinator" in text or "contact" in text for text in chat.bot_texts()[before:])
-    assert chat.replies(), "the current question is asked again"
+    assert any("coordinator" in text for text in chat.bot_texts()[before:])
+    assert any('"q": "question_consent"' in r["payload"] for r in chat.replies()), "leave a message?"
+    chat.click_reply('/deny{"tri": "no", "q": "question_consent"}')  # "No, thank you"
+    assert chat.slot("respondent") == "patient", "the screening carries on where it was"
 
     chat.page.once("dialog", lambda dialog: dialog.accept())
     chat.page.click("#start-over")
@@ -427,7 +430,7 @@ def test_talk_to_a_person_and_start_over(open_chat):
     assert any("start again" in text for text in chat.bot_texts())
     assert chat.slot("respondent") is None
     payloads = [r["payload"] for r in chat.replies()]
-    assert any("/affirm" in p for p in payloads), chat.bot_texts()
+    assert any('"q": "respondent"' in p for p in payloads), chat.bot_texts()  # question 1 again
 
     # Cancelling the confirmation changes nothing.
     count = chat.bot_count()

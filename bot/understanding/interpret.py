@@ -126,6 +126,7 @@ class Reading:
     topic: Optional[str] = None  # the question a change or an explanation is about
     topic_value: Any = None  # a corrected value given with a change ("actually he's 8")
     language: Optional[str] = None  # the language asked for
+    confirmed: bool = False  # a button whose own confirmation the person already accepted
     typed: bool = True  # False when it came from a button
     evidence: Tuple[str, ...] = ()
 
@@ -451,7 +452,8 @@ def _read_button(message: Message, payload: Tuple[str, Dict[str, Any]], question
     if intent in BUTTON_DIGRESSIONS:
         kind = BUTTON_DIGRESSIONS[intent]
         return Reading(digressions=(kind,), typed=False, topic=entities.get("topic"),
-                       language=entities.get("lang"), evidence=("button",))
+                       language=entities.get("lang"), confirmed=entities.get("confirmed") is True,
+                       evidence=("button",))
     if intent.startswith("faq_"):
         return Reading(digressions=("faq:" + intent,), typed=False, evidence=("button",))
     if question is None:

@@ -566,7 +566,7 @@ els.startOver.addEventListener("click", () => {
   clearReplies();
   saveTranscript();
   state.answeredWithButton = true;
-  send("/start_over");
+  send('/start_over{"confirmed": true}');  // confirmed here, so the assistant does not ask again
 });
 
 els.forget.addEventListener("click", () => {
@@ -574,7 +574,7 @@ els.forget.addEventListener("click", () => {
   els.forget.closest("details").open = false;
   state.answeredWithButton = false;
   state.forgetFrom = state.items.length;
-  send("/delete_data");
+  send('/delete_data{"confirmed": true}');  // confirmed here, so the assistant does not ask again
 });
 
 els.talkToPerson.addEventListener("click", () => {
