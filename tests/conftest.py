@@ -125,22 +125,32 @@ def event_loop_for_agent():
     loop.close()
 
 
+def conversation_store(directory: Path, key: Optional[str] = None, **overrides: Any):
+    """The tracker store endpoints.yml configures, on a SQLite file in `directory`."""
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot.tracker_store import DurableTrackerStore
+
+    config = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")).tracker_store
+    assert config is not None and config.type == "bot.tracker_store.DurableTrackerStore", config
+    settings = {**config.kwargs, **overrides}
+    return DurableTrackerStore(None, url=f"sqlite:///{directory / 'conversations.db'}", key=key, **settings)
+
+
 @pytest.fixture(scope="session")
-def agent(action_server_url, event_loop_for_agent):
+def agent(action_server_url, event_loop_for_agent, lead_env, tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (or `make test`, which trains first)")
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.tracker_store import ForgetfulTrackerStore
-
     async def load():
         # endpoints.yml as `rasa run` reads it (selective domain, the token header), pointed at
-        # the test action server; the same tracker store class.
+        # the test action server; the same tracker store, on a throwaway SQLite file.
         os.environ["ACTION_SERVER_URL"] = action_server_url
         os.environ["ACTION_SERVER_TOKEN"] = ACTION_TOKEN
         endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
-        store = ForgetfulTrackerStore(None)
+        store = conversation_store(tmp_path_factory.mktemp("conversations"), lead_env["LEADS_KEY"])
         return Agent.load(str(MODEL), action_endpoint=endpoints.action, tracker_store=store)
 
     return event_loop_for_agent.run_until_complete(load())
