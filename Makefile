@@ -14,12 +14,12 @@ MODEL := models/prescreen.tar.gz
 TRAIN_INPUTS := config.yml endpoints.yml $(wildcard domain/*.yml) $(wildcard data/*.yml) \
 	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) bot/parsing.py
 
-.PHONY: help install web train run test validate lint test-stories nlu-report lock clean audit bench
+.PHONY: help install web train run run-scaled test validate lint test-stories nlu-report lock clean audit bench
 
 help:
 	@echo "make run    - set up, train if needed, start every server and print the URLs"
 	@echo "make test   - set up, train if needed, run the whole test suite"
-	@echo "other: install train validate lint test-stories nlu-report lock clean"
+	@echo "other: run-scaled bench install train validate lint test-stories nlu-report lock clean"
 
 WEB_BUILD := web/dist/index.html
 WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
@@ -51,6 +51,11 @@ train: $(MODEL)
 
 run: install train
 	scripts/run.sh
+
+# Two Rasa replicas and two action servers behind nginx, PostgreSQL and Redis, all from Debian's
+# packages (installed when missing) and on loopback; see scripts/run-scaled.sh.
+run-scaled: install train
+	scripts/run-scaled.sh
 
 # pytest exits 5 when it collects nothing; that is a failure here, never a silent pass.
 test: install train

@@ -168,3 +168,15 @@ class TurnSql:
 
     def delete(self, cursor: Any, sender_id: str) -> None:
         cursor.execute(self._delete, (sender_id,))
+
+
+def main() -> int:
+    """`python -m bot.tracker_db`: creates the table and index once, before replicas start."""
+    url = store_url()
+    ensure_schema(make_engine(url))
+    print(f"conversation store ready: {describe(url)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
