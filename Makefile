@@ -60,6 +60,7 @@ run-scaled: install train
 # pytest exits 5 when it collects nothing; that is a failure here, never a silent pass.
 test: install train
 	@scripts/ensure-chromium.sh >/dev/null
+	@scripts/ensure-servers.sh redis nginx  # for tests/test_scaled.py (PostgreSQL: ensure-postgres.sh)
 	@export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" || exit 1; \
 	  $(PY) -m pytest -q -p no:cacheprovider tests; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \

@@ -25,7 +25,7 @@ cat > "$DIR/nginx.conf" <<CONF
 $user_line
 worker_processes 1;
 pid $DIR/nginx.pid;
-error_log $DIR/logs/error.log crit;
+error_log $DIR/logs/error.log ${NGINX_ERROR_LEVEL:-crit};
 events { worker_connections 1024; }
 
 http {
@@ -48,13 +48,14 @@ http {
 
   map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
 
+  # No keepalive connections to the replicas: a request written to a kept-alive connection of a
+  # replica that has just died is "sent", so nginx may not re-send it (it could have been
+  # processed); a fresh connection to a dead replica is refused and goes to the next one.
   upstream rasa {
 $(servers "${RASA[@]}")
-    keepalive 32;
   }
   upstream actions {
 $(servers "${ACTIONS[@]}")
-    keepalive 32;
   }
 
   server {
@@ -70,7 +71,6 @@ $(servers "${ACTIONS[@]}")
     }
     location / {
       proxy_pass http://rasa;
-      proxy_set_header Connection "";
       proxy_set_header Host \$http_host;
     }
   }
@@ -80,7 +80,6 @@ $(servers "${ACTIONS[@]}")
     add_header X-Served-By \$upstream_addr always;
     location / {
       proxy_pass http://actions;
-      proxy_set_header Connection "";
       proxy_set_header Host \$http_host;
     }
   }
