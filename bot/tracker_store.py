@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -66,6 +68,7 @@ except ImportError:  # pragma: no cover - exercised by tests/test_tracker_store.
 logger = logging.getLogger(__name__)
 
 DELETE_FLAG = "data_deleted"
+ENCRYPT_ENV = "CONVERSATIONS_ENCRYPTED"  # overrides endpoints.yml's `encrypt` (to measure its cost)
 
 __all__ = ["DELETE_FLAG", "ConversationStoreUnavailable", "DurableTrackerStore"]
 
@@ -94,6 +97,12 @@ def _has_later_session(events: Iterable[Event]) -> bool:
 
 def _same(a: Event, b: Event) -> bool:
     return type(a) is type(b) and a.timestamp == b.timestamp
+
+
+def _flag(raw: Optional[str], default: bool) -> bool:
+    if raw is None or not raw.strip():
+        return bool(default)
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _unavailable(error: Exception) -> ConversationStoreUnavailable:
@@ -128,6 +137,7 @@ class DurableTrackerStore(SQLTrackerStore):
         ensure_schema(self.engine, wait_s=float(connect_wait_s))
         self.sql = TurnSql(self.engine)
         self.single_writer = self.engine.dialect.name == "sqlite"
+        encrypt = _flag(os.environ.get(ENCRYPT_ENV), encrypt)
         self.codec = EventCodec((key or deployment_key()) if encrypt else None)
         self.private = private_slots(private_answers)
         self.live: "OrderedDict[Text, _Live]" = OrderedDict()  # least recently used first
@@ -135,15 +145,19 @@ class DurableTrackerStore(SQLTrackerStore):
         self.retention = Retention.from_env(retention_days, purge_every_minutes)
         self._to_delete: Set[Text] = set()  # "delete my data" that could not be done yet
         self._purger: Optional[asyncio.Task] = None
+        # SQLite answers in microseconds and never waits for the disk (WAL, synchronous=NORMAL):
+        # it is called in the event loop. A PostgreSQL commit waits for its fsync (4-6 ms on this
+        # machine), so there the database work runs in threads and the loop serves other people.
+        self._threads = None if self.single_writer else ThreadPoolExecutor(8, thread_name_prefix="tracker-store")
         self._start_purge()
 
     # --- Rasa's interface -------------------------------------------------------------------
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return self._read(sender_id, full=False)
+        return await self._read(sender_id, full=False)
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        return self._read(conversation_id, full=True)
+        return await self._read(conversation_id, full=True)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._start_purge()
@@ -151,17 +165,27 @@ class DurableTrackerStore(SQLTrackerStore):
         if tracker.get_slot(DELETE_FLAG):
             await self.delete(sender_id)
             return
-        try:
+        live, delete_first = self.live.get(sender_id), sender_id in self._to_delete
+
+        def write() -> Tuple[Optional[_Live], str, List[Event], int, int]:
             with self.sql.transaction() as cursor:
-                live = self._current(cursor, sender_id)
-                start, view = self._stored_prefix(tracker, live)
-                new = self._stored_copies(tracker, start, live if view == "session" else None)
+                if delete_first:
+                    self.sql.delete(cursor, sender_id)
+                current = self._synced(cursor, sender_id, None if delete_first else live)
+                start, view = self._stored_prefix(tracker, current)
+                new = self._stored_copies(tracker, start, current if view == "session" else None)
                 self.sql.insert(cursor, [self._row(sender_id, event) for event in new])
                 count, last_id = self.sql.version(cursor, sender_id)
+            return current, view, new, count, last_id
+
+        try:
+            current, view, new, count, last_id = await self._in_db(write)
         except self.sql.errors as error:
             self._keep_unsaved(tracker)
             raise _unavailable(error) from None
-        self._remember(tracker, view, count, last_id, live, new)
+        if delete_first:
+            self._to_delete.discard(sender_id)
+        self._remember(tracker, view, count, last_id, current, new)
         if self.event_broker and new:
             await self._stream_new_events(self.event_broker, new, sender_id)
 
@@ -170,19 +194,31 @@ class DurableTrackerStore(SQLTrackerStore):
         database cannot be reached)."""
         self.live.pop(sender_id, None)
         self._to_delete.add(sender_id)
-        try:
+
+        def remove() -> None:
             with self.sql.transaction() as cursor:
                 self.sql.delete(cursor, sender_id)
+
+        try:
+            await self._in_db(remove)
         except self.sql.errors as error:
             raise _unavailable(error) from None
         self._to_delete.discard(sender_id)
 
     async def keys(self) -> Iterable[Text]:
-        try:
+        def senders() -> List[Text]:
             with self.engine.connect() as conn:
                 return [row[0] for row in conn.execute(sa.select(EVENTS.c.sender_id).distinct())]
+
+        try:
+            return await self._in_db(senders)
         except self.sql.errors as error:
             raise _unavailable(error) from None
+
+    async def _in_db(self, work: Callable[[], Any]) -> Any:
+        if self._threads is None:
+            return work()
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
 
     # --- retention ----------------------------------------------------------------------------
 
@@ -203,40 +239,43 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _read(self, sender_id: Text, full: bool) -> Optional[DialogueStateTracker]:
+    async def _read(self, sender_id: Text, full: bool) -> Optional[DialogueStateTracker]:
         self._start_purge()
-        try:
+        live, delete_first = self.live.get(sender_id), sender_id in self._to_delete
+
+        def read() -> Tuple[Optional[_Live], Optional[DialogueStateTracker]]:
             with self.sql.transaction() as cursor:
-                live = self._current(cursor, sender_id)
-                if live is not None and full and live.earlier:
-                    return self._load_all(cursor, sender_id)
+                if delete_first:
+                    self.sql.delete(cursor, sender_id)
+                current = self._synced(cursor, sender_id, None if delete_first else live)
+                every_session = self._load_all(cursor, sender_id) if current and full and current.earlier else None
+            return current, every_session
+
+        try:
+            current, every_session = await self._in_db(read)
         except self.sql.errors as error:
-            live = self.live.get(sender_id)
-            if not (self.single_writer and live is not None):
+            if not (self.single_writer and live is not None) or (full and live.earlier):
                 raise _unavailable(error) from None
             logger.warning("Conversation store unavailable (%s); serving the copy in memory.", type(error).__name__)
-            if full and live.earlier:
-                raise _unavailable(error) from None
-        return None if live is None else copy_tracker(live.tracker)
-
-    def _current(self, cursor: Any, sender_id: Text) -> Optional[_Live]:
-        """The conversation as stored now (None if nothing is), from memory when nobody has
-        written since; first writes whatever an earlier failure left unwritten."""
-        if sender_id in self._to_delete:
-            self.sql.delete(cursor, sender_id)
+            return copy_tracker(live.tracker)
+        if delete_first:
             self._to_delete.discard(sender_id)
+        self._keep(sender_id, current)
+        if every_session is not None:
+            return every_session
+        return None if current is None else copy_tracker(current.tracker)
+
+    def _synced(self, cursor: Any, sender_id: Text, live: Optional[_Live]) -> Optional[_Live]:
+        """The conversation as stored now (None if nothing is), built from `live` when nobody has
+        written since or only appended; first writes what an earlier failure left unwritten.
+        Touches nothing shared: it may run in a worker thread."""
         count, last_id = self.sql.version(cursor, sender_id)
-        live = self.live.get(sender_id)
         if live is not None and (live.count, live.last_id) == (count, last_id):
-            if live.unsaved >= 0:
-                self._write_unsaved(cursor, sender_id, live)
-            self.live.move_to_end(sender_id)
-            return live
+            return self._write_unsaved(cursor, sender_id, live) if live.unsaved >= 0 else live
         if live is not None and live.unsaved >= 0:
             logger.warning("A conversation changed in the store while this server held unwritten events; "
                            "they were dropped.")
         if not count:
-            self.live.pop(sender_id, None)
             return None
         if live is not None and live.unsaved < 0 and count > live.count and last_id > live.last_id:
             caught_up = self._catch_up(cursor, sender_id, live, count, last_id)
@@ -257,7 +296,7 @@ class DurableTrackerStore(SQLTrackerStore):
             last = get_trackers_for_conversation_sessions(tracker)[-1]
             earlier = len(tracker.events) - len(last.events)
             tracker = last
-        return self._keep(sender_id, _Live(tracker, count, last_id, earlier))
+        return _Live(tracker, count, last_id, earlier)
 
     def _catch_up(self, cursor: Any, sender_id: Text, live: _Live, count: int, last_id: int) -> Optional[_Live]:
         """The kept tracker with the rows someone else appended since, when that is all that
@@ -268,7 +307,7 @@ class DurableTrackerStore(SQLTrackerStore):
         tracker = copy_tracker(live.tracker)
         for event in new:
             tracker.update(event)
-        return self._keep(sender_id, _Live(tracker, count, last_id, live.earlier))
+        return _Live(tracker, count, last_id, live.earlier)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -310,11 +349,11 @@ class DurableTrackerStore(SQLTrackerStore):
             requested = requested_before(tracker.events, start)
         return stored_copies(islice(tracker.events, start, None), self.private, requested)
 
-    def _write_unsaved(self, cursor: Any, sender_id: Text, live: _Live) -> None:
+    def _write_unsaved(self, cursor: Any, sender_id: Text, live: _Live) -> _Live:
         new = self._stored_copies(live.tracker, live.unsaved, None)
         self.sql.insert(cursor, [self._row(sender_id, event) for event in new])
-        live.count, live.last_id = self.sql.version(cursor, sender_id)
-        live.unsaved = -1
+        count, last_id = self.sql.version(cursor, sender_id)
+        return _Live(live.tracker, count, last_id, live.earlier)
 
     def _keep_unsaved(self, tracker: DialogueStateTracker) -> None:
         """After a failed write: keep the tracker with a note of what is not written yet."""
@@ -339,9 +378,13 @@ class DurableTrackerStore(SQLTrackerStore):
         else:
             self._keep(sender_id, _Live(copy_tracker(tracker), count, last_id, live.earlier if live else 0))
 
-    def _keep(self, sender_id: Text, live: _Live) -> _Live:
-        """Keeps `live`, dropping the least recently used beyond `live_conversations` (they are
-        in the database), except any with events still to write."""
+    def _keep(self, sender_id: Text, live: Optional[_Live]) -> Optional[_Live]:
+        """Keeps `live` (forgets the conversation for None), dropping the least recently used
+        beyond `live_conversations` (they are in the database), except any with events still to
+        write. Only ever called in the event loop."""
+        if live is None:
+            self.live.pop(sender_id, None)
+            return None
         self.live[sender_id] = live
         self.live.move_to_end(sender_id)
         excess = len(self.live) - self.live_conversations

@@ -36,9 +36,11 @@ http {
   fastcgi_temp_path $DIR/tmp/fastcgi;
   uwsgi_temp_path $DIR/tmp/uwsgi;
   scgi_temp_path $DIR/tmp/scgi;
-  client_max_body_size 256k;
-  client_body_buffer_size 256k;
-  proxy_buffers 64 16k;          # a whole tracker (up to ~300 KB) without temporary files
+  # Rasa sends the whole conversation with each action call (about 300 KB by the end of a
+  # screening with its hand-off, more after corrections): kept in memory up to 1 MB.
+  client_max_body_size 16m;
+  client_body_buffer_size 1m;
+  proxy_buffers 64 16k;          # a whole tracker without temporary files
   proxy_max_temp_file_size 0;
   proxy_http_version 1.1;
   proxy_connect_timeout 2s;
