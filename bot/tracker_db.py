@@ -42,9 +42,11 @@ def default_url() -> str:
     return f"sqlite:///{REPO_ROOT / 'var' / 'conversations.db'}"
 
 
-def store_url(configured: Optional[str] = None) -> str:
-    """TRACKER_STORE_URL, else the `url` in endpoints.yml, else var/conversations.db."""
-    url = os.environ.get(URL_ENV, "").strip() or (configured or "").strip() or default_url()
+def store_url(configured: Optional[str] = None, explicit: Optional[str] = None) -> str:
+    """`explicit` (given in code), else TRACKER_STORE_URL, else `configured` (the `url` in
+    endpoints.yml), else var/conversations.db."""
+    url = ((explicit or "").strip() or os.environ.get(URL_ENV, "").strip() or (configured or "").strip()
+           or default_url())
     if url.startswith("postgres://"):  # SQLAlchemy 1.4 dropped the alias hosting providers hand out
         url = "postgresql://" + url[len("postgres://"):]
     return url

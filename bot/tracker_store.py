@@ -110,9 +110,10 @@ def _unavailable(error: Exception) -> ConversationStoreUnavailable:
 
 
 class DurableTrackerStore(SQLTrackerStore):
-    """See the module docstring. Configured in endpoints.yml; the URL comes from
-    `TRACKER_STORE_URL`, else `url`, else `sqlite:///var/conversations.db`; the key from `key`,
-    else `LEADS_KEY` (in development var/leads.key)."""
+    """See the module docstring. Configured in endpoints.yml. The database: `url` when code
+    passes one, else `TRACKER_STORE_URL`, else endpoints.yml's `url`, else
+    `sqlite:///var/conversations.db`. The key: `key`, else `LEADS_KEY` (in development
+    var/leads.key)."""
 
     def __init__(
         self,
@@ -132,7 +133,7 @@ class DurableTrackerStore(SQLTrackerStore):
         # Not SQLTrackerStore.__init__: it builds an engine that puts values in its errors and
         # waits for ever for a database that is down.
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
-        self.url = store_url(url or host)
+        self.url = store_url(host, explicit=url)
         self.engine = make_engine(self.url)
         ensure_schema(self.engine, wait_s=float(connect_wait_s))
         self.sql = TurnSql(self.engine)

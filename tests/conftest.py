@@ -6,12 +6,15 @@ The model is the one `make train` builds (models/prescreen.tar.gz); `make test` 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -23,6 +26,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# Every server a test starts keeps conversations (and a development key) in a throwaway
+# directory, never in the repository's var/, which endpoints.yml and run.sh default to.
+_THROWAWAY = Path(tempfile.mkdtemp(prefix="prescreen-tests-"))
+atexit.register(shutil.rmtree, _THROWAWAY, True)
+os.environ.setdefault("TRACKER_STORE_URL", f"sqlite:///{_THROWAWAY / 'conversations.db'}")
+os.environ.setdefault("LEADS_KEY_FILE", str(_THROWAWAY / "leads.key"))
 ACTION_TOKEN = "test-action-token"
 
 
@@ -215,6 +224,7 @@ def stack(tmp_path_factory, smtp_sink):
         **{k: str(v) for k, v in ports.items()},
         "RASA_API_TOKEN": token,
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'leads.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack-conversations') / 'conversations.db'}",
         "LEADS_KEY": Fernet.generate_key().decode(),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),

@@ -26,6 +26,7 @@ from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN
 from rasa.shared.core.events import UserUttered
 
 from bot.channels import UNAVAILABLE
+from bot.tracker_privacy import PLACEHOLDER
 from tests.leads_fixtures import postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,6 +162,19 @@ def test_screenings_alternating_between_replicas_survive_one_being_killed_mid_fo
         final = slots(b, s.sender, token)
         assert (final["prescreen_outcome"], final["patient_age"], final["respondent"]) == (outcome, age, respondent)
 
+    # The adult hands off through nginx: one lead, and the contact details are in no stored event.
+    for text in ("yes", "Ana Li", "13900000001", "evenings", "yes"):
+        reply, _ = post(scaled["nginx"], adult.sender, text)
+        adult.sent.append(text)
+        assert reply and UNAVAILABLE["en"] not in [r.get("text") for r in reply], (text, reply)
+    from bot.leads.store import LeadStore
+
+    leads = LeadStore(scaled["env"]["DATABASE_URL"], scaled["env"]["LEADS_KEY"])
+    lead = leads.get_lead_by_conversation(adult.sender)
+    assert lead is not None and lead["submissions"] == 1
+    assert leads.get_lead_by_conversation(parent.sender) is None
+    leads.close()
+
     # The killed replica is back (restarted by its supervisor) and reads the same from PostgreSQL.
     wait_for(a + "/", timeout=300)
     from bot.tracker_store import DurableTrackerStore
@@ -174,5 +188,10 @@ def test_screenings_alternating_between_replicas_survive_one_being_killed_mid_fo
         assert slots(a, s.sender, token) == slots(b, s.sender, token)
         tracker = loop.run_until_complete(stored.retrieve_full_tracker(s.sender))
         said = [e.text for e in tracker.events if isinstance(e, UserUttered)]
-        assert said == s.sent, "messages lost, doubled or from another conversation"
+        expected = [PLACEHOLDER if t in ("Ana Li", "13900000001", "evenings") else t for t in s.sent]
+        assert said == expected, "messages lost, doubled or from another conversation"
+    with stored.engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": adult.sender})]
+    plain = "".join(Fernet(scaled["env"]["LEADS_KEY"]).decrypt(r.encode()).decode() for r in rows)
+    assert "thirty-one" in plain and "13900000001" not in plain and "Ana Li" not in plain
     stored.engine.dispose()

@@ -29,10 +29,11 @@ def run_level(bot: str, concurrency: int, count: int, make_conversation: Callabl
     to tell apart the CPU that other processes on the machine used. `during` runs in a thread
     while the conversations do (the failover phase kills a replica there)."""
     pollers = list(all_pollers) or ([poller] if poller else [])
+    roots_before = poller.roles() if poller else {}
     cpu_before = poller.cpu_seconds() if poller else {}
     servers_before = sum(sum(p.cpu_seconds().values()) for p in pollers)
     machine_before, own_before = machine_busy_seconds(), own_cpu_seconds()
-    prefix = f"bench-{bot}-{concurrency}-{uuid.uuid4().hex[:6]}"
+    prefix = f"bench-{bot.replace(' ', '-')}-{concurrency}-{uuid.uuid4().hex[:6]}"  # ids the channel keeps as they are
     side = threading.Thread(target=during, daemon=True) if during else None
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -41,12 +42,13 @@ def run_level(bot: str, concurrency: int, count: int, make_conversation: Callabl
             side.start()
         convs = [f.result() for f in futures]
     wall = time.perf_counter() - start
-    if side:
-        side.join()
     cpu_after = poller.cpu_seconds() if poller else {}
+    roots_after = poller.roles() if poller else {}
     servers = sum(sum(p.cpu_seconds().values()) for p in pollers) - servers_before
     machine = machine_busy_seconds() - machine_before
     client_cpu = own_cpu_seconds() - own_before
+    if side:
+        side.join()
 
     for conv in convs:  # after the level: every tracker holds only what its conversation said
         try:
@@ -82,7 +84,8 @@ def run_level(bot: str, concurrency: int, count: int, make_conversation: Callabl
         "leads": leads,
         "served_by": _served_by(convs),
         "server_cpu_ms_per_turn": {name: 1000.0 * (cpu_after[name] - cpu_before.get(name, 0.0)) / turns
-                                   for name in cpu_after} if turns else {},
+                                   for name in cpu_after if roots_after.get(name) == roots_before.get(name)}
+        if turns else {},  # a replica restarted during the level has no figure of its own
         "client_cpu_cores": client_cpu / wall if wall else math.nan,
         "other_processes_cpu_cores": max(0.0, machine - servers - client_cpu) / wall if wall else math.nan,
         "_conversations": convs,
@@ -205,9 +208,18 @@ def failover(stack: Any, concurrency: int, count: int, kill_after_s: float, poll
     try:
         lv = run_level(f"{stack.name} failover", concurrency, count, stack.conversation(0), stack.client,
                        stack.poller, find_lead=stack.find_lead, during=kill_and_watch)
+        # A few conversations more once it is back, in case the level ended before it was.
+        after = run_level(f"{stack.name} after restart", min(concurrency, 10), min(concurrency, 10),
+                          stack.conversation(0), stack.client, stack.poller) if "back" in events else None
     finally:
         stack.client.retry = False
-    convs = lv.pop("_conversations")
+    print_level(lv)
+    convs = lv.pop("_conversations") + (after.pop("_conversations") if after else [])
+    if after:
+        print_level(after)
+        lv["errors"] += after["errors"]
+        lv["crossed"] += after["crossed"]
+        lv["failed_turns"] += after["failed_turns"]
     replica = f"127.0.0.1:{port}"
     lv["failover"] = {
         "replica": replica,
@@ -221,7 +233,6 @@ def failover(stack: Any, concurrency: int, count: int, kill_after_s: float, poll
         "foreign": sum(1 for c in convs if any("foreign: [" in p and "foreign: []" not in p for p in c.crossed)
                        or any(p.startswith("slot ") for p in c.crossed)),
     }
-    print_level(lv)
     print(f"      replica {replica}: killed, down after {lv['failover']['down_after_kill_s'] or 0:.2f}s, back after "
           f"{lv['failover']['back_after_kill_s'] or math.nan:.1f}s, then served "
           f"{lv['failover']['turns_served_by_it_after_it_came_back']} turns", flush=True)
