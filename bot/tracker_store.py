@@ -19,10 +19,13 @@ reloaded), so a stale tracker is never served. Older conversations are simply dr
 and read from the database when their person comes back: memory stays flat however many idle
 conversations pile up.
 
-The objects kept are the live trackers as Rasa left them, so within one process a later turn
-still sees what the person typed; the database (and so another replica, or this one after a
-restart) has the minimised copy. The dialogue therefore keeps nothing private in slots beyond the
-turn that asks for it (markers only, the details in the lead store's encrypted draft).
+With `keep_private_in_memory: true` the objects kept are the live trackers as Rasa left them, so
+within one process a later turn still sees what the person typed for a private answer; the
+database (and so another replica, or this process after a restart) has the minimised copy. With
+`false`, a turn that had something minimised is read back from the database next time, so every
+process sees exactly the stored copy. `false` is right once the dialogue keeps nothing private in
+slots beyond the turn that asks for it (markers only, the details in the lead store's encrypted
+draft); `true` keeps today's hand-off, which reads the contact slots back, working in one process.
 
 When the database fails, the store raises `ConversationStoreUnavailable` (its message never holds
 event data; Rasa logs it and keeps that turn in its fall-back memory store). The events it could
@@ -128,6 +131,7 @@ class DurableTrackerStore(SQLTrackerStore):
         purge_every_minutes: Optional[float] = None,
         connect_wait_s: float = 60.0,
         key: Optional[Text] = None,
+        keep_private_in_memory: bool = True,
         **kwargs: Any,
     ) -> None:
         # Not SQLTrackerStore.__init__: it builds an engine that puts values in its errors and
@@ -141,6 +145,7 @@ class DurableTrackerStore(SQLTrackerStore):
         encrypt = _flag(os.environ.get(ENCRYPT_ENV), encrypt)
         self.codec = EventCodec((key or deployment_key()) if encrypt else None)
         self.private = private_slots(private_answers)
+        self.keep_private_in_memory = bool(keep_private_in_memory)
         self.live: "OrderedDict[Text, _Live]" = OrderedDict()  # least recently used first
         self.live_conversations = max(1, int(live_conversations))
         self.retention = Retention.from_env(retention_days, purge_every_minutes)
@@ -168,7 +173,7 @@ class DurableTrackerStore(SQLTrackerStore):
             return
         live, delete_first = self.live.get(sender_id), sender_id in self._to_delete
 
-        def write() -> Tuple[Optional[_Live], str, List[Event], int, int]:
+        def write() -> Tuple[Optional[_Live], str, List[Event], bool, int, int]:
             with self.sql.transaction() as cursor:
                 if delete_first:
                     self.sql.delete(cursor, sender_id)
@@ -177,16 +182,22 @@ class DurableTrackerStore(SQLTrackerStore):
                 new = self._stored_copies(tracker, start, current if view == "session" else None)
                 self.sql.insert(cursor, [self._row(sender_id, event) for event in new])
                 count, last_id = self.sql.version(cursor, sender_id)
-            return current, view, new, count, last_id
+            minimised = any(kept is not said for kept, said in zip(new, islice(tracker.events, start, None), strict=True))
+            return current, view, new, minimised, count, last_id
 
         try:
-            current, view, new, count, last_id = await self._in_db(write)
+            current, view, new, minimised, count, last_id = await self._in_db(write)
         except self.sql.errors as error:
             self._keep_unsaved(tracker)
             raise _unavailable(error) from None
         if delete_first:
             self._to_delete.discard(sender_id)
-        self._remember(tracker, view, count, last_id, current, new)
+        if minimised and not self.keep_private_in_memory:
+            # Keep the copy from before this turn: the next read catches up from the database,
+            # with the minimised events, so this process sees what every other one does.
+            self._keep(sender_id, current)
+        else:
+            self._remember(tracker, view, count, last_id, current, new)
         if self.event_broker and new:
             await self._stream_new_events(self.event_broker, new, sender_id)
 

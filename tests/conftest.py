@@ -134,15 +134,20 @@ def event_loop_for_agent():
     loop.close()
 
 
+def conversation_store_settings() -> Dict[str, Any]:
+    """The tracker store's settings in endpoints.yml (read as Rasa reads them)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["tracker_store"]
+    assert config.pop("type") == "bot.tracker_store.DurableTrackerStore", config
+    return config
+
+
 def conversation_store(directory: Path, key: Optional[str] = None, **overrides: Any):
     """The tracker store endpoints.yml configures, on a SQLite file in `directory`."""
-    from rasa.core.utils import AvailableEndpoints
-
     from bot.tracker_store import DurableTrackerStore
 
-    config = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")).tracker_store
-    assert config is not None and config.type == "bot.tracker_store.DurableTrackerStore", config
-    settings = {**config.kwargs, **overrides}
+    settings = {**conversation_store_settings(), **overrides}
     return DurableTrackerStore(None, url=f"sqlite:///{directory / 'conversations.db'}", key=key, **settings)
 
 

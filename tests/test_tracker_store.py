@@ -289,6 +289,22 @@ def test_contact_details_never_reach_the_stored_events_but_the_live_turn_keeps_t
     assert "13800138000" not in dump and "Li Wei" not in dump
 
 
+def test_with_private_answers_kept_out_of_memory_this_process_sees_exactly_the_stored_copy(make_store):
+    store = make_store(keep_private_in_memory=False)
+    run(store.save(DialogueStateTracker.from_events("s", session("31", 31.0), DOMAIN.slots)))
+    tracker = run(store.retrieve("s"))
+    for event in handoff("Li Wei", "13800138000"):
+        tracker.update(event)
+    run(store.save(tracker))
+    assert tracker.get_slot("contact_name") == "Li Wei"  # the turn's own tracker is untouched
+    mine, restarted = run(store.retrieve("s")), run(make_store().retrieve("s"))
+    assert state(mine) == state(restarted)
+    assert mine.get_slot("contact_phone") == PLACEHOLDER and mine.get_slot("patient_age") == 31.0
+    mine.update(SlotSet("patient_age", 32.0))  # and the next turn goes on from there
+    run(store.save(mine))
+    assert run(make_store().retrieve("s")).get_slot("patient_age") == 32.0
+
+
 def test_what_is_stored_is_unreadable_without_the_key_and_holds_no_contact_detail_once_decrypted(make_store):
     store = make_store()
     _with_handoff(store)
