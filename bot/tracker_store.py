@@ -227,6 +227,14 @@ class DurableTrackerStore(SQLTrackerStore):
         except self.sql.errors as error:
             raise _unavailable(error) from None
 
+    def has_unwritten(self, sender_id: Text) -> bool:
+        """Whether this conversation's last turn could not be written yet (the database failed).
+        Rasa swallows the store's error, so a channel that wants to tell the person their answer
+        was not saved asks here after the turn (through the agent's FailSafeTrackerStore:
+        `agent.tracker_store._tracker_store`)."""
+        live = self.live.get(sender_id)
+        return sender_id in self._to_delete or (live is not None and live.unsaved >= 0)
+
     async def _in_db(self, work: Callable[[], Any]) -> Any:
         if self._threads is None:
             return work()

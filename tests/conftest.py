@@ -247,12 +247,18 @@ def stack(tmp_path_factory, smtp_sink):
         wait_for(f"http://127.0.0.1:{ports['ACTION_PORT']}/health", timeout=60)
         yield {"url": base, "token": token, "env": env, "ports": ports, "proc": proc, "log": log_path}
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc)
         log.close()
+
+
+def stop_process_group(proc: subprocess.Popen, sig: int = signal.SIGINT, timeout: float = 30) -> None:
+    """Stops a server started with start_new_session=True, as Ctrl-C would, then for certain."""
+    os.killpg(proc.pid, sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 def load_script(name: str):

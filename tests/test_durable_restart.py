@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ACTION_TOKEN, free_port, wait_for
+from conftest import ACTION_TOKEN, free_port, stop_process_group, wait_for
 from cryptography.fernet import Fernet
 from profiles import ELIGIBLE_ADULT_EN
 
@@ -65,11 +65,7 @@ def server(tmp_path, action_server_url, lead_env):
     rasa.db = db
     yield rasa
     if rasa.proc.poll() is None:
-        os.killpg(rasa.proc.pid, signal.SIGINT)
-        try:
-            rasa.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            rasa.kill()
+        stop_process_group(rasa.proc)
 
 
 def rows(db: Path, sender: str, key: str):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import conversation_store_settings, free_port, wait_for
+from conftest import conversation_store_settings, free_port, stop_process_group, wait_for
 from cryptography.fernet import Fernet
 from profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN
 from rasa.shared.core.domain import Domain
@@ -94,11 +94,7 @@ def scaled(tmp_path_factory, smtp_sink):
         wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", timeout=60)
         yield {"env": env, "replicas": replicas, "nginx": f"http://127.0.0.1:{env['RASA_PORT']}", "proc": proc}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc, signal.SIGTERM, timeout=60)
         log.close()
         with admin.connect() as conn:
             for name in names.values():

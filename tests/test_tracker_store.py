@@ -105,37 +105,30 @@ def _key(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def make_store(database_url):
-    """Stores on one database: each call is another process (a restart, another replica)."""
+def _stores(url: str):
+    """Stores on one database, each a separate process as far as the store knows (a restart,
+    another replica); the generator closes them all afterwards."""
     made = []
 
     def make(**kwargs) -> DurableTrackerStore:
         kwargs.setdefault("purge_every_minutes", 0)
         kwargs.setdefault("private_answers", PRIVATE)
-        store = DurableTrackerStore(DOMAIN, url=database_url, **kwargs)
-        made.append(store)
-        return store
+        made.append(DurableTrackerStore(DOMAIN, url=url, **kwargs))
+        return made[-1]
 
     yield make
     for store in made:
         store.engine.dispose()
+
+
+@pytest.fixture
+def make_store(database_url):
+    yield from _stores(database_url)
 
 
 @pytest.fixture
 def sqlite_store(tmp_path):
-    made = []
-
-    def make(**kwargs) -> DurableTrackerStore:
-        kwargs.setdefault("purge_every_minutes", 0)
-        kwargs.setdefault("private_answers", PRIVATE)
-        store = DurableTrackerStore(DOMAIN, url=f"sqlite:///{tmp_path / 'conversations.db'}", **kwargs)
-        made.append(store)
-        return store
-
-    yield make
-    for store in made:
-        store.engine.dispose()
+    yield from _stores(f"sqlite:///{tmp_path / 'conversations.db'}")
 
 
 def stored_rows(store, sender="s"):
@@ -375,10 +368,11 @@ def test_a_locked_database_loses_nothing_and_never_takes_a_later_answer_for_an_e
         run(store.save(tracker))
     assert "8.0" not in str(err.value) and "patient_age" not in str(err.value)
     assert run(store.retrieve("s")).get_slot("patient_age") == 8.0  # the unsaved answer is kept
+    assert store.has_unwritten("s") and not store.has_unwritten("other")  # a channel can say so
     locker.rollback()
     locker.close()
     again = run(store.retrieve("s"))  # written now, before anything else
-    assert again.get_slot("patient_age") == 8.0
+    assert again.get_slot("patient_age") == 8.0 and not store.has_unwritten("s")
     assert [r["type_name"] for r in stored_rows(store)][-1] == "slot"
     assert run(sqlite_store().retrieve("s")).get_slot("patient_age") == 8.0
 
