@@ -10,7 +10,8 @@ The table is Rasa's own (`SQLTrackerStore.SQLEvent`, `events`: one row per event
   process being killed; only a power cut can undo the last commits), waits up to 5 s for a lock
   (the purge CLI may write at the same time) and overwrites deleted rows (`secure_delete`).
 - one connection pool per process instead of SQLAlchemy 1.4's new connection per session.
-- an index on (sender_id, id), so the "has anyone written since?" check reads the index only.
+- on PostgreSQL an index on (sender_id, id), so the "has anyone written since?" check reads the
+  index only (SQLite's index on sender_id holds the row id already).
 
     TRACKER_STORE_URL=postgresql://user@host/conversations   # shared by every replica
 """
@@ -91,8 +92,9 @@ def ensure_schema(engine: Engine, wait_s: float = 60.0) -> None:
     while True:
         try:
             EVENTS.metadata.create_all(engine, tables=[EVENTS])
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {SENDER_ID_INDEX} ON events (sender_id, id)"))
+            if engine.dialect.name != "sqlite":  # SQLite's index on sender_id holds the rowid (id) already
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {SENDER_ID_INDEX} ON events (sender_id, id)"))
             return
         except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
             # Replicas starting together may race to create the table: the first one wins.
@@ -121,7 +123,9 @@ class TurnSql:
     SQLAlchemy's expression and result layers cost about 100 us a query where SQLite itself
     takes about 20. Everything else (the schema, the purge) goes through SQLAlchemy."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, dedicated: bool = False):
+        """`dedicated`: one connection held for good, for a caller that uses it from one thread
+        only (SQLite in the event loop): no pool checkout and reset for every statement."""
         mark = _MARKS.get(engine.dialect.paramstyle)
         if mark is None:
             raise ValueError(f"unsupported database driver paramstyle {engine.dialect.paramstyle!r}")
@@ -133,11 +137,13 @@ class TurnSql:
         self._delete = f"DELETE FROM events WHERE sender_id = {mark}"
         self._insert = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES "
         self._row = "(" + ", ".join([mark] * len(_COLUMNS)) + ")"
+        self._own = engine.raw_connection() if dedicated else None
+        self.last_row_id_after_insert = engine.dialect.name == "sqlite"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
         """A cursor whose statements are committed together (rolled back on an error)."""
-        raw = self.engine.raw_connection()
+        raw = self._own or self.engine.raw_connection()
         try:
             cursor = raw.cursor()
             try:
@@ -150,7 +156,8 @@ class TurnSql:
                 raw.rollback()
             raise
         finally:
-            raw.close()
+            if self._own is None:
+                raw.close()
 
     def version(self, cursor: Any, sender_id: str) -> Tuple[int, int]:
         """The conversation's row count and newest row id (0, 0 when nothing is stored)."""
@@ -162,11 +169,17 @@ class TurnSql:
         cursor.execute(self._after, (sender_id, after_id))
         return [row[0] for row in cursor.fetchall()]
 
-    def insert(self, cursor: Any, rows: Sequence[Dict[str, Any]]) -> None:
-        """One multi-row INSERT (one round trip to PostgreSQL, not one per event)."""
-        if rows:
-            values = [row[column] for row in rows for column in _COLUMNS]
-            cursor.execute(self._insert + ", ".join([self._row] * len(rows)), values)
+    def insert(self, cursor: Any, sender_id: str, rows: Sequence[Dict[str, Any]], before: Tuple[int, int]) -> Tuple[int, int]:
+        """One multi-row INSERT (one round trip to PostgreSQL, not one per event); returns the
+        conversation's version after it. `before` is its version when the transaction read it;
+        SQLite (one writer) then knows the new one without asking."""
+        if not rows:
+            return before
+        values = [row[column] for row in rows for column in _COLUMNS]
+        cursor.execute(self._insert + ", ".join([self._row] * len(rows)), values)
+        if self.last_row_id_after_insert and cursor.lastrowid:
+            return before[0] + len(rows), int(cursor.lastrowid)
+        return self.version(cursor, sender_id)
 
     def delete(self, cursor: Any, sender_id: str) -> None:
         cursor.execute(self._delete, (sender_id,))

@@ -8,9 +8,9 @@ the `BotUttered` event's metadata) and a string value set on a private slot are 
 `PLACEHOLDER`. The events of the turn in progress are never changed in place: the live tracker
 keeps what the person said.
 
-Protected: `EventCodec` turns an event into the text kept in the `data` column, encrypted with
-the deployment's Fernet key (`LEADS_KEY`, as the lead store's contact fields: bot/leads/crypto.py)
-and read back with `json.loads` only. Nothing read from disk or a database is ever unpickled.
+Protected: `EventCodec` turns events into the text kept in the `data` column, encrypted with the
+deployment's Fernet key (`LEADS_KEY`, as the lead store's contact fields: bot/leads/crypto.py),
+and reads it back with `json.loads` only. Nothing read from disk or a database is ever unpickled.
 """
 
 from __future__ import annotations
@@ -123,9 +123,18 @@ def deployment_key(env: Optional[Mapping[str, str]] = None) -> str:
         return path.read_text(encoding="ascii").strip()
 
 
+CONTINUED = "+"  # the `data` of an event whose JSON is in the encrypted batch of an earlier row
+
+
 class EventCodec:
-    """Event dictionaries to the text of the `data` column and back: JSON, then Fernet when a
-    key is given. Plain JSON rows (Rasa's own format) are read either way."""
+    """Event dictionaries to the text of the `data` column and back.
+
+    Without a key: one JSON object per row, Rasa's own format. With a key: the events one save
+    writes are encrypted together as one Fernet token (a JSON list) kept in the first row of the
+    save; its other rows say `CONTINUED`. A save is one transaction and rows are read in order of
+    id, from the start or from the end of an earlier save, so a batch is always read whole; one
+    token a turn instead of one an event cuts encryption from about 8 Fernet calls a turn to 1.
+    Plain JSON rows (Rasa's format, or written with encryption off) are read either way."""
 
     def __init__(self, key: Optional[str]):
         # As bot/leads/crypto.ContactCipher: comma-separated keys, the first encrypts, all decrypt.
@@ -140,19 +149,43 @@ class EventCodec:
     def encrypted(self) -> bool:
         return self.cipher is not None
 
-    def encode(self, data: Dict[str, Any]) -> str:
-        text = json.dumps(data, ensure_ascii=False)
-        return self.cipher.encrypt(text.encode("utf-8")).decode("ascii") if self.cipher else text
+    def encode(self, events: Sequence[Dict[str, Any]]) -> List[str]:
+        """The `data` of each row of one save, in order."""
+        if not events:
+            return []
+        if self.cipher is None:
+            return [json.dumps(data, ensure_ascii=False) for data in events]
+        token = self.cipher.encrypt(json.dumps(list(events), ensure_ascii=False).encode("utf-8")).decode("ascii")
+        return [token] + [CONTINUED] * (len(events) - 1)
 
-    def decode(self, stored: Any) -> Dict[str, Any]:
-        """The event dictionary; ValueError for anything that is not one of ours."""
-        if not isinstance(stored, str):
-            raise ValueError("a stored event is not text")
-        if stored.lstrip().startswith("{"):
-            return json.loads(stored)
+    def decode(self, stored: Sequence[Any]) -> List[Dict[str, Any]]:
+        """The event dictionaries of rows read in order; ValueError for anything not ours."""
+        events: List[Dict[str, Any]] = []
+        pending = 0  # rows still covered by the last batch
+        for data in stored:
+            if not isinstance(data, str):
+                raise ValueError("a stored event is not text")
+            if data == CONTINUED:
+                if not pending:
+                    raise ValueError("a stored event's batch is missing")
+                pending -= 1
+                continue
+            if pending:
+                raise ValueError("a stored batch is shorter than its rows")
+            value = json.loads(data) if data.lstrip().startswith("{") else self._decrypt(data)
+            batch = value if isinstance(value, list) else [value]
+            if not all(isinstance(item, dict) for item in batch):
+                raise ValueError("a stored event is not an event")
+            events.extend(batch)
+            pending = len(batch) - 1
+        if pending:
+            raise ValueError("a stored batch is longer than its rows")
+        return events
+
+    def _decrypt(self, token: str) -> Any:
         if self.cipher is None:
             raise ValueError("a stored conversation is encrypted but no key is configured (LEADS_KEY)")
         try:
-            return json.loads(self.cipher.decrypt(stored.encode("ascii", "replace")))
+            return json.loads(self.cipher.decrypt(token.encode("ascii", "replace")))
         except InvalidToken:
             raise ValueError("a stored event cannot be decrypted with LEADS_KEY") from None

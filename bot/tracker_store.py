@@ -140,8 +140,8 @@ class DurableTrackerStore(SQLTrackerStore):
         self.url = store_url(host, explicit=url)
         self.engine = make_engine(self.url)
         ensure_schema(self.engine, wait_s=float(connect_wait_s))
-        self.sql = TurnSql(self.engine)
         self.single_writer = self.engine.dialect.name == "sqlite"
+        self.sql = TurnSql(self.engine, dedicated=self.single_writer)
         encrypt = _flag(os.environ.get(ENCRYPT_ENV), encrypt)
         self.codec = EventCodec((key or deployment_key()) if encrypt else None)
         self.private = private_slots(private_answers)
@@ -180,8 +180,8 @@ class DurableTrackerStore(SQLTrackerStore):
                 current = self._synced(cursor, sender_id, None if delete_first else live)
                 start, view = self._stored_prefix(tracker, current)
                 new = self._stored_copies(tracker, start, current if view == "session" else None)
-                self.sql.insert(cursor, [self._row(sender_id, event) for event in new])
-                count, last_id = self.sql.version(cursor, sender_id)
+                before = (current.count, current.last_id) if current else (0, 0)
+                count, last_id = self.sql.insert(cursor, sender_id, self._rows(sender_id, new), before)
             minimised = any(kept is not said for kept, said in zip(new, islice(tracker.events, start, None), strict=True))
             return current, view, new, minimised, count, last_id
 
@@ -304,7 +304,7 @@ class DurableTrackerStore(SQLTrackerStore):
         return self._load_last_session(cursor, sender_id, count, last_id)
 
     def _events(self, cursor: Any, sender_id: Text, after_id: int = 0) -> List[Event]:
-        return deserialise_events([self.codec.decode(data) for data in self.sql.data_after(cursor, sender_id, after_id)])
+        return deserialise_events(self.codec.decode(self.sql.data_after(cursor, sender_id, after_id)))
 
     def _load_all(self, cursor: Any, sender_id: Text) -> DialogueStateTracker:
         return DialogueStateTracker.from_events(sender_id, self._events(cursor, sender_id), self.domain.slots)
@@ -331,17 +331,19 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # --- writing ------------------------------------------------------------------------------
 
-    def _row(self, sender_id: Text, event: Event) -> Dict[str, Any]:
-        data = event.as_dict()
-        encrypted = self.codec.encrypted  # then the columns Rasa fills for analysis stay empty
-        return {
+    def _rows(self, sender_id: Text, events: List[Event]) -> List[Dict[str, Any]]:
+        """The rows of one save (Rasa's columns; those Rasa fills for analysis stay empty when
+        the events are encrypted, as intent and action names would show an outcome)."""
+        dicts = [event.as_dict() for event in events]
+        encrypted = self.codec.encrypted
+        return [{
             "sender_id": sender_id,
             "type_name": event.type_name,
             "timestamp": data.get("timestamp"),
             "intent_name": None if encrypted else (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
             "action_name": None if encrypted else data.get("name"),
-            "data": self.codec.encode(data),
-        }
+            "data": text,
+        } for event, data, text in zip(events, dicts, self.codec.encode(dicts), strict=True)]
 
     def _stored_prefix(self, tracker: DialogueStateTracker, live: Optional[_Live]) -> Tuple[int, str]:
         """How many of `tracker.events` are stored already, and what the tracker is: "session"
@@ -371,8 +373,7 @@ class DurableTrackerStore(SQLTrackerStore):
 
     def _write_unsaved(self, cursor: Any, sender_id: Text, live: _Live) -> _Live:
         new = self._stored_copies(live.tracker, live.unsaved, None)
-        self.sql.insert(cursor, [self._row(sender_id, event) for event in new])
-        count, last_id = self.sql.version(cursor, sender_id)
+        count, last_id = self.sql.insert(cursor, sender_id, self._rows(sender_id, new), (live.count, live.last_id))
         return _Live(live.tracker, count, last_id, live.earlier)
 
     def _keep_unsaved(self, tracker: DialogueStateTracker) -> None:

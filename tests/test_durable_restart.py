@@ -72,7 +72,8 @@ def rows(db: Path, sender: str, key: str):
     """The stored events of one conversation, decrypted, straight from the database file."""
     with sqlite3.connect(db) as conn:
         data = [r[0] for r in conn.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
-    return [Fernet(key).decrypt(d.encode()).decode() for d in data]
+    # each save is one Fernet token in its first row; the save's other rows say "+"
+    return [Fernet(key).decrypt(d.encode()).decode() for d in data if d != "+"]
 
 
 class Person:

@@ -34,7 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot import tracker_store as store_module
 from bot.tracker_db import ConversationStoreUnavailable
-from bot.tracker_privacy import PLACEHOLDER
+from bot.tracker_privacy import PLACEHOLDER, EventCodec
 from bot.tracker_store import DELETE_FLAG, DurableTrackerStore
 from tests.leads_fixtures import database_url_fixture  # noqa: F401 - fixture
 
@@ -302,11 +302,23 @@ def test_what_is_stored_is_unreadable_without_the_key_and_holds_no_contact_detai
     store = make_store()
     _with_handoff(store)
     rows = stored_rows(store)
-    assert rows and all(not r["data"].startswith("{") for r in rows)  # Fernet tokens, not JSON
+    tokens = [r["data"] for r in rows if r["data"] != "+"]  # one Fernet token per save, "+" on its other rows
+    assert rows and len(tokens) == 1 and not tokens[0].startswith("{")
     assert {r["intent_name"] for r in rows} == {None} and {r["action_name"] for r in rows} == {None}
-    plain = [Fernet(os.environ["LEADS_KEY"]).decrypt(r["data"].encode()).decode() for r in rows]
-    assert any('"31"' in p for p in plain)
-    assert not any("13800138000" in p or "Li Wei" in p for p in plain)
+    events = json.loads(Fernet(os.environ["LEADS_KEY"]).decrypt(tokens[0].encode()))
+    assert len(events) == len(rows) and [e["event"] for e in events] == [r["type_name"] for r in rows]
+    plain = json.dumps(events)
+    assert '"31"' in plain and "13800138000" not in plain and "Li Wei" not in plain
+
+
+def test_rows_that_do_not_add_up_are_refused_not_guessed():
+    codec = EventCodec(Fernet.generate_key().decode())
+    token, more = codec.encode([{"event": "action"}, {"event": "slot"}])
+    assert more == "+" and codec.decode([token, more]) == [{"event": "action"}, {"event": "slot"}]
+    for rows in ([token], [token, more, more], [more], [token, '{"event": "user"}']):
+        with pytest.raises(ValueError):
+            codec.decode(rows)
+    assert EventCodec(None).encode([{"event": "user"}]) == ['{"event": "user"}']  # Rasa's own format
 
 
 def test_the_sqlite_file_itself_holds_no_phone_number_or_name_even_unencrypted(sqlite_store, tmp_path):
@@ -360,8 +372,8 @@ def test_a_locked_database_loses_nothing_and_never_takes_a_later_answer_for_an_e
     run(store.save(DialogueStateTracker.from_events("s", session("7", 7.0), DOMAIN.slots)))
     locker = sqlite3.connect(tmp_path / "conversations.db", timeout=0)
     locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
-    store.sql.engine.pool.dispose()
-    sa.event.listen(store.engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=50"))
+    with store.sql.transaction() as cursor:  # give up after 50 ms rather than the usual 5 s
+        cursor.execute("PRAGMA busy_timeout=50")
     tracker = run(store.retrieve("s"))  # served from memory: this process is the only writer
     tracker.update(SlotSet("patient_age", 8.0))
     with pytest.raises(ConversationStoreUnavailable) as err:
