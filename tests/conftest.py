@@ -144,10 +144,11 @@ def conversation_store_settings() -> Dict[str, Any]:
 
 
 def conversation_store(directory: Path, key: Optional[str] = None, **overrides: Any):
-    """The tracker store endpoints.yml configures, on a SQLite file in `directory`."""
+    """The tracker store endpoints.yml configures, on a SQLite file in `directory`; no periodic
+    purge (tests/test_retention.py tests it) in the test's short-lived event loops."""
     from bot.tracker_store import DurableTrackerStore
 
-    settings = {**conversation_store_settings(), **overrides}
+    settings = {**conversation_store_settings(), "purge_every_minutes": 0, **overrides}
     return DurableTrackerStore(None, url=f"sqlite:///{directory / 'conversations.db'}", key=key, **settings)
 
 
