@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ACTION_TOKEN, Chat, free_port, wait_for
+from conftest import ACTION_TOKEN, Chat, conversation_store, free_port, wait_for
 from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
 from bot.channels import UNAVAILABLE
@@ -79,8 +79,6 @@ def test_unreachable_lead_database_is_said_plainly_never_a_success(agent, event_
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.tracker_store import ForgetfulTrackerStore
-
     port = free_port()
     broken = {"DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/none",
               "RASA_TELEMETRY_ENABLED": "false"}
@@ -93,7 +91,7 @@ def test_unreachable_lead_database_is_said_plainly_never_a_success(agent, event_
             return Agent.load("models/prescreen.tar.gz",
                               action_endpoint=EndpointConfig(url=f"http://127.0.0.1:{port}/webhook",
                                                              headers={"X-Action-Token": ACTION_TOKEN}),
-                              tracker_store=ForgetfulTrackerStore(None))
+                              tracker_store=conversation_store(tmp_path, broken["LEADS_KEY"]))
 
         broken_agent = event_loop_for_agent.run_until_complete(load())
         c = Chat(broken_agent, event_loop_for_agent)

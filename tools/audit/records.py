@@ -37,7 +37,7 @@ REACHABILITY: Dict[str, Tuple[str, str]] = {
     "pymongo": (
         "unlikely",
         "Imported by Rasa, but only its Mongo tracker/lock stores talk to MongoDB; endpoints.yml "
-        "uses bot.tracker_store.ForgetfulTrackerStore.",
+        "uses bot.tracker_store.DurableTrackerStore (SQL).",
     ),
     "sentry-sdk": (
         "no",
