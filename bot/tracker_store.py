@@ -59,6 +59,7 @@ from bot.retention import Retention, purge, purge_periodically
 from bot.tracker_db import EVENTS, ConversationStoreUnavailable, TurnSql, ensure_schema, make_engine, store_url
 from bot.tracker_privacy import EventCodec, deployment_key, private_slots, requested_before, stored_copies
 
+
 def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """Rasa's own copy: a replay of every event on stock Rasa, a copy of the state when the speed
     patches are on (bot/speedups/tracker_copy.py)."""
