@@ -7,6 +7,7 @@ confirm (``confirm_topic``) and the form asks "are you sure?" as a question of i
 
 from __future__ import annotations
 
+import logging
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +18,10 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import all_answer_slots, answered, cleared, delete_everything, message_of, reading_of
 from actions.forms import store_answer
 from bot import dialogue
+from bot.leads.default import lead_store
 from bot.trial.model import HANDOFF_OUTCOMES, YES
+
+logger = logging.getLogger(__name__)
 
 
 def _confirmed(tracker: Tracker) -> bool:
@@ -89,6 +93,8 @@ class ActionChangeAnswer(Action):
         answers = answered(tracker)
         reading = reading_of(tracker, None, answers)
         topic = reading.topic or (message_of(tracker).entities.get("topic"))
+        if topic in CONTACT_TOPICS and tracker.get_slot("contact_consent") == YES:
+            return reopen_contact(topic, dispatcher, tracker)
         recheck = [SlotSet("recheck", True)] if tracker.get_slot("prescreen_outcome") else []
         if topic in answers and topic != "prescreen_consent":
             if reading.topic_value is not None:
@@ -103,3 +109,25 @@ class ActionChangeAnswer(Action):
             return []
         return [SlotSet("change_menu", True), *recheck, ActiveLoop(dialogue.PRESCREEN_FORM)]
 
+
+
+CONTACT_TOPICS = ("contact_name", "contact_details", "contact_time")
+
+
+def reopen_contact(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """"My e-mail is wrong": the hand-off asks that detail again, shows the summary, and replacing
+    what was sent is confirmed (actions/handoff.py). What was sent is the draft to start from."""
+    try:
+        store, _ = lead_store()
+        sent = store.get_lead_by_conversation(tracker.sender_id)
+        for field, value in ((sent or {}).get("contact") or {}).items():
+            if value and field in ("name", "phone", "email", "wechat", "time"):
+                store.save_contact_draft(tracker.sender_id, field, value)
+    except Exception as error:
+        logger.warning("contact details not reopened: %s", type(error).__name__)
+        dispatcher.utter_message(response="utter_details_not_saved")
+        return []
+    dispatcher.utter_message(response="utter_change_answer_ok")
+    cleared_too = ("contact_phone", "contact_email", "contact_wechat") if topic == "contact_details" else ()
+    return [SlotSet(topic, None), *(SlotSet(s, None) for s in cleared_too), SlotSet("handoff_confirm", None),
+            SlotSet("lead_id", None), ActiveLoop(dialogue.HANDOFF_FORM)]

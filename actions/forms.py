@@ -54,6 +54,18 @@ END: EventType = {"event": "end_of_form"}  # marker inside run(); never sent to 
 SAID = "_said"  # in what a validate_<slot> returns: it told the person why nothing was kept
 
 
+CONTACT_QUESTIONS = ("contact_name", "contact_details", "contact_time", "contact_message")
+
+
+def changeable(tracker: Tracker, form: str) -> List[str]:
+    """The answers a person can change from this form: the trial's, and in a hand-off the
+    contact details given so far."""
+    slots = [s for s in answered(tracker) if s != "prescreen_consent"]
+    if form != dialogue.PRESCREEN_FORM:
+        slots += [s for s in CONTACT_QUESTIONS if tracker.get_slot(s)]
+    return slots
+
+
 def store_answer(slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
     """A trial answer: kept, or held for a check when it was typed and would exclude."""
     question = TRIAL.question(slot)
@@ -116,7 +128,7 @@ class QuestionForm(FormValidationAction):
         if kept:
             replies.say_notes(dispatcher, reading, stored.get(asked))
         for digression in reading.staying:
-            replies.answer_digression(dispatcher, digression, asked, reading)
+            replies.answer_digression(dispatcher, digression, asked, reading, tracker.get_slot("prescreen_outcome"))
         if reading.leaving:
             events += self.leave(reading, asked, dispatcher, tracker)
         elif not kept and not said and not reading.digressions and not reading.emergency:
@@ -184,14 +196,38 @@ class QuestionForm(FormValidationAction):
         return []
 
     def read_change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        """The reply to "which answer would you like to change?"."""
+        """The reply to "which answer would you like to change?": an answer named, or a way out."""
         topic = reading.topic or (reading.answer if isinstance(reading.answer, str) else None)
-        if topic in answered(tracker):
-            dispatcher.utter_message(response="utter_change_answer_ok")
-            return [SlotSet(topic, None), *self.results_cleared(), SlotSet(COUNTER, 0.0)]
-        if reading.digressions:
-            return []
+        if topic in changeable(tracker, self.form_name()):
+            return self.apply_change(topic, None, dispatcher, tracker)
+        if reading.leaving and reading.leaving != "change":
+            return [SlotSet("change_menu", None), *self.leave(reading, "change_which", dispatcher, tracker)]
+        if reading.digressions or reading.emergency:
+            return []  # answered; the menu is shown again
         return self.missed("change_which", dispatcher, tracker)
+
+    def apply_change(self, topic: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Changes one earlier answer: a new value given with the request, or the question again.
+        A trial answer changed from the hand-off is asked by the pre-screening form, which then
+        works the result out again."""
+        done = [SlotSet("change_menu", None), SlotSet("clarify_for", None), SlotSet(COUNTER, 0.0)]
+        if TRIAL.question(topic) is not None:
+            if value is not None:
+                stored = self.store(topic, value, tracker)
+                if stored.get(topic) is not None:
+                    dispatcher.utter_message(response="utter_answer_updated")
+                events = [SlotSet(k, v) for k, v in stored.items()]
+            else:
+                dispatcher.utter_message(response="utter_change_answer_ok")
+                events = [SlotSet(topic, None)]
+            events += done + self.results_cleared()
+            if self.form_name() != dialogue.PRESCREEN_FORM:
+                events += [SlotSet("next_form", dialogue.PRESCREEN_FORM), END]
+            return events
+        dispatcher.utter_message(response="utter_change_answer_ok")  # a contact detail: asked again
+        extra = [SlotSet(s, None) for s in ("contact_phone", "contact_email", "contact_wechat")] \
+            if topic == "contact_details" else []
+        return [SlotSet(topic, None), *extra, SlotSet("handoff_confirm", None), SlotSet("question_confirm", None), *done]
 
     def results_cleared(self) -> List[EventType]:
         """After a change the result is worked out again (and said again only if it changed)."""
@@ -217,17 +253,10 @@ class QuestionForm(FormValidationAction):
         return []
 
     def change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        done = answered(tracker)
-        if reading.topic in done and reading.topic_value is not None:
-            stored = self.store(reading.topic, reading.topic_value, tracker)
-            if stored.get(reading.topic) is not None:
-                dispatcher.utter_message(response="utter_answer_updated")
-            return [SlotSet(k, v) for k, v in stored.items()] + self.results_cleared()
-        if reading.topic in done and reading.topic not in ("prescreen_consent",):
-            dispatcher.utter_message(response="utter_change_answer_ok")
-            return [SlotSet(reading.topic, None)] + self.results_cleared()
-        changeable = [s for s in done if s != "prescreen_consent"]
-        if not changeable:
+        options = changeable(tracker, self.form_name())
+        if reading.topic in options:
+            return self.apply_change(reading.topic, reading.topic_value, dispatcher, tracker)
+        if not options:
             dispatcher.utter_message(response="utter_nothing_to_change")
             return []
         return [SlotSet("change_menu", True)]
@@ -260,7 +289,7 @@ class QuestionForm(FormValidationAction):
             number, total = TRIAL.progress(answered(tracker))
             events += [SlotSet("question_number", str(number)), SlotSet("question_total", str(total))]
         if nxt == "change_which":
-            replies.change_menu(dispatcher, tracker)
+            replies.change_menu(dispatcher, tracker, changeable(tracker, self.form_name()))
         return events
 
     def pending_question(self, tracker: Tracker) -> Optional[str]:
@@ -289,10 +318,6 @@ class ValidatePrescreenForm(QuestionForm):
             return [pending]
         nxt = TRIAL.next_question(answered(tracker))
         return [nxt] if nxt else []
-
-    def read_change(self, reading, dispatcher, tracker):
-        events = super().read_change(reading, dispatcher, tracker)
-        return events + [SlotSet("change_menu", None)]
 
     # One method per question, as rasa-sdk writes them; each stores an interpreted answer.
     def validate_prescreen_consent(self, value, dispatcher, tracker, domain):

@@ -366,3 +366,25 @@ class ActionComeBackLater(Action):
         dispatcher.utter_message(response="utter_come_back_later")
         say_resume_code(dispatcher, tracker)
         return []
+
+
+def update_sent_lead(tracker: Tracker) -> bool:
+    """After an answer changed, the lead already sent gets the new answers (same contact details),
+    so the coordinator sees "updated" rather than old answers. False when nothing was updated."""
+    from bot.leads.service import lead_fields, submit_lead
+
+    fields = lead_fields(TRIAL.evaluate(TRIAL.answers(tracker.slots)))
+    if fields["outcome"] not in HANDOFF_OUTCOMES:
+        return False  # no longer a positive result: the lead stays as it was (see the note)
+    try:
+        store, settings = lead_store()
+        sent = store.get_lead_by_conversation(tracker.sender_id)
+        if sent is None:
+            return False
+        contact = {k: v for k, v in (sent.get("contact") or {}).items() if k in ("name", "phone", "email", "wechat", "time")}
+        result = submit_lead(store, settings, tracker.sender_id, respondent=_respondent(tracker),
+                             language=tracker.get_slot("language") or "en", contact=contact, **fields)
+        return bool(result.changed)
+    except Exception as error:
+        logger.warning("sent lead not updated: %s", type(error).__name__)
+        return False

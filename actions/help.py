@@ -78,3 +78,16 @@ class ActionAboutDeleting(Action):
         asked = "delete_question" in reading.digressions
         dispatcher.utter_message(response="utter_delete_info" if asked else "utter_nothing_deleted")
         return []
+
+
+class ActionNextSteps(Action):
+    """"What do we do now?": the next steps that fit the result, kindly; before a result, how
+    the pre-screening helps."""
+
+    def name(self) -> Text:
+        return "action_next_steps"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        outcome = tracker.get_slot("prescreen_outcome")
+        dispatcher.utter_message(response=f"utter_next_steps_{outcome}" if outcome else "utter_explain_prescreen_consent")
+        return []

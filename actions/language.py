@@ -33,7 +33,13 @@ def decision_for(tracker: Tracker) -> Decision:
         previous_metadata_language=previous,
         current=tracker.get_slot("language"),
         first_message=len(users) <= 1,
+        intent=_sure_intent(tracker),
     )
+
+
+def _sure_intent(tracker: Tracker) -> Optional[str]:
+    guess = tracker.latest_message.get("classifier_intent") or tracker.latest_message.get("intent") or {}
+    return guess.get("name") if float(guess.get("confidence") or 0) >= 0.8 else None
 
 
 def detect_language(tracker: Tracker) -> List[EventType]:

@@ -57,10 +57,13 @@ def not_understood(slot: str, kind: str) -> str:
 
 def has_default(slot: str) -> bool:
     """Whether a third unreadable reply may be noted as "not sure" (trial questions only)."""
-    return TRIAL.question(slot) is not None and slot != "prescreen_consent"
+    # Not who is answering: a guessed "someone else" would word every question wrongly; its
+    # clarifying question has buttons for all three and a way to a person.
+    return TRIAL.question(slot) is not None and slot not in ("prescreen_consent", "respondent")
 
 
-def answer_digression(dispatcher: CollectingDispatcher, digression: str, asked: str, reading: Reading) -> None:
+def answer_digression(dispatcher: CollectingDispatcher, digression: str, asked: str, reading: Reading,
+                      outcome: Optional[str] = None) -> None:
     """Answers what the person asked on the way; the open question is asked again after."""
     if digression.startswith("faq:"):
         dispatcher.utter_message(response="utter_" + digression[4:])
@@ -69,6 +72,8 @@ def answer_digression(dispatcher: CollectingDispatcher, digression: str, asked: 
         dispatcher.utter_message(response=f"utter_explain_{topic}")
     elif digression == "why":
         dispatcher.utter_message(response=why_response(reading.topic if reading.topic and TRIAL.question(reading.topic) else asked))
+    elif digression == "next_steps":
+        dispatcher.utter_message(response=f"utter_next_steps_{outcome}" if outcome else "utter_explain_prescreen_consent")
     elif digression == "language":
         dispatcher.utter_message(response="utter_language_switched" if reading.language else "utter_language_unsupported")
     elif digression in DIGRESSION_REPLIES:
@@ -147,13 +152,11 @@ def clarify_slots(slot: Optional[str], tracker: Tracker) -> List[EventType]:
     return [SlotSet("clarify_kind", kind), SlotSet("question_label", label(slot or "", _language(tracker)))]
 
 
-def change_menu(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"Which answer would you like to change?" with one button per answer given."""
-    from actions.conversation import answered
-
+def change_menu(dispatcher: CollectingDispatcher, tracker: Tracker, slots: List[str]) -> None:
+    """"Which answer would you like to change?" with one button per answer that can change."""
     language = _language(tracker)
     buttons = [
         {"title": label(slot, language), "payload": "/change_answer" + json.dumps({"topic": slot, "q": "change_which"})}
-        for slot in answered(tracker) if slot != "prescreen_consent"
+        for slot in slots
     ]
     dispatcher.utter_message(response="utter_ask_which_answer", buttons=buttons)

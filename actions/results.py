@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import answered, next_form, say_resume_code
+from actions.handoff import update_sent_lead
 from bot.leads.default import record_funnel
 from bot.trial import TRIAL
 from bot.trial.model import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, NOT_ELIGIBLE, UNSURE
@@ -47,7 +48,11 @@ class ActionEvaluatePrescreen(Action):
             # The same result as before (after a kept "no" or a change that changed nothing).
             if tracker.get_slot("recheck"):
                 dispatcher.utter_message(response="utter_result_unchanged")
+                if tracker.get_slot("lead_id") and update_sent_lead(tracker):
+                    dispatcher.utter_message(response="utter_lead_answers_updated")
             return [SlotSet("recheck", None), FollowupAction("action_listen")]
+        if tracker.get_slot("lead_id") and tracker.get_slot("recheck") and update_sent_lead(tracker):
+            dispatcher.utter_message(response="utter_lead_answers_updated")
         record_funnel(tracker.sender_id, "finished")
         record_funnel(tracker.sender_id, outcome.prescreen_outcome)
         if outcome.prescreen_outcome == NOT_ELIGIBLE:

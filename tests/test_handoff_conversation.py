@@ -25,7 +25,7 @@ def test_declining_contact_consent_stores_nothing_and_says_how_to_reach_the_stud
     assert c.slot("prescreen_outcome") == "likely_eligible"
     assert c.requested_slot == "contact_consent"
     reply = c.texts("no thanks")
-    assert "Nothing about you has been stored" in reply
+    assert "no contact details were kept" in reply
     assert "Beijing GoBroad Hospital" in reply
     assert lead_store.get_lead_by_conversation(c.sender) is None
     assert c.slot("contact_name") is None

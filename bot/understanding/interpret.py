@@ -36,7 +36,7 @@ from bot.trial.model import (
     Trial,
 )
 from bot.understanding import cues, safety
-from bot.understanding.language import looks_unsupported
+from bot.understanding.language import looks_unsupported, requested_language
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
@@ -45,12 +45,13 @@ CONTACT = "contact"  # phone, e-mail or WeChat ID, taken as typed and validated 
 CONFIRM = "confirm"  # yes / no / not sure to a question of the assistant's own
 FREE_TEXT = (TEXT, CONTACT)
 PERSON_QUESTIONS = ("contact_consent", "question_consent")  # where "contact me" is the answer
+QUESTIONS_WELCOME = ("contact_message",)  # a message for the coordinator: a question is the answer
 
 # Digressions that leave the question (the caller confirms before anything is lost) and those
 # answered on the spot, after which the question is asked again.
 LEAVING = ("delete", "restart", "change", "stop", "later", "person")
 STAYING = ("not_delete", "delete_question", "distress", "explain", "why", "bot", "language", "faq",
-           "other", "greet", "thank", "stale_button")
+           "other", "greet", "thank", "stale_button", "next_steps")
 
 # Intents a button can carry for each digression (the domain's button payloads).
 BUTTON_DIGRESSIONS = {
@@ -67,9 +68,10 @@ BUTTON_DIGRESSIONS = {
     "out_of_scope": "other",
 }
 # Typed messages: what the classifier may decide on its own, and how sure it must be.
-QUESTION_INTENTS = {"explain": "explain", "why_ask": "why", "bot_challenge": "bot"}
+QUESTION_INTENTS = {"explain": "explain", "why_ask": "why", "bot_challenge": "bot", "ask_next_steps": "next_steps"}
 SURE_FOR_A_QUESTION = 0.5
 SURE_SOME = 0.3
+SURE_LANGUAGE = 0.8
 SURE_WITHOUT_ANSWER = 0.7
 SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
@@ -352,7 +354,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         return _read_button(message, payload, question, emergency)
 
     found = cues.kinds(text)
-    requested = parsing.parse_language_request(text)
+    requested = requested_language(text, message.intent if message.confidence >= SURE_LANGUAGE else None, lang)
     if "bot" in found:
         found = tuple(kind for kind in found if kind != "person")  # "are you a real person?"
     if {"delete_question", "not_delete"} & set(found):
@@ -362,7 +364,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         found = tuple(kind for kind in found if kind != "person")  # "yes, please contact me"
     if question is not None and question.kind in FREE_TEXT:
         command = _command_only(text, found)
-        if command is None and cues.is_question(text):
+        if command is None and cues.is_question(text) and question.slot not in QUESTIONS_WELCOME:
             command = next((k for k in found if k in LEAVING + ("delete_question", "not_delete", "explain", "why")), None)
         if command:
             return Reading(digressions=(command,), emergency=emergency, evidence=("command",))
@@ -381,6 +383,14 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                 if not _survives(question, text, lang, answer):
                     answer, notes = None, ()  # "不要删除我的信息": the 不要 was about deleting
                     evidence.append("answer words belong to a request")
+                elif emergency and not _survives_emergency(question, text, lang, answer):
+                    answer, notes = None, ()  # "a fever of 40 and a seizure": the 40 is no age
+                    evidence.append("answer words belong to the emergency")
+                elif _about_another_condition(question, text, lang, trial):
+                    answer, notes = None, ()  # "no diabetes" to the breathing question
+                    evidence.append("answers another question")
+    if requested and requested != lang:
+        answer, notes = None, ()  # asked again in the new language: "¿puedo seguir en español? ... no es"
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
@@ -426,6 +436,28 @@ def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: An
     rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
     again, _notes = read_answer(question, rest, lang)
     return again == answer
+
+
+def _survives_emergency(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
+    spans = safety.emergency_clauses(text)
+    if not spans:
+        return True
+    folded = fold(text)
+    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(folded))
+    again, _notes = read_answer(question, rest, lang)
+    return again == answer
+
+
+def _about_another_condition(question: OpenQuestion, text: str, lang: Optional[str], trial: Optional[Trial]) -> bool:
+    """A yes/no about a condition the open question is not about ("no diabetes" when asked
+    about breathing): the person is answering another question, so nothing is stored."""
+    if trial is None or question.question is None or question.kind != TRI or question.question.qualifiers is None:
+        return False
+    named = parsing.parse_topic(text, lang)
+    if named is None or named == question.slot:
+        return False
+    other = trial.question(named)
+    return other is not None and other.qualifiers is not None
 
 
 def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Optional[OpenQuestion],

@@ -81,10 +81,30 @@ def looks_unsupported(text: str) -> bool:
     return len(words) >= 4 and sum(w in _FRENCH for w in words) >= 3
 
 
+# Language names, for a request the classifier recognises but the request reader does not
+# ("¿puedo seguir en español?", "能换成中文吗").
+_NAMES = {
+    "en": re.compile(r"\b(?:english|ingl[eé]s)\b|英文|英语|英語", re.I),
+    "zh": re.compile(r"\b(?:chinese|mandarin|chino|mandar[ií]n)\b|中文|汉语|漢語|普通话|国语|华语", re.I),
+    "es": re.compile(r"\b(?:spanish|espa[nñ]ol|castellano)\b|西班牙语|西班牙文|西语", re.I),
+}
+
+
+def requested_language(text: str, intent: Optional[str] = None, current: Optional[str] = None) -> Optional[str]:
+    """An explicit request for a language: read from the words, or, when the classifier is sure
+    the message asks to switch, the language it names (other than the current one: "¿puedo
+    seguir en español? mi inglés no es muy bueno")."""
+    found = parsing.parse_language_request(text or "")
+    if found is None and intent == "switch_language":
+        named = [lang for lang, pattern in _NAMES.items() if pattern.search(text or "") and lang != current]
+        found = named[0] if len(named) == 1 else None
+    return found
+
+
 def decide(text: str, *, metadata_language: Optional[str], previous_metadata_language: Optional[str],
-           current: Optional[str], first_message: bool) -> Decision:
+           current: Optional[str], first_message: bool, intent: Optional[str] = None) -> Decision:
     """The conversation's language after this message (see the module docstring)."""
-    requested = parsing.parse_language_request(text or "")
+    requested = requested_language(text, intent, current)
     language = requested
     if language is None and metadata_language and metadata_language != previous_metadata_language:
         language = metadata_language

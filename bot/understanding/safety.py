@@ -114,3 +114,10 @@ def detect(text: str) -> Optional[str]:
     if not found:
         return None
     return "self_harm" if "self_harm" in found else found[0]
+
+
+def emergency_clauses(text: str) -> List[Tuple[int, int]]:
+    """Where the emergencies are, as spans of ``fold(text)``: their words are not answers
+    ("he has a fever of 40" is not an age)."""
+    folded = fold((text or "")[:2000])
+    return [c.span() for c in _CLAUSE.finditer(folded) if _clause_kind(c.group())]

@@ -64,6 +64,7 @@ from bot.sessions import RELAY_HEADER, SessionSigner
 logger = logging.getLogger(__name__)
 
 HANDOFF_FORM = "handoff_form"  # domain/handoff.yml: asks for and repeats back contact details
+CONTACT_FORMS = (HANDOFF_FORM, "question_form")  # both ask for contact details
 SESSION_ENVIRON_KEY = "HTTP_" + RELAY_HEADER.upper().replace("-", "_")
 
 Origins = Union[None, str, List[str]]
@@ -138,7 +139,7 @@ class SocketIOInput(RasaSocketIOInput):
                 return
             await sio.emit("session_confirm", signer.tag(conversation_id), room=sid, namespace=self.namespace)
             tracker = await self._tracker(conversation_id)
-            if tracker is None:
+            if tracker is None or tracker is _GONE:  # a new conversation: nothing to say yet
                 return
             if isinstance(data, dict) and data.get("replay") is True:
                 # A page reloaded in the hand-off keeps no copy of the question: say it again, to it only.
@@ -191,25 +192,34 @@ class SocketIOInput(RasaSocketIOInput):
                            room=sender, namespace=self.namespace)
 
     async def _turn_state(self, sender: str) -> Optional[Dict[str, Any]]:
-        """What the page needs after a turn, from the conversation; None when it cannot be read."""
+        """What the page needs after a turn, from the conversation; None when it cannot be read,
+        and {"deleted": true} when the person had it deleted (the page then forgets it too)."""
         tracker = await self._tracker(sender)
+        if tracker is _GONE:
+            return {"deleted": True}
         return turn_state(tracker) if tracker is not None else None
 
     async def _tracker(self, sender: str) -> Any:
         """The conversation as the tracker store has it, or None (none yet, or unreadable)."""
         agent = getattr(getattr(getattr(self, "app", None), "ctx", None), "agent", None)
         try:
-            return await agent.tracker_store.retrieve(sender) if agent and agent.tracker_store else None
+            if not (agent and agent.tracker_store):
+                return None
+            tracker = await agent.tracker_store.retrieve(sender)
+            return _GONE if tracker is None else tracker
         except Exception:  # noqa: BLE001 - the page keeps what it has; the turn is already done
             logger.warning("The conversation could not be read.")
             return None
+
+
+_GONE = object()  # the conversation is no longer stored: "delete my data"
 
 
 def turn_state(tracker: Any) -> Dict[str, Any]:
     language = tracker.get_slot("language")
     return {
         "language": language if isinstance(language, str) else None,
-        "contact_step": tracker.active_loop_name == HANDOFF_FORM,
+        "contact_step": tracker.active_loop_name in CONTACT_FORMS,
         "handoff": handoff_state(tracker.get_slot, tracker.active_loop_name),
     }
 

@@ -200,7 +200,7 @@ function cleanReplies(list) {
   if (!Array.isArray(list)) return [];
   return list
     .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string" && b.title.trim())
-    .slice(0, 12)
+    .slice(0, 30)
     .map((b) => ({ title: b.title, payload: b.payload }));
 }
 
@@ -425,6 +425,14 @@ socket.on(BOT_EVENT, (data) => {
 // first message, unless the person changed the picker after sending that message ("asked").
 socket.on("turn_state", (data) => {
   if (!data || typeof data !== "object") return;
+  if (data.deleted === true) {
+    // Deleted by a typed request: this device forgets it too, keeping only the confirmation.
+    if (state.forgetFrom === null) {
+      const lastUser = state.items.map((item) => item.who).lastIndexOf("user");
+      state.forgetFrom = lastUser + 1;
+    }
+    return;
+  }
   const contactStep = data.contact_step === true;
   if (contactStep !== state.contactStep) {
     state.contactStep = contactStep;
