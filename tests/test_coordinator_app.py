@@ -106,7 +106,7 @@ def test_the_lead_page_puts_the_summary_first_then_the_answers_in_words(server, 
     i7 = re.search(r'<tr class="verdict-pass" id="criterion-I7">(.*?)</tr>', html, re.S).group(1)
     assert text_of(i7).strip().endswith("Pass")  # a guardian answered: passed, not "does not apply"
     # E15 for a 7-year-old boy: neither question applied, so neither was asked.
-    e15 = re.search(r'<tr class="verdict-pass" id="criterion-E15">(.*?)</tr>', html, re.S).group(1)
+    e15 = re.search(r'<tr class="verdict-not_applicable" id="criterion-E15">(.*?)</tr>', html, re.S).group(1)
     assert "Sex: not asked: does not apply" in text_of(e15)
     assert "Pregnancy or breastfeeding: not asked: does not apply" in text_of(e15)
     assert "Not asked: does not apply" in text_of(e15) and "Pass" not in text_of(e15)
@@ -142,6 +142,31 @@ def test_a_note_keeps_the_status_and_a_status_change_is_a_button(server, store):
     assert ("alice", "view", lead_id) in trail and ("alice", "status", lead_id) in trail
     assert ("alice", "note", lead_id) in trail
 
+
+def test_a_final_status_is_confirmed_on_its_own_page_before_it_is_saved(server, store):
+    lead_id = store.upsert_lead("conv-final", **lead_kwargs())
+    store.set_status(lead_id, "contacted", None, "alice")
+    s = login(server)
+    html = s.get(f"{server.url}/leads/{lead_id}").text
+    status_form = re.search(r'<form[^>]*class="status-form">(.*?)</form>', html, re.S).group(1)
+    assert re.findall(r'name="status" value="(\w+)"', status_form) == ["screening_scheduled"]
+    assert f'href="/leads/{lead_id}/final?status=not_enrolled"' in html
+    # A final status posted straight away (an old page, a script) is not saved: it is asked about first.
+    r = s.post(f"{server.url}/leads/{lead_id}/status", data={"status": "not_enrolled", "csrf_token": csrf_of(html)})
+    assert r.url.endswith(f"/leads/{lead_id}/final?status=not_enrolled")
+    assert store.get_lead(lead_id)["status"] == "contacted"
+    asked = s.get(f"{server.url}/leads/{lead_id}/final?status=not_enrolled")
+    assert "cannot be changed afterwards" in text_of(asked.text) and "No, go back to the lead" in asked.text
+    form = re.search(r'<form[^>]*class="confirm-form">(.*?)</form>', asked.text, re.S).group(1)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["confirm"] == "yes" and fields["status"] == "not_enrolled"
+    done = s.post(f"{server.url}/leads/{lead_id}/status", data={**fields, "note": "Family chose another trial"})
+    assert done.url.endswith("?saved=status")
+    lead = store.get_lead(lead_id)
+    assert lead["status"] == "not_enrolled" and lead["history"][-1]["note"] == "Family chose another trial"
+    # Nothing is final twice, and a step the workflow does not allow is refused.
+    again = s.get(f"{server.url}/leads/{lead_id}/final?status=enrolled")
+    assert again.url.endswith("?error=transition") and "is a final status" in text_of(again.text)
 
 def test_an_updated_lead_says_so_with_what_changed_and_when(server, store):
     lead_id = store.upsert_lead("conv-upd", **lead_kwargs())

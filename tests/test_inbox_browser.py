@@ -161,10 +161,18 @@ def test_the_coordinator_journey_in_chromium(browser, inbox, smtp_sink):
     reload_sends_nothing_again()
     assert [h["note"] for h in store.get_lead(lead_id)["history"]] == ["Called at 18:10, no answer; will try tomorrow."]
 
-    # Through the statuses, each a deliberate button.
+    # Through the statuses, each a deliberate button; a final one is asked about first.
     for button, shown in (("Mark as contacted", "Contacted"), ("Mark screening scheduled", "Screening scheduled"),
                           ("Mark as enrolled", "Enrolled")):
         page.click(f"text={button}")
+        if shown == "Enrolled":
+            assert "cannot be changed afterwards" in page.locator("main").inner_text()
+            page.click("text=No, go back to the lead")
+            assert page.locator("#status").text_content() == "Screening scheduled"
+            assert store.get_lead(lead_id)["status"] == "screening_scheduled"
+            page.click(f"text={button}")
+            page.fill("form.confirm-form textarea[name=note]", "Consent signed on the ward.")
+            page.click("text=Yes, mark as enrolled")
         assert page.locator("#status").text_content() == shown
         reload_sends_nothing_again()
         if shown == "Contacted":

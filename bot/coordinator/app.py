@@ -38,7 +38,15 @@ from bot.coordinator.export import csv_text, json_text
 from bot.coordinator.security import SECURITY_HEADERS, client_address, cross_site
 from bot.coordinator.totp import matching_step
 from bot.leads.models import utcnow
-from bot.leads.store import FUNNEL_STAGES, STATUSES, InvalidTransition, LeadNotFound, LeadStore, LeadValidationError
+from bot.leads.store import (
+    FUNNEL_STAGES,
+    STATUSES,
+    TRANSITIONS,
+    InvalidTransition,
+    LeadNotFound,
+    LeadStore,
+    LeadValidationError,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -326,10 +334,26 @@ def create_app(
             "lead.html",
             lead=lead,
             summary=present.lead_summary(lead),
-            next_statuses=store.allowed_transitions(lead["status"]),
+            next_statuses=[s for s in store.allowed_transitions(lead["status"]) if TRANSITIONS.get(s)],
+            final_statuses=[s for s in store.allowed_transitions(lead["status"]) if not TRANSITIONS.get(s)],
             error=STATUS_ERRORS.get(request.args.get("error", "")),
             saved=request.args.get("saved") in ("note", "status"),
         )
+
+    def is_final_step(current: str, status: str) -> bool:
+        return status != current and status in store.allowed_transitions(current) and not TRANSITIONS.get(status)
+
+    @app.get("/leads/<lead_id>/final")
+    async def confirm_final_status(request: Request, lead_id: str):
+        """A final status cannot be undone, so it is asked about on a page of its own (a GET, so Back works)."""
+        number = parse_lead_id(lead_id)
+        lead = store.get_lead(number, include_contact=False, include_history=False) if number is not None else None
+        if lead is None:
+            return render(request, "not_found.html", status=404)
+        target = request.args.get("status", "")
+        if not is_final_step(lead["status"], target):
+            return see_other(f"/leads/{number}?error=transition")
+        return render(request, "confirm_status.html", lead=lead, target=target)
 
     @app.post("/leads/<lead_id>/status")
     async def change_status(request: Request, lead_id: str):
@@ -345,6 +369,8 @@ def create_app(
             current = store.get_lead(number, include_contact=False, include_history=False)
             if current is None:
                 raise LeadNotFound(number)
+            if is_final_step(current["status"], status) and request.form.get("confirm") != "yes":
+                return see_other(f"{page}/final?status={status}")
             store.set_status(number, status, note, request.ctx.session["username"])
         except LeadNotFound:
             return render(request, "not_found.html", status=404)

@@ -90,6 +90,7 @@ VERDICT_LABELS = {
     "fail": "Fail",
     "unknown": "Not sure",
     "pending": "Not asked",
+    "not_applicable": "Not asked: does not apply",
     "confirmed_by_study_doctor": "Confirmed by the study doctor",
 }
 LANGUAGE_LABELS = {"en": "English", "zh": "Chinese (简体中文)", "es": "Spanish (Español)"}
