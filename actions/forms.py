@@ -52,6 +52,15 @@ logger = logging.getLogger(__name__)
 COUNTER = "reask_count"
 END: EventType = {"event": "end_of_form"}  # marker inside run(); never sent to Rasa
 SAID = "_said"  # in what a validate_<slot> returns: it told the person why nothing was kept
+# A request repeated at its own "are you sure?" means yes.
+SAME_REQUEST = {"delete": "delete", "stop": "stop", "later": "stop", "restart": "restart"}
+
+
+def plain_reading(reading: Reading) -> Optional[str]:
+    """yes / no / unsure as the reply says it, even when it also repeats the request."""
+    if reading.answer is not None:
+        return reading.answer
+    return reading.raw_answer
 
 
 CONTACT_QUESTIONS = ("contact_name", "contact_details", "contact_time", "contact_message")
@@ -169,9 +178,15 @@ class QuestionForm(FormValidationAction):
         """Stop, delete, restart: only an explicit yes does it; anything else keeps everything."""
         topic = tracker.get_slot("confirm_topic")
         done = [SlotSet("confirm_topic", None), SlotSet(COUNTER, 0.0)]
-        if reading.answer is None and not reading.digressions:
+        said = plain_reading(reading)
+        if reading.leaving and said is None:
+            if SAME_REQUEST.get(reading.leaving) == topic:
+                said = YES  # "sí, bórrelo" to "Delete everything?": the request again is a yes
+            elif reading.leaving == "delete" and topic != "delete":
+                return [SlotSet("confirm_topic", "delete"), SlotSet(COUNTER, 0.0)]  # "yes, and delete it all"
+        if said is None and not reading.digressions:
             return self.missed("confirm_answer", dispatcher, tracker)
-        if reading.answer != YES:
+        if said != YES:
             dispatcher.utter_message(response=f"utter_kept_{topic}" if topic in dialogue.CONFIRM_TOPICS else "utter_kept_stop")
             if topic == "replace_details":  # the details sent before stay; nothing is sent again
                 return done + [SlotSet("replace_details", False), END]

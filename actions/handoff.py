@@ -232,7 +232,8 @@ def summary_lines(slots: Dict[str, Any], language: str, draft: Dict[str, str], w
     for slot in ("contact_message", *CONTACT_SLOTS):
         field = DRAFT_FIELDS[slot]
         if draft.get(field):
-            lines.append(f"• {labels[slot]}: {draft[field]}")
+            shown = values.get(draft[field], draft[field]) if field == "time" else draft[field]
+            lines.append(f"• {labels[slot]}: {shown}")
     return lines
 
 
@@ -388,3 +389,20 @@ def update_sent_lead(tracker: Tracker) -> bool:
     except Exception as error:
         logger.warning("sent lead not updated: %s", type(error).__name__)
         return False
+
+
+class ActionSendDetails(Action):
+    """"Send my details" / "I changed my mind, please contact me": the hand-off again after a
+    positive result (consent asked again if it was declined), else a message for the coordinator."""
+
+    def name(self) -> Text:
+        return "action_send_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("lead_id"):
+            dispatcher.utter_message(response="utter_already_sent", lead_ref=f"#{tracker.get_slot('lead_id')}")
+            return []
+        if tracker.get_slot("prescreen_outcome") in HANDOFF_OUTCOMES:
+            again = [SlotSet("contact_consent", None)] if tracker.get_slot("contact_consent") != YES else []
+            return [*again, SlotSet("handoff_confirm", None), ActiveLoop(dialogue.HANDOFF_FORM)]
+        return [*_question_cleared(), ActiveLoop(dialogue.QUESTION_FORM)]

@@ -75,9 +75,9 @@ SURE_LANGUAGE = 0.8
 SURE_WITHOUT_ANSWER = 0.7
 SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
-                      "talk_to_person": "person"}  # never delete_data: deleting needs the words
+                      "talk_to_person": "person", "come_back_later": "later"}  # never delete: it needs the words
 SURE_TO_LEAVE = 0.9
-MAX_CLASSIFIER_LEAVING_CHARS = 40
+MAX_CLASSIFIER_LEAVING_CHARS = 60
 
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w-]*)\s*(?P<entities>\{.*\})?\s*$", re.S)
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -129,6 +129,7 @@ class Reading:
     topic_value: Any = None  # a corrected value given with a change ("actually he's 8")
     language: Optional[str] = None  # the language asked for
     confirmed: bool = False  # a button whose own confirmation the person already accepted
+    raw_answer: Any = None  # the answer before a request in the same message set it aside
     typed: bool = True  # False when it came from a button
     evidence: Tuple[str, ...] = ()
 
@@ -271,6 +272,10 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
     kind = question.kind
     if kind == CONFIRM and _wordy(text):
         return None, ("too long to confirm",)  # "are you sure?" takes a plain yes or no, or a button
+    if kind in (TRI, CONFIRM) and (kind == CONFIRM or question.slot in CONSENT_QUESTIONS):
+        text = _consent_words(text)  # consent is given in so many words, not inside a question
+        if not text:
+            return None, ("asked instead",)
     if kind in (TRI, CONFIRM):
         value, notes = _tri_answer(text, lang, question.question)
     elif kind in NUMBER_KINDS:
@@ -282,6 +287,24 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
     if value is not None and question.question is not None and not question.question.accepts(value):
         return None, ("out_of_range",)
     return value, notes
+
+
+CONSENT_QUESTIONS = ("prescreen_consent", "contact_consent", "question_consent")
+
+
+def _consent_words(text: str) -> str:
+    """What can give or refuse consent: the whole reply, unless it opens with a question ("how
+    much does it cost? we don't have much money" is no "no"); then only a later sentence that
+    starts with a yes or a no."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    if not sentences or not cues.is_question(sentences[0]):
+        return text
+    for sentence in sentences[1:]:
+        if not cues.is_question(sentence):
+            first = fold(sentence).split()[:1]
+            if first and parsing.parse_tri(first[0]) is not None:
+                return sentence
+    return ""
 
 
 def _wordy(text: str) -> bool:
@@ -401,6 +424,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             message.confidence >= SURE_TO_LEAVE and len(text) <= MAX_CLASSIFIER_LEAVING_CHARS:
         leaving.append(CLASSIFIER_LEAVING[message.intent])
         evidence.append("classifier")
+    raw_answer = answer
     if leaving and answer is not None and (leaving[0] in ("delete", "restart", "change")
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
@@ -418,6 +442,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         topic=topic,
         topic_value=topic_value,
         language=requested,
+        raw_answer=raw_answer if answer is None else None,
         evidence=tuple(evidence) + tuple(found),
     )
 
