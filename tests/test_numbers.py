@@ -1,4 +1,4 @@
-"""Numbers, durations and dates as people say them (bot/parsing.py, "Numbers and durations"):
+"""Numbers, durations and dates as people say them (bot/understanding/numbers.py):
 every value the assistant asks about (0-200) in words and digits, decimals in words, years read
 digit by digit, dates of birth, month spans, "one" as a pronoun, scale words that are not read,
 and the Chinese nominal age. Checked on the parser and through the real Rasa component."""
@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import AnswerExtractor
-from bot.parsing import (
+from bot.understanding.parsing import (
     AgeRange,
     extract_entities,
     find_numbers,

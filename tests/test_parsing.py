@@ -1,4 +1,4 @@
-"""The rule-based parsers in bot/parsing.py: phrasings per function and language, and totality."""
+"""The rule-based readers in bot/understanding/parsing.py: phrasings per function and language, and totality."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import parsing
-from bot.parsing import (
+from bot.trial import TRIAL
+from bot.trial.nct06389305.reading import topic_words
+from bot.understanding import parsing
+from bot.understanding.interpret import Message, OpenQuestion, interpret
+from bot.understanding.parsing import (
     detect_emergency,
     detect_script_language,
     extract_entities,
@@ -112,7 +115,12 @@ def test_parse_tri_more_natural_answers(text, expected):
      "做过造血干细胞移植", "sí, de médula ósea", "sí, un trasplante de células madre"],
 )
 def test_a_bone_marrow_transplant_is_not_a_yes_to_an_organ_transplant(text):
-    assert parse_tri(text) is None  # asked again; the question says it does not count
+    # The general reader holds no trial words: it reads the plain yes. E14's own reading (the
+    # trial's hook) turns it into "no", and the person is told why.
+    assert parse_tri(text) == "yes"
+    question = OpenQuestion.of(TRIAL, "organ_transplant")
+    reading = interpret(Message(text), question, TRIAL, {})
+    assert (reading.answer, reading.notes) == ("no", ("marrow_not_organ",))
 
 
 @pytest.mark.parametrize(
@@ -534,7 +542,7 @@ def _check_types(text):
         value = fn(text)
         assert value is None or (isinstance(value, float) and value == value)
     topic = parse_topic(text)
-    assert topic is None or topic in parsing.TOPICS["en"]
+    assert topic is None or topic in topic_words("en")
     for entity in extract_entities(text):
         assert 0 <= entity["start"] <= entity["end"] <= len(text)
 

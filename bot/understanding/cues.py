@@ -16,15 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Pattern, Sequence, Tuple
 
-import yaml
-
+from bot.understanding.lang import LANGUAGES, load
 from bot.understanding.text import fold, has_cjk
 
-LANG_DIR = Path(__file__).resolve().parent / "lang"
-LANGUAGES = ("en", "zh", "es")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]")
 _QUESTION_MARK = re.compile(r"[?？¿]")
 
@@ -46,10 +42,8 @@ class Cue:
         return self.start < end and start < self.end
 
 
-@lru_cache(maxsize=None)
 def lexicon(lang: str) -> Dict[str, List[str]]:
-    with open(LANG_DIR / lang / "cues.yml", encoding="utf-8") as f:
-        return {k: [str(p) for p in (v or [])] for k, v in yaml.safe_load(f).items()}
+    return {k: list(v or []) for k, v in load(lang, "cues").items()}
 
 
 def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:

@@ -20,12 +20,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from bot import parsing
 from bot.trial.model import (
     AGE,
-    FAIL,
     CHOICE,
     ECOG,
+    FAIL,
     MONTHS,
     NO,
     NUMBER_KINDS,
@@ -35,7 +34,7 @@ from bot.trial.model import (
     Question,
     Trial,
 )
-from bot.understanding import cues, safety
+from bot.understanding import cues, parsing, safety
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).

@@ -35,3 +35,9 @@ def organ_transplant_reading(text: str, _lang: Optional[str]) -> Optional[Tuple[
     if contains_any(folded, _words("marrow_transplant")) and not contains_any(folded, _words("organ_transplant")):
         return "no", "marrow_not_organ"
     return None
+
+
+@lru_cache(maxsize=None)
+def topic_words(lang: str) -> Dict[str, List[str]]:
+    """The words that name each question in ``lang`` ("age", "CAR-T", "过敏"), for ``parse_topic``."""
+    return dict(trial_words(lang).get("topics") or {})
