@@ -110,6 +110,15 @@ def _negated(part: str, start: int) -> bool:
     return False
 
 
+def _negated_after(part: str, start: int, end: int) -> bool:
+    """A negation closing the part right after the phrase: "sangre en la orina no", "呼吸困难没有";
+    not after a phrase that is itself negative ("no respira, no" stays an emergency)."""
+    if _find("negation", part[start:end]):
+        return False
+    rest = part[end:].strip()
+    return bool(rest) and any(a == 0 and not rest[b:].strip() for a, b in _find("post_negation", rest))
+
+
 def _fever_readings(part: str) -> List[Tuple[int, int]]:
     """A fever word with a temperature of 39-45 °C (102.2-113 °F) right by it: after it ("fever
     of 39.5", "发烧39度"), or before it with a degree sign or "de" ("39 degrees fever", "40 de
@@ -142,9 +151,39 @@ def _matches(part: str, sentence: str) -> List[Tuple[str, int, int]]:
     found = [(kind, a, b) for kind in KINDS for a, b in _find(kind, part)]
     found += [("fever", a, b) for a, b in _fever_readings(part)]
     found += [("bleeding", a, b) for a, b in _still_bleeding(part, sentence)]
+    offset = sentence.find(part)
+    found += [(k, a - offset, b - offset) for k, a, b in _combos(sentence) if offset <= a < offset + len(part)]
     return [m for m in found if not any(
         o is not m and o[1] < m[2] and m[1] < o[2] and (o[2], o[2] - o[1]) > (m[2], m[2] - m[1])
         for o in found)]
+
+
+@lru_cache(maxsize=None)
+def _combo_patterns(kind: str) -> Tuple[Tuple[Pattern[str], ...], ...]:
+    """Each combination of ``kind`` as one pattern per group of words."""
+    combos = []
+    for lang in LANGUAGES:
+        for combo in (load(lang, "safety").get("combos") or {}).get(kind) or []:
+            groups = tuple(p for p in (_compile(group) for group in combo) if p)
+            if len(groups) == len(combo):
+                combos.append(groups)
+    return tuple(combos)
+
+
+def _combos(sentence: str) -> List[Tuple[str, int, int]]:
+    """Words that alarm together, in one sentence, when neither does alone: a body part and
+    what is wrong with it ("胸口" + "很痛", "pecho" + "duele"), "hit his head" + "vomiting". Each
+    is (kind, start, end) of its first word; it counts only when no word of it is negated."""
+    found = []
+    for kind in KINDS:
+        for groups in _combo_patterns(kind):
+            spans = [[m.span(1) for m in g.finditer(sentence)] for g in groups]
+            if all(spans):
+                firsts = [s[0] for s in spans]
+                if not any(_negated(sentence, a) for a, _b in firsts):
+                    start = min(a for a, _b in firsts)
+                    found.append((kind, start, next(b for a, b in firsts if a == start)))
+    return found
 
 
 def _is_definition_question(part: str, folded: str) -> bool:
@@ -193,7 +232,7 @@ def _part_alarms(part: str, sentence: str, folded: str, history_elsewhere: bool,
             continue
         listed = negated_end is not None and (
             not part[negated_end:start].strip() or _find("list_joiners", part[negated_end:start]))
-        if listed or _negated(part, start):
+        if listed or _negated(part, start) or _negated_after(part, start, end):
             negated_end = end  # "no fever or seizures": the negation runs on through the list
             continue
         if _echoed(part, start, end, after):

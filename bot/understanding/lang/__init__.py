@@ -45,5 +45,7 @@ def _check(node: Any, where: str) -> None:
             _check(value, f"{where}: {key}")
     elif isinstance(node, list):
         for item in node:
-            if not isinstance(item, str):
+            if isinstance(item, list):
+                _check(item, where)
+            elif not isinstance(item, str):
                 raise LexiconError(f"{where}: {item!r} is not a string (quote it: \"{item}\")")
