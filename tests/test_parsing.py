@@ -569,3 +569,39 @@ def test_fuzz_any_text(text):
                max_size=3000))
 def test_fuzz_long_text(text):
     _check_types(text)
+
+
+# --- activity level: descriptions combined (bot/understanding/activity.py) ------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Where the ranges meet: "walks" (0-2) and "no football" (1-2) give 1.
+    ("walks to the shops fine but no football any more", 1),
+    ("camina bien pero sin deporte", 1),
+    ("走路没问题，就是不能踢球", 1),
+    # An ability negated in its part of the sentence gives its other range.
+    ("not at nursery at the moment, but she dresses herself and plays", 2),
+    ("no va a clase, pero se viste sola y juega en casa", 2),
+    ("现在不去学校，自己穿衣服，在家玩", 2),
+    ("体育课免了，其他都正常上学", 1),
+    ("va al cole, educación física no", 1),
+    # They disagree: the worst level any of them needs, never a fitter reading.
+    ("mostly normal, though lying down most of the day lately", 3),
+    ("hace vida normal salvo que está casi todo el día acostado", 3),
+    ("can't do anything for herself, bed bound", 4),
+    # Too wide to say: asked again.
+    ("he walks", None), ("se levanta", None),
+    # Buttons in order: the first is level 0; two ordinals give the lower.
+    ("the third one", 2), ("第四个", 3), ("la primera opción", 0),
+    ("between the first and second", 0),
+    # Not an ordinal pick: a longer sentence, or a word that only looks like one.
+    ("he came second in the race at school last year with his friends", 0),
+    ("está en su cuarto", None),
+])
+def test_activity_descriptions_combine(text, expected):
+    assert parse_ecog(text) == expected
+
+
+@pytest.mark.parametrize("text", ["it really varies week to week", "depende del día", "时好时坏，说不准"])
+def test_activity_that_varies_is_unsure(text):
+    assert parsing.parse_activity(text) == "unsure"

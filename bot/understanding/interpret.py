@@ -226,7 +226,9 @@ AGE_LIMITS = (1.0, 10.0, 18.0, 40.0)  # where a year more or less changes what i
 
 def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
     if kind == ECOG:
-        level = parsing.parse_ecog(text, lang)
+        level = parsing.parse_activity(text, lang)
+        if level == UNSURE:
+            return UNSURE, ()
         if level is not None:
             return float(level), ()
     else:

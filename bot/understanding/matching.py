@@ -250,10 +250,6 @@ def _sex_table(lang: str) -> Dict[str, Sequence[str]]:
     return table
 
 
-def _ecog_table(lang: str) -> Dict[str, Sequence[str]]:
-    return {str(level): words for level, words in (entries(lang, "activity", "levels") or {}).items()}
-
-
 def _language_table(lang: str) -> Dict[str, Sequence[str]]:
     return dict(entries(lang, "language", "names") or {})
 
@@ -263,7 +259,6 @@ TABLES: Dict[str, PhraseTable] = {
     "units": _units_table,
     "respondent": _respondent_table,
     "sex": _sex_table,
-    "ecog": _ecog_table,
     "language": _language_table,
 }
 

@@ -17,6 +17,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from bot.understanding import safety
+from bot.understanding.activity import activity_hit, read_activity
 from bot.understanding.lang import LANGUAGES
 from bot.understanding.matching import (
     CLAUSE_PUNCT,
@@ -80,6 +81,7 @@ __all__ = [
     "parse_respondent",
     "parse_sex",
     "parse_ecog",
+    "parse_activity",
     "parse_language_request",
     "detect_emergency",
     "parse_topic",
@@ -136,9 +138,23 @@ def _negated_before(doc: Doc, start: int, lang: str, window: int = 3) -> bool:
     return False
 
 
+def _reflexive_no_se(t: Prepared, doc: Doc, s: int, e: int, lang: str) -> bool:
+    """Spanish "no se" typed without its accent before a verb is reflexive ("ya no se detectaban",
+    "no se la controlan"), not "no sé" (I don't know); "no se si..." and "no se" alone are."""
+    if lang != "es" or e - s != 2 or doc[s + 1].norm_ != "se":
+        return False
+    start, end = span_offsets(t, doc, s + 1, e)
+    if "é" in t.original[start:end].lower():
+        return False
+    nxt = doc[e] if e < len(doc) else None
+    return nxt is not None and nxt.is_alpha and nxt.norm_ not in word_set(lang, "yesno", "after_no_se")
+
+
 def _tri_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     hits = []
     for value, _kind, s, e in phrase_spans(doc, "tri", lang):
+        if value == "unsure" and _reflexive_no_se(t, doc, s, e, lang):
+            continue
         if value == "ignore":
             hits.append(Hit(value, *span_offsets(t, doc, s, e)))
             continue
@@ -382,29 +398,31 @@ def _ecog_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
                 level = int(tok.norm_[-1])
         if level is not None:
             hits.append(Hit(level, *span_offsets(t, doc, s, e), "explicit"))
-    for value, _kind, s, e in phrase_spans(doc, "ecog", lang):
-        hits.append(Hit(int(value), *span_offsets(t, doc, s, e), "phrase"))
     return hits
 
 
-def _ecog(text: str, lang: str | None) -> Hit | None:
+def _explicit_level(text: str, lang: str | None) -> Hit | None:
     _, hits = run(text, lang, _ecog_hits)
-    explicit = [h for h in hits if h.kind == "explicit"]
-    if explicit:
-        return sorted(explicit, key=lambda h: h.start)[0]
-    kept = longest_first(hits)
-    if not kept:
-        return None
-    return max(kept, key=lambda h: (h.value, -h.start))
+    return min(hits, key=lambda h: h.start) if hits else None
+
+
+def _ecog(text: str, lang: str | None) -> Hit | None:
+    return _explicit_level(text, lang) or activity_hit(text, lang)
+
+
+def parse_activity(text: str, lang: str | None = None) -> int | str | None:
+    """ECOG 0-4, "unsure" ("it varies", "说不上来"), or None (see ``activity``)."""
+    return read_activity(as_text(text), lang, _explicit_level(as_text(text), lang))  # type: ignore[return-value]
 
 
 def parse_ecog(text: str, lang: str | None = None) -> int | None:
     """ECOG 0-4 from a plain activity description, or from "level 2" / "ECOG 2" / "2级".
 
-    A bare digit is not enough. If the text describes several levels the worst one wins.
+    A bare digit is not enough. Descriptions are combined as ``activity`` says: where they
+    meet, and the worst level when they disagree.
     """
-    hit = _ecog(text, lang)
-    return int(hit.value) if hit else None  # type: ignore[call-overload]
+    level = parse_activity(text, lang)
+    return level if isinstance(level, int) else None
 
 
 # ================================================================================================
