@@ -605,3 +605,22 @@ def test_activity_descriptions_combine(text, expected):
 @pytest.mark.parametrize("text", ["it really varies week to week", "depende del día", "时好时坏，说不准"])
 def test_activity_that_varies_is_unsure(text):
     assert parsing.parse_activity(text) == "unsure"
+
+
+# --- yes / no: the first clause answers, reflexive "no se" ------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A short opening answer decides; the reasons after it may hold words that look like answers.
+    ("no, only the asthma, she had it as a baby", "no"),
+    ("sí, y no se le quita con nada", "yes"),
+    ("没有，一直都挺好的", "no"),
+    ("是的，不过现在没事了", "yes"),
+    # A second plain answer opening a clause, or a correction, is asked again.
+    ("yes, no, I'm not sure which", "unsure"), ("yes. no", None), ("no. actually yes he did", None),
+    ("没有。不对，有过一次", None),
+    # Spanish "no se" without its accent: before a verb it is reflexive, alone or before "si" it is "no sé".
+    ("no se", "unsure"), ("no se si se lo hicieron", "unsure"), ("no se le nota nada", "no"),
+])
+def test_first_clause_and_reflexive_no_se(text, expected):
+    assert parse_tri(text) == expected

@@ -10,6 +10,7 @@ trial words: the questions a message names (``parse_topic``) come from the trial
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Callable, Dict, List, Mapping, Sequence, Tuple
 
@@ -195,11 +196,51 @@ def _tri(text: str, lang: str | None) -> Hit | None:
     if "unsure" in values:
         value = "unsure"
     elif len(values) > 1:
-        return None  # "yes ... no": ask again rather than guess
+        first = _first_clause_answer(t, kept)
+        if first is None:
+            return None  # "yes ... no": ask again rather than guess
+        return first
     else:
         value = values.pop()
     chosen = [h for h in kept if h.value == value]
     return Hit(value, chosen[0].start, chosen[-1].end)
+
+
+def _corrected(rest: str) -> bool:
+    folded = fold_phrase(rest)
+    return any(fold_phrase(w) in folded for code in LANGUAGES for w in phrase_list(code, "yesno", "corrections"))
+
+
+FIRST_CLAUSE_WORDS = 5  # how short an opening clause must be to answer on its own
+_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]")
+
+
+def _first_clause_answer(t: Prepared, hits: List[Hit]) -> Hit | None:
+    """ "No, just the leukemia, though she had a cyst removed": a short opening clause with one
+    plain answer is the answer; what follows gives the reasons (and may hold words that look like
+    answers: "she had", "没了", "nada")."""
+    end = _CLAUSE_END.search(t.original)
+    if end is None:
+        return None
+    opening = t.original[:end.start()]
+    if not opening.strip() or len(opening.split()) > FIRST_CLAUSE_WORDS or (
+            t.has_cjk and len(opening.strip()) > 2 * FIRST_CLAUSE_WORDS):
+        return None
+    inside = [h for h in hits if h.end <= end.start()]
+    if not inside or len({h.value for h in inside}) != 1:
+        return None
+    if _corrected(t.original[end.start():]):
+        return None  # "no. actually yes he did": the person changed their mind
+    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(t.original)]
+    for h in hits:
+        if h.value == inside[0].value:
+            continue
+        clause_start = max(s for s in clause_starts if s <= h.start)
+        clause_end = _CLAUSE_END.search(t.original, h.end)
+        clause = t.original[clause_start:clause_end.start() if clause_end else len(t.original)]
+        if not t.original[clause_start:h.start].strip() and len(clause.split()) <= 3 and len(clause.strip()) <= 8:
+            return None  # "yes, no": a second plain answer, a clause of its own
+    return Hit(inside[0].value, inside[0].start, inside[-1].end, "first clause")
 
 
 def parse_tri(text: str, lang: str | None = None) -> str | None:
