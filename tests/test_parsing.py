@@ -94,16 +94,14 @@ def test_parse_tri_none(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("可以，开始吧", "yes"), ("好，开始", "yes"), ("复发了", "yes"), ("又复发了", "yes"),
+    [("可以，开始吧", "yes"), ("好，开始", "yes"),
      ("没复发", "no"), ("先不了", "no"), ("不了", "no"), ("还没想好", "unsure"),
      ("empecemos", "yes"), ("yes, a kidney transplant", "yes"), ("做过肾移植", "yes"),
      ("no, a bone marrow transplant", "no"),
      # "No problem" agrees only on its own; after a noun it describes health.
      ("没问题", "yes"), ("没问题，开始吧", "yes"), ("心脏没问题", "no"), ("no problem", "yes"),
      ("his heart has no problem", "no"),
-     # Echoing "never went into remission" answers the relapsed-or-refractory question.
-     ("化疗一直没缓解", "yes"), ("一直没有缓解", "yes"), ("no ha respondido al tratamiento", "yes"),
-     ("it never went into remission", "yes")],
+     ],
 )
 def test_parse_tri_more_natural_answers(text, expected):
     assert parse_tri(text) == expected
@@ -121,6 +119,19 @@ def test_a_bone_marrow_transplant_is_not_a_yes_to_an_organ_transplant(text):
     question = OpenQuestion.of(TRIAL, "organ_transplant")
     reading = interpret(Message(text), question, TRIAL, {})
     assert (reading.answer, reading.notes) == ("no", ("marrow_not_organ",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("复发了", "yes"), ("又复发了", "yes"), ("化疗一直没缓解", "yes"), ("一直没有缓解", "yes"),
+     ("no ha respondido al tratamiento", "yes"), ("it never went into remission", "yes"),
+     ("no, still in remission", "no"), ("sigue en remisión", "no")],
+)
+def test_the_trials_own_words_answer_its_question(text, expected):
+    # Parsers hold no trial words: "never went into remission" answers relapsed-or-refractory
+    # through the trial's reading (bot/trial/nct06389305/lang/<code>.yml), not parse_tri.
+    question = OpenQuestion.of(TRIAL, "relapsed_or_refractory")
+    assert interpret(Message(text), question, TRIAL, {}).answer == expected
 
 
 @pytest.mark.parametrize(

@@ -199,14 +199,16 @@ def _entity_answer(kind: str, question: Optional[Question], entities: Mapping[st
 
 def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) -> Tuple[Any, Tuple[str, ...]]:
     notes: Tuple[str, ...] = ()
-    if question is not None and question.reading is not None:
-        special = question.reading(text, lang)
-        if special is not None:
-            return special[0], (special[1],)
-    found = set(cues.kinds(text))
-    value = parsing.parse_tri(text, lang)
-    if "unsure" in found:
-        return UNSURE, notes
+    special = question.reading(text, lang) if question is not None and question.reading is not None else None
+    if special is not None:
+        # The question's own reading (the trial's words and limits); a yes still meets qualifiers.
+        value, notes = special[0], (special[1],)
+        if value != YES or special[1] == "compared_with_limit":
+            return value, notes
+    else:
+        value = parsing.parse_tri(text, lang)
+        if "unsure" in cues.kinds(text):
+            return UNSURE, notes
     if value == YES and question is not None and question.qualifiers is not None:
         qualifiers = cues.qualifiers(text)
         if qualifiers:

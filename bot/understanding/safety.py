@@ -31,7 +31,7 @@ import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Pattern, Tuple
 
-from bot.understanding.lang import LANGUAGES, load
+from bot.understanding.lang import LANGUAGES, LexiconError, load
 from bot.understanding.text import fold, has_cjk
 
 KINDS = ("self_harm", "breathing", "unresponsive", "seizure", "bleeding", "chest_pain", "confusion",
@@ -50,7 +50,11 @@ READING_DISTANCE = 20  # characters between a fever word and its temperature
 
 
 def lexicon(lang: str) -> Dict[str, List[str]]:
-    return {k: list(v or []) for k, v in load(lang, "safety").items()}
+    table = load(lang, "safety")
+    bad = [k for k, v in table.items() if v is not None and not isinstance(v, (list, dict))]
+    if bad:
+        raise LexiconError(f"{lang}/safety.yml: {bad[0]} is not a list of phrases")
+    return {k: list(v or []) for k, v in table.items() if not isinstance(v, dict)}
 
 
 def _compile(phrases: List[str]) -> Optional[Pattern[str]]:
