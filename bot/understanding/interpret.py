@@ -234,26 +234,44 @@ def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tupl
         if level is not None:
             return float(level), ()
     else:
+        found = parsing.parse_duration(text, lang, for_age=kind == AGE)
+        if found is not None and found.kind in ("below", "above"):
+            return UNSURE, ("a_bound_not_a_value",)  # "不到半年", "more than a year"
+        if found is not None:
+            nominal = ("nominal_age",) if found.kind == "nominal" else ()
+            if kind == AGE:
+                return _age(round(found.months / 12.0, 4), text, lang), nominal
+            return found.months, ()
         if kind == AGE:
             born = parsing.parse_birth_age(text, lang)
             if born is not None:
                 if any(born.low < limit <= born.high for limit in AGE_LIMITS):
                     return None, ("birth_year_near_a_limit",)
-                return born.low, ("from_birth_date",)
-        months = parsing.parse_duration_months(text, lang)
-        if months is not None:
-            nominal = ("nominal_age",) if kind == AGE and "虚岁" in text and "周岁" not in text else ()
-            return (round(months / 12.0, 4), nominal) if kind == AGE else (months, ())
+                return _completed_years(born.low), ("from_birth_date",)
         number = parsing.parse_number(text, lang)
         if number is not None:
-            return number, ()
+            return (_age(number, text, lang) if kind == AGE else number), ()
         if kind == MONTHS:
             span = parsing.parse_month_span(text, lang)
             if span is not None:
                 return span, ("from_month_names",)
+        if parsing.vague_duration(text):
+            return UNSURE, ("no_number",)  # "a few months", "几个月"
     if parsing.parse_tri(text, lang) == UNSURE or "unsure" in cues.kinds(text):
         return UNSURE, ()
     return None, ()
+
+
+def _completed_years(age: float) -> float:
+    """An age from a date of birth in whole years, as people say it (months under two)."""
+    return float(int(age)) if age >= 2 else age
+
+
+def _age(years: float, text: str, lang: Optional[str]) -> float:
+    """ "Almost 40", "40 next week", "cumple 9 en febrero", "快满一岁": not yet that age."""
+    if years == int(years) and years >= 1 and parsing.approaching(text, lang):
+        return years - 1 if years >= 2 else round(years - 1 / 12, 4)
+    return years
 
 
 def _choice_answer(slot: str, text: str, lang: Optional[str]) -> Any:

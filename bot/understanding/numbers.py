@@ -20,12 +20,15 @@ from spacy.tokens import Doc, Span
 
 from bot.understanding.lang import LANGUAGES
 from bot.understanding.matching import (
+    CLAUSE_PUNCT,
     Hit,
     Prepared,
+    as_text,
     entries,
     fold_phrase,
     guess,
     latin_word_set,
+    make_doc,
     phrase_list,
     phrase_spans,
     prepare,
@@ -594,15 +597,82 @@ def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
 
 
 
-def _duration_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+def _clause_of(doc: Doc, start: int) -> Tuple[int, int]:
+    lo = start
+    while lo > 0 and doc[lo - 1].text not in CLAUSE_PUNCT:
+        lo -= 1
+    hi = start
+    while hi < len(doc) and doc[hi].text not in CLAUSE_PUNCT:
+        hi += 1
+    return lo, hi
+
+
+def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str) -> bool:
+    """A phrase of ``numbers.yml[key]`` in tokens [lo, hi) (Chinese: anywhere in those characters)."""
+    norms = [t.norm_ for t in doc[lo:hi]]
+    text = "".join(norms) if lang == "zh" else " " + " ".join(norms) + " "
+    for phrase in phrase_list(lang, "numbers", key):
+        p = fold_phrase(phrase)
+        if (p.replace(" ", "") in text) if lang == "zh" else (" " + " ".join(
+                t.norm_ for t in make_doc(p, lang)) + " ") in text:
+            return True
+    return False
+
+
+def _bound_before(doc: Doc, start: int, lang: str) -> str:
+    """ "below" / "above" when a bound word stands right before the duration ("不到一个月",
+    "less than 3 months", "más de un año"), or right after it in Chinese ("一个月以内")."""
+    for kind in ("below", "above"):
+        for phrase in phrase_list(lang, "numbers", kind):
+            words = tuple(t.norm_ for t in make_doc(fold_phrase(phrase), lang))
+            n = len(words)
+            if start >= n and tuple(t.norm_ for t in doc[start - n:start]) == words:
+                return kind
+    return ""
+
+
+def _group_kind(doc: Doc, group: List[_Piece], lang: str) -> str:
+    return _bound_before(doc, group[0].start, lang)
+
+
+def _is_age_unit(doc: Doc, piece: _Piece, lang: str) -> bool:
+    units = word_set(lang, "numbers", "age_units")
+    text = "".join(t.norm_ for t in doc[piece.start:piece.end]) if lang == "zh" else \
+        " ".join(t.norm_ for t in doc[piece.start:piece.end])
+    return any(u.replace(" ", "") in text if lang == "zh" else text.endswith(u) for u in units)
+
+
+def _choose(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[_Piece]:
+    """Of several durations: one given plainly over a bound ("不到一个月，三个礼拜左右"), one said
+    of now over one said of then ("diagnosed when he was 3, he's 7 now"), and of answers that
+    agree ("一岁半，18个月") the most precise; else the first."""
+    if len(groups) == 1:
+        return groups[0]
+    plain = [g for g in groups if not _group_kind(doc, g, lang)] or groups
+    clauses = {id(g): _clause_of(doc, g[0].start) for g in plain}
+    now = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "now_words")]
+    then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
+    candidates = now or [g for g in plain if g not in then] or plain
+    values = [sum(p.months for p in g) for g in candidates]
+    if max(values) - min(values) <= 12:
+        return max(candidates, key=lambda g: (len(g), g[0].start))
+    return candidates[0]
+
+
+def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
     pieces = _duration_pieces(doc, lang)
+    if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
+        pieces = [p for p in pieces if not _is_age_unit(doc, p, lang)]
     if not pieces:
         return []
     groups: List[List[_Piece]] = [[pieces[0]]]
     for piece in pieces[1:]:
         prev = groups[-1][-1]
         gap = [tok.norm_ for tok in doc[prev.end:piece.start]]
-        if piece.start >= prev.end and all(g in _duration_joiners() for g in gap) and piece.unit < prev.unit:
+        # "39 years and 11 months" adds up; "一岁半，18个月" says the same thing twice, and
+        # "不到一个月，三个礼拜左右" gives a bound, then the answer.
+        if piece.start >= prev.end and all(g in _duration_joiners() for g in gap) and \
+                piece.unit < prev.unit and piece.months < prev.unit and not _group_kind(doc, groups[-1], lang):
             groups[-1].append(piece)
         else:
             groups.append([piece])
@@ -611,18 +681,47 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     ages = [next((p.age for p in g if p.age), "") for g in groups]
     kind = "nominal" if "nominal" in ages and "real" not in ages else ""
     chosen = groups[ages.index("real")] if "real" in ages else (
-        groups[ages.index("nominal")] if kind else groups[0])
+        groups[ages.index("nominal")] if kind else _choose(doc, groups, lang))
     months = round(sum(p.months for p in chosen), 4)
     if kind:
         months = max(months - 12, 0.0)
-    return [Hit(months, *span_offsets(t, doc, chosen[0].start, chosen[-1].end), kind)]
+    return [Hit(months, *span_offsets(t, doc, chosen[0].start, chosen[-1].end),
+                kind or _group_kind(doc, chosen, lang))]
 
 
-def duration(text: str, lang: str | None) -> Hit | None:
-    _, hits = run(text, lang, _duration_hits)
+def duration(text: str, lang: str | None, for_age: bool | None = None) -> Hit | None:
+    _, hits = run(text, lang, partial(_duration_hits, for_age=for_age))
     if not hits:
         return None
     return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))[0]
+
+
+class Duration(NamedTuple):
+    months: float
+    kind: str  # "" as given; "nominal" (虚岁); "below" / "above" a bound ("less than a month")
+
+
+def parse_duration(text: str, lang: str | None = None, for_age: bool | None = None) -> Duration | None:
+    """The duration or age in the text with how it was given; ``for_age`` False leaves out ages
+    ("现在孩子7岁" when asked how many months after CAR-T), True reads ages."""
+    hit = duration(as_text(text), lang, for_age)
+    return Duration(float(hit.value), hit.kind) if hit else None  # type: ignore[arg-type]
+
+
+@cache
+def _vague_pattern(lang: str):
+    words = [fold_phrase(w) for w in phrase_list(lang, "numbers", "vague")]
+    units = sorted({fold_phrase(u) for g in (entries(lang, "numbers", "units") or {}).values() for u in g}, key=len, reverse=True)
+    if not words or not units:
+        return None
+    sep = "" if lang == "zh" else r"\s+(?:of\s+)?"
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + sep + "(?:" + "|".join(map(re.escape, units)) + ")")
+
+
+def vague_duration(text: str) -> bool:
+    """ "a few months", "几个月", "unos meses": a duration with no number to it."""
+    folded = prepare(as_text(text)).folded
+    return any(p is not None and p.search(folded) for p in (_vague_pattern(code) for code in LANGUAGES))
 
 
 def parse_duration_months(text: str, lang: str | None = None) -> float | None:
@@ -664,8 +763,11 @@ def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     for n in numbers_in(doc, lang):
         skip = n.kind in _KINDS_NOT_BARE or _counted(doc, n, lang) or any(
             s <= n.start < e for s, e in dated)
+        clause = _clause_of(doc, n.start)
+        when = "now" if _has_words(doc, *clause, lang, "now_words") else (
+            "then" if _has_words(doc, *clause, lang, "then_words") else "")
         hits.append(Hit(None if skip else n.value, *span_offsets(t, doc, n.start, n.end),
-                         "skip" if skip else ""))
+                         "skip" if skip else when))
     return hits
 
 
@@ -676,8 +778,10 @@ def number(text: str, lang: str | None) -> Hit | None:
     if any(h.kind == "unit" for h in hits):
         return None
     skips = [h for h in hits if h.kind == "skip"]
-    kept = [h for h in hits if not h.kind and not any(
+    kept = [h for h in hits if h.kind != "skip" and not any(
         h.start < s.end and s.start < h.end for s in skips)]
+    # "diagnosed in 2022 when he was 3, he's 7 now": the number said of now.
+    kept = [h for h in kept if h.kind == "now"] or [h for h in kept if h.kind != "then"] or kept
     return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))[0] if kept else None
 
 
@@ -936,3 +1040,15 @@ def birth_hits(text: str, lang: str | None, today: date | None = None) -> Hit | 
     """The first age from a date of birth (``parse_birth_age``) with its offsets."""
     _, hits = run(text, lang, partial(_birth_hits, today=today or date.today()))
     return min(hits, key=lambda h: h.start) if hits else None
+
+
+def approaching(text: str, lang: str | None = None) -> bool:
+    """Whether an age is said as one not reached yet: "almost 40", "40 next week", "cumple 9 en
+    febrero", "快满一岁" (``numbers.yml``: ``approaching``)."""
+    folded = prepare(as_text(text)).folded
+    for code in LANGUAGES:
+        for phrase in phrase_list(code, "numbers", "approaching"):
+            p = fold_phrase(phrase)
+            if (p in folded) if code == "zh" else re.search(r"(?<![\w'])" + re.escape(p) + r"(?![\w'])", folded):
+                return True
+    return False

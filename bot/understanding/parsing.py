@@ -50,18 +50,22 @@ from bot.understanding.matching import (
 )
 from bot.understanding.numbers import (
     AgeRange,
+    Duration,
     NumberFound,
+    approaching,
     birth_hits,
     duration,
     find_numbers,
     number,
     numbers_in,
     parse_birth_age,
+    parse_duration,
     parse_duration_months,
     parse_month_span,
     parse_number,
     parse_year,
     span_hits,
+    vague_duration,
 )
 
 __all__ = [
@@ -72,6 +76,10 @@ __all__ = [
     "guess_language",
     "parse_tri",
     "parse_duration_months",
+    "parse_duration",
+    "Duration",
+    "approaching",
+    "vague_duration",
     "parse_number",
     "parse_year",
     "parse_month_span",
