@@ -635,3 +635,20 @@ def test_activity_that_varies_is_unsure(text):
 ])
 def test_first_clause_and_reflexive_no_se(text, expected):
     assert parse_tri(text) == expected
+
+
+# --- typing slips, Traditional characters, everyday words for people ---------------------------------
+
+
+@pytest.mark.parametrize(("text", "fn", "expected"), [
+    # One slip in a longer word is read as the lexicon word; short or real words are left alone.
+    ("femal", parse_sex, "female"), ("seventen", parse_number, 17), ("cuarente y dos", parse_number, 42),
+    ("she tried", parse_ecog, None),
+    # Traditional characters read as simplified.
+    ("三歲", parse_duration_months, 36), ("沒有", parse_tri, "no"),
+    # Everyday words for who is answering and the patient's sex.
+    ("I'm her foster mum", parse_respondent, "guardian"), ("la madrina", parse_respondent, "other"),
+    ("小伙子", parse_sex, "male"), ("un chamaco", parse_sex, "male"), ("my nan is here", parse_sex, None),
+])
+def test_slips_scripts_and_everyday_words(text, fn, expected):
+    assert fn(text) == expected

@@ -39,7 +39,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import compile_suffix_regex, filter_spans
 
-from bot.understanding.lang import LANGUAGES, load
+from bot.understanding.lang import LANG_DIR, LANGUAGES, load
+from bot.understanding.text import simplified
 
 MAX_CHARS = 500
 LATIN = ("en", "es")
@@ -73,6 +74,7 @@ def _fold_char(ch: str) -> str:
     low = c.lower()
     if len(low) == 1:
         c = low
+    c = simplified().get(ord(c), c)
     decomposed = unicodedata.normalize("NFD", c)
     if len(decomposed) > 1 and decomposed[0].isascii() and all(
         unicodedata.combining(x) for x in decomposed[1:]
@@ -179,7 +181,76 @@ def _zh_doc(folded: str) -> Doc:
 def make_doc(folded: str, lang: str) -> Doc:
     if lang == "zh":
         return _zh_doc(folded)
-    return get_nlp(lang).make_doc(folded)
+    doc = get_nlp(lang).make_doc(folded)
+    for tok in doc:
+        fixed = typo_fix(tok.norm_, lang)
+        if fixed:
+            tok.norm_ = fixed
+    return doc
+
+
+# --- typo tolerance ------------------------------------------------------------------------------
+
+TYPO_MIN_LENGTH = 5  # shorter words are too easily another word
+TYPO_TARGETS = (("numbers", "words"), ("numbers", "hundreds"), ("sex", "nouns"), ("respondent", "parent"),
+                ("respondent", "child"), ("respondent", "other"), ("respondent", "legal"))
+
+
+def _lexicon_words(lang: str) -> FrozenSet[str]:
+    words: set = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            words.update(fold_phrase(node.lstrip("^<")).split())
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in (LANG_DIR / lang).glob("*.yml"):
+        walk(load(lang, path.stem))
+    return frozenset(words)
+
+
+@cache
+def _known(lang: str) -> FrozenSet[str]:
+    return _lexicon_words("en") | _lexicon_words("es") if lang in LATIN else _lexicon_words(lang)
+
+
+@cache
+def _typo_targets(lang: str) -> Tuple[str, ...]:
+    out = set()
+    for topic, key in TYPO_TARGETS:
+        table = entries(lang, topic, key)
+        values = table.values() if isinstance(table, dict) else [table or []]
+        for words in values:
+            for w in (words.values() if isinstance(words, dict) else [words]):
+                out.update(fold_phrase(x) for x in (w or []) if " " not in x and len(x) >= TYPO_MIN_LENGTH)
+    return tuple(sorted(out))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=4096)
+def typo_fix(word: str, lang: str) -> str | None:
+    """The one lexicon word (a number, a word for a person's sex or relation) that an unknown word
+    of five letters or more is a typing slip of ("femaile", "trenta", "dauther"), else None."""
+    if len(word) < TYPO_MIN_LENGTH or not word.isalpha() or word in _known(lang):
+        return None
+    found = [t for t in _typo_targets(lang) if t[0] == word[0] and _one_edit(word, t)]
+    return found[0] if len(found) == 1 else None
 
 
 def pattern_doc(lang: str, phrase: str) -> Doc:
