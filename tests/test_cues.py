@@ -140,3 +140,20 @@ def test_numbers_against_the_protocol(slot, text, expected):
 ])
 def test_tests_and_transplants(slot, text, expected):
     assert answer(slot, text) == expected
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("no puedo parar de pensar en eso", None),  # a negated stop is no stop
+    ("please stop", "stop"),
+    ("don't erase what I wrote", "not_delete"), ("我之前填的别删", "not_delete"),
+    ("how can I get my data deleted later?", "delete_question"),
+    ("¿cómo los borro después?", "delete_question"),
+    ("brb, getting the folder", "later"), ("等下再说", "later"),
+    ("问这个干嘛", "why"), ("are you chatgpt", "bot"),
+])
+def test_cue_kinds(text, kind):
+    found = cues.kinds(text)
+    if kind is None:
+        assert "stop" not in found
+    else:
+        assert kind in found

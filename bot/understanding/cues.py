@@ -114,6 +114,8 @@ def find_cues(text: str) -> Tuple[Cue, ...]:
         for start, end in _spans(kind, folded):
             if kind == "delete":
                 cues.append(Cue(_delete_kind(folded, start, end), start, end))
+            elif kind == "stop" and _negated_before(folded, start):
+                continue  # "no puedo parar de llorar", "please don't stop"
             elif kind == "keep":
                 cues.append(Cue("not_delete", start, end))
             else:
