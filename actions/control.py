@@ -14,10 +14,15 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import answered, message_of, reading_of
+from actions.conversation import all_answer_slots, answered, cleared, delete_everything, message_of, reading_of
 from actions.forms import store_answer
 from bot import dialogue
 from bot.trial.model import HANDOFF_OUTCOMES, YES
+
+
+def _confirmed(tracker: Tracker) -> bool:
+    """A page button whose own confirmation dialog the person accepted ({"confirmed": true})."""
+    return message_of(tracker).entities.get("confirmed") is True
 
 
 def _handoff_pending(tracker: Tracker) -> bool:
@@ -53,6 +58,8 @@ class ActionConfirmDelete(Action):
         return "action_confirm_delete"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _confirmed(tracker):  # the page's own "are you sure?" was accepted
+            return delete_everything(dispatcher, tracker)
         return [SlotSet("confirm_topic", "delete"), ActiveLoop(dialogue.PRESCREEN_FORM)]
 
 
@@ -66,6 +73,9 @@ class ActionConfirmRestart(Action):
         answers = {k: v for k, v in answered(tracker).items() if k != "prescreen_consent"}
         if not answers:
             return await ActionBegin().run(dispatcher, tracker, domain)
+        if _confirmed(tracker):
+            dispatcher.utter_message(response="utter_start_over")
+            return [*cleared(all_answer_slots(), {"prescreen_consent": YES}), ActiveLoop(dialogue.PRESCREEN_FORM)]
         return [SlotSet("confirm_topic", "restart"), ActiveLoop(dialogue.PRESCREEN_FORM)]
 
 

@@ -33,7 +33,8 @@ HANDOFF_SLOTS = ("contact_consent", "contact_name", "contact_details", "contact_
                  "contact_wechat", "contact_time", "handoff_confirm", "lead_id", "question_consent",
                  "contact_message", "question_confirm")
 WORKING_SLOTS = ("pending_answer", "check_statement", "confirm_topic", "change_menu", "clarify_for",
-                 "clarify_kind", "question_label", "reask_count", "paused", "requested_slot")
+                 "clarify_kind", "question_label", "reask_count", "paused", "requested_slot", "next_form",
+                 "replace_details", "recheck")
 _KINDS: Dict[str, str] = {
     **{slot: kind for questions in dialogue.form_questions().values() for slot, kind in questions},
     **dict(dialogue.CHECKS),
@@ -109,12 +110,46 @@ def delete_everything(dispatcher: CollectingDispatcher, tracker: Tracker) -> Lis
         logger.warning("delete failed: %s", type(error).__name__)
         dispatcher.utter_message(response="utter_delete_failed")
         return []
+    try:
+        from bot import resume
+
+        resume.forget(tracker.sender_id)  # a code given earlier opens nothing any more
+    except Exception as error:
+        logger.warning("resume codes not forgotten: %s", type(error).__name__)
     dispatcher.utter_message(response="utter_delete_data")
     return [ActiveLoop(None), *cleared(all_answer_slots()), SlotSet("data_deleted", True)]
 
 
+def say_resume_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A short code to carry on later, on this device or another (never the conversation id)."""
+    try:
+        from bot import resume
+
+        code, _expires = resume.issue_code(tracker.sender_id)
+    except Exception as error:  # no code today; "continue" on this device still works
+        logger.warning("resume code not issued: %s", type(error).__name__)
+        return
+    dispatcher.utter_message(response="utter_resume_code", resume_code=code, private=True)
+
+
 def form_in_progress(tracker: Tracker) -> Optional[str]:
-    """The form to go back to after something was answered outside it."""
-    if tracker.get_slot("prescreen_outcome") in (None,) and TRIAL.next_question(answered(tracker)):
+    """The form to go back to after something was answered outside it (a question left for the
+    coordinator, say): the screening if questions remain, the hand-off if it was under way."""
+    outcome = tracker.get_slot("prescreen_outcome")
+    answers = answered(tracker)
+    if outcome is None and answers.get("prescreen_consent") == "yes" and TRIAL.next_question(answers) \
+            and not tracker.get_slot("paused"):
         return dialogue.PRESCREEN_FORM
+    if outcome in ("likely_eligible", "needs_review") and not tracker.get_slot("lead_id") \
+            and tracker.get_slot("contact_consent") in (None, "yes") and tracker.get_slot("handoff_confirm") is None:
+        return dialogue.HANDOFF_FORM
     return None
+
+
+def next_form(tracker: Tracker) -> List[EventType]:
+    """When a form ended to open another ("talk to a person" mid-question): open it."""
+    wanted = tracker.get_slot("next_form")
+    if wanted not in dialogue.FORMS:
+        return []
+    fresh = [SlotSet(slot, None) for slot, _kind in dialogue.QUESTION_QUESTIONS] if wanted == dialogue.QUESTION_FORM else []
+    return [SlotSet("next_form", None), *fresh, ActiveLoop(wanted)]

@@ -38,9 +38,11 @@ from actions.conversation import (
     delete_everything,
     open_question,
     reading_of,
+    say_resume_code,
 )
 from actions.language import detect_language, patient_ref_slots
 from bot import dialogue
+from bot.leads.default import record_started
 from bot.trial import TRIAL
 from bot.trial.model import CHOICE, NO, UNSURE, YES
 from bot.understanding.interpret import Reading, excludes
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 COUNTER = "reask_count"
 END: EventType = {"event": "end_of_form"}  # marker inside run(); never sent to Rasa
+SAID = "_said"  # in what a validate_<slot> returns: it told the person why nothing was kept
 
 
 def store_answer(slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
@@ -104,8 +107,10 @@ class QuestionForm(FormValidationAction):
             return events + self.read_change(reading, dispatcher, tracker)
 
         stored: Dict[str, Any] = {}
+        said = False
         if reading.answer is not None:
-            stored = self.validator(asked)(reading.answer, dispatcher, tracker, domain) or {}
+            stored = dict(self.validator(asked)(reading.answer, dispatcher, tracker, domain) or {})
+            said = bool(stored.pop(SAID, False))
             events += [SlotSet(k, v) for k, v in stored.items()]
         kept = stored.get(asked) is not None or bool(stored.get("pending_answer"))
         if kept:
@@ -114,7 +119,7 @@ class QuestionForm(FormValidationAction):
             replies.answer_digression(dispatcher, digression, asked, reading)
         if reading.leaving:
             events += self.leave(reading, asked, dispatcher, tracker)
-        elif not kept and not reading.digressions and not reading.emergency:
+        elif not kept and not said and not reading.digressions and not reading.emergency:
             events += self.missed(asked, dispatcher, tracker)
         if kept or reading.digressions or reading.emergency:
             if slot == "clarify" and kept:
@@ -156,13 +161,18 @@ class QuestionForm(FormValidationAction):
             return self.missed("confirm_answer", dispatcher, tracker)
         if reading.answer != YES:
             dispatcher.utter_message(response=f"utter_kept_{topic}" if topic in dialogue.CONFIRM_TOPICS else "utter_kept_stop")
+            if topic == "replace_details":  # the details sent before stay; nothing is sent again
+                return done + [SlotSet("replace_details", False), END]
             return done
         return done + self.confirmed(topic, dispatcher, tracker)
 
     def confirmed(self, topic: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         if topic == "stop":
             dispatcher.utter_message(response="utter_stopped")
+            say_resume_code(dispatcher, tracker)
             return [SlotSet("paused", True), END]
+        if topic == "replace_details":
+            return [SlotSet("replace_details", True), END]
         if topic == "delete":
             return delete_everything(dispatcher, tracker) + [END]
         if topic in ("restart", "new_screening"):
@@ -190,6 +200,8 @@ class QuestionForm(FormValidationAction):
     def leave(self, reading: Reading, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """A reply that wants to leave the question: confirm first, or change an earlier answer."""
         kind = reading.leaving
+        if kind in ("delete", "restart") and reading.confirmed:
+            return self.confirmed(kind, dispatcher, tracker)  # the page's own "are you sure?" was accepted
         if kind in ("stop", "later"):
             return [SlotSet("confirm_topic", "stop")]
         if kind == "delete":
@@ -197,8 +209,9 @@ class QuestionForm(FormValidationAction):
         if kind == "restart":
             return [SlotSet("confirm_topic", "restart")] if answered(tracker) else []
         if kind == "person":
-            dispatcher.utter_message(response="utter_talk_to_person")
-            return []
+            if self.form_name() == dialogue.QUESTION_FORM:
+                return []
+            return [SlotSet("next_form", dialogue.QUESTION_FORM), END]
         if kind == "change":
             return self.change(reading, dispatcher, tracker)
         return []
@@ -283,6 +296,8 @@ class ValidatePrescreenForm(QuestionForm):
 
     # One method per question, as rasa-sdk writes them; each stores an interpreted answer.
     def validate_prescreen_consent(self, value, dispatcher, tracker, domain):
+        if value == YES:
+            record_started(tracker.sender_id)  # the funnel counts screenings, not greetings
         return self.store("prescreen_consent", value, tracker)
 
     def validate_respondent(self, value, dispatcher, tracker, domain):

@@ -1,24 +1,27 @@
-"""Hand-off to the study coordinator: consent, contact details, a summary to confirm, the lead.
+"""Hand-offs to the study coordinator: the lead after a positive result, and a question at any time.
 
-Nothing identifying is collected before ``contact_consent`` is yes, and nothing is stored before
-the person has seen the summary and confirmed it. The store and settings come from ``bot``.
+Nothing identifying is collected before consent, and no lead is stored before the person has seen
+the summary and confirmed it. What is typed (name, phone, e-mail, WeChat ID, time, a message) is
+kept encrypted in the lead store as a draft (``bot.leads.drafts``), never in the conversation: its
+slots only say "given", and the stored conversation replaces the typed text (``bot/dialogue.py``
+``PRIVATE_ANSWERS``). Details already sent are never replaced without asking.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-
-from bot import dialogue
 import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import QuestionForm
+from actions.conversation import form_in_progress, next_form, say_resume_code
+from actions.forms import SAID, QuestionForm
+from bot import dialogue
 from bot.leads.default import lead_store
 from bot.leads.validation import normalise_phone, valid_email, valid_phone
 from bot.trial import TRIAL
@@ -28,9 +31,14 @@ from bot.trial.nct06389305.reading import trial_words
 logger = logging.getLogger(__name__)
 
 HANDOFF_QUESTIONS = tuple(slot for slot, _kind in dialogue.HANDOFF_QUESTIONS)
+QUESTION_QUESTIONS = tuple(slot for slot, _kind in dialogue.QUESTION_QUESTIONS)
 CONTACT_SLOTS = ("contact_name", "contact_phone", "contact_email", "contact_wechat", "contact_time")
+DRAFT_FIELDS = {"contact_name": "name", "contact_phone": "phone", "contact_email": "email",
+                "contact_wechat": "wechat", "contact_time": "time", "contact_message": "message"}
+GIVEN = "given"  # what a contact slot holds: the value itself is in the encrypted draft
 MAX_NAME = 100
 MAX_TIME = 100
+MAX_MESSAGE = 1000
 SAVE_ATTEMPTS = 3
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -71,7 +79,73 @@ def parse_contact_details(text: str) -> Dict[str, Optional[str]]:
     return found
 
 
-class ValidateHandoffForm(QuestionForm):
+
+
+def keep_draft(tracker: Tracker, values: Dict[str, Optional[str]]) -> bool:
+    """Keeps typed contact details in the encrypted draft; False when the store is unreachable."""
+    try:
+        store, _ = lead_store()
+        for slot, value in values.items():
+            if value:
+                store.save_contact_draft(tracker.sender_id, DRAFT_FIELDS[slot], value)
+        return True
+    except Exception as error:  # the person is told; the question stays open
+        logger.warning("contact draft not saved: %s", type(error).__name__)
+        return False
+
+
+def draft_of(tracker: Tracker) -> Dict[str, str]:
+    try:
+        store, _ = lead_store()
+        return store.contact_draft(tracker.sender_id)
+    except Exception as error:
+        logger.warning("contact draft not read: %s", type(error).__name__)
+        return {}
+
+
+class ContactQuestions:
+    """The contact questions both hand-offs ask, each kept in the draft as it is answered."""
+
+    def validate_contact_name(self, value, dispatcher, tracker, domain):
+        name = clean_text(value, MAX_NAME)
+        if not name or not any(ch.isalpha() for ch in name):
+            return {"contact_name": None}
+        return self._kept(dispatcher, tracker, {"contact_name": name})
+
+    def validate_contact_details(self, value, dispatcher, tracker, domain):
+        found = parse_contact_details(str(value or ""))
+        if not any(found.values()):
+            return {"contact_details": None}
+        return self._kept(dispatcher, tracker, {"contact_details": GIVEN, **found})
+
+    def validate_contact_time(self, value, dispatcher, tracker, domain):
+        if tri_of(tracker) in (NO, UNSURE):
+            text = "no preference"
+        else:
+            text = clean_text(value, MAX_TIME) or "no preference"
+        return self._kept(dispatcher, tracker, {"contact_time": text})
+
+    def validate_contact_message(self, value, dispatcher, tracker, domain):
+        text = clean_text(value, MAX_MESSAGE)
+        if not text:
+            return {"contact_message": None}
+        return self._kept(dispatcher, tracker, {"contact_message": text})
+
+    def _kept(self, dispatcher, tracker, values: Dict[str, Optional[str]]) -> Dict[str, Any]:
+        draft = {k: v for k, v in values.items() if k in DRAFT_FIELDS}
+        if not keep_draft(tracker, draft):
+            dispatcher.utter_message(response="utter_details_not_saved")
+            return {**{k: None for k in values}, SAID: True}
+        return {k: (GIVEN if v and k in DRAFT_FIELDS else v) for k, v in values.items()}
+
+    def show_summary(self, dispatcher, tracker, with_answers: bool) -> None:
+        language = tracker.get_slot("language") or "en"
+        dispatcher.utter_message(response="utter_handoff_summary_intro")
+        lines = summary_lines(tracker.slots, language, draft_of(tracker), with_answers)
+        dispatcher.utter_message(text="\n".join(lines), private=True)
+
+
+class ValidateHandoffForm(ContactQuestions, QuestionForm):
     """Consent, name, a way to reach the person, a time, then the summary to confirm."""
 
     def name(self) -> Text:
@@ -79,11 +153,11 @@ class ValidateHandoffForm(QuestionForm):
 
     async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
         """Nothing without a positive or unsure result; only consent until it is yes."""
-        if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES or tracker.get_slot("lead_id"):
-            return []
         pending = self.pending_question(tracker)
         if pending:
             return [pending]
+        if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES or tracker.get_slot("lead_id"):
+            return []
         consent = tracker.get_slot("contact_consent")
         if consent not in TRI_VALUES:
             return ["contact_consent"]
@@ -95,30 +169,38 @@ class ValidateHandoffForm(QuestionForm):
     def validate_handoff_confirm(self, value, dispatcher, tracker, domain):
         return {"handoff_confirm": value if value in TRI_VALUES else None}
 
-    def validate_contact_name(self, value, dispatcher, tracker, domain):
-        name = clean_text(value, MAX_NAME)
-        if not name or not any(ch.isalpha() for ch in name):
-            return {"contact_name": None}
-        return {"contact_name": name}
-
-    def validate_contact_details(self, value, dispatcher, tracker, domain):
-        found = parse_contact_details(str(value or ""))
-        if not any(found.values()):
-            return {"contact_details": None}
-        return {"contact_details": "given", **found}
-
-    def validate_contact_time(self, value, dispatcher, tracker, domain):
-        if tri_of(tracker) in (NO, UNSURE):
-            return {"contact_time": "no preference"}
-        text = clean_text(value, MAX_TIME)
-        return {"contact_time": text or "no preference"}
-
     async def ask_next(self, dispatcher, tracker, domain):
         events = await super().ask_next(dispatcher, tracker, domain)
         if any(e.get("name") == "requested_slot" and e.get("value") == "handoff_confirm" for e in events):
-            language = tracker.get_slot("language") or "en"
-            dispatcher.utter_message(response="utter_handoff_summary_intro")
-            dispatcher.utter_message(text="\n".join(summary_lines(tracker.slots, language)), private=True)
+            self.show_summary(dispatcher, tracker, with_answers=True)
+        return events
+
+
+class ValidateQuestionForm(ContactQuestions, QuestionForm):
+    """"Talk to a person": a short message and a way to reach the person, with consent."""
+
+    def name(self) -> Text:
+        return "validate_question_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+        pending = self.pending_question(tracker)
+        if pending:
+            return [pending]
+        consent = tracker.get_slot("question_consent")
+        if consent not in TRI_VALUES:
+            return ["question_consent"]
+        return list(QUESTION_QUESTIONS) if consent == YES else []
+
+    def validate_question_consent(self, value, dispatcher, tracker, domain):
+        return {"question_consent": value if value in TRI_VALUES else None}
+
+    def validate_question_confirm(self, value, dispatcher, tracker, domain):
+        return {"question_confirm": value if value in TRI_VALUES else None}
+
+    async def ask_next(self, dispatcher, tracker, domain):
+        events = await super().ask_next(dispatcher, tracker, domain)
+        if any(e.get("name") == "requested_slot" and e.get("value") == "question_confirm" for e in events):
+            self.show_summary(dispatcher, tracker, with_answers=False)
         return events
 
 
@@ -130,12 +212,12 @@ def tri_of(tracker: Tracker) -> Optional[str]:
     return parsing.parse_tri(text, tracker.get_slot("language"))
 
 
-def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
-    """What would be shared, in the person's language: every answer given, then the contact."""
+def summary_lines(slots: Dict[str, Any], language: str, draft: Dict[str, str], with_answers: bool) -> List[str]:
+    """What would be shared, in the person's language: the answers given, then the contact."""
     words = trial_words(language if language in ("en", "zh", "es") else "en")
     labels, values = words["labels"], words["values"]
     lines = []
-    for slot, value in TRIAL.answers(slots).items():
+    for slot, value in (TRIAL.answers(slots).items() if with_answers else ()):
         if slot == "prescreen_consent":
             continue
         if slot == "ecog" and value != UNSURE:
@@ -147,72 +229,140 @@ def summary_lines(slots: Dict[str, Any], language: str) -> List[str]:
         else:
             shown = values.get(value, str(value))
         lines.append(f"• {labels[slot]}: {shown}")
-    for slot in CONTACT_SLOTS:
-        if slots.get(slot):
-            lines.append(f"• {labels[slot]}: {slots[slot]}")
+    for slot in ("contact_message", *CONTACT_SLOTS):
+        field = DRAFT_FIELDS[slot]
+        if draft.get(field):
+            lines.append(f"• {labels[slot]}: {draft[field]}")
     return lines
 
 
-def lead_fields(slots: Dict[str, Any]) -> Dict[str, Any]:
-    """The outcome, computed once from the answers, as the lead store keeps it."""
-    outcome = TRIAL.evaluate(TRIAL.answers(slots))
-    return {
-        "outcome": outcome.prescreen_outcome,
-        "failed_criteria": list(outcome.failed_criteria),
-        "unknown_criteria": list(outcome.unknown_criteria),
-        "packet": outcome.packet,
-    }
+def _discard_draft(tracker: Tracker) -> None:
+    try:
+        store, _ = lead_store()
+        store.discard_contact_draft(tracker.sender_id)
+    except Exception as error:
+        logger.warning("contact draft not discarded: %s", type(error).__name__)
+
+
+def contact_of(draft: Dict[str, str]) -> Dict[str, Optional[str]]:
+    return {field: draft.get(field) for field in ("name", "phone", "email", "wechat", "time")}
+
+
+def _respondent(tracker: Tracker) -> str:
+    respondent = tracker.get_slot("respondent")
+    return respondent if respondent in ("patient", "guardian", "other") else "other"
 
 
 class ActionSubmitLead(Action):
-    """Stores the lead (one per conversation) after consent and confirmation, and says what next."""
+    """Stores the lead (one per conversation) after consent and confirmation, and says what next.
+    Details already sent from this conversation are replaced only after the person says so."""
 
     def name(self) -> Text:
         return "action_submit_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot("lead_id"):
+        switch = next_form(tracker)
+        if switch:
+            return switch  # "talk to a person" during the hand-off: the hand-off resumes after
+        if tracker.get_slot("paused"):
+            return [FollowupAction("action_listen")]
+        if tracker.get_slot("lead_id") or tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES:
             return []  # already sent: a stray "yes" never sends it twice
-        if tracker.get_slot("prescreen_outcome") not in HANDOFF_OUTCOMES:
-            return []
         if tracker.get_slot("contact_consent") != YES:
             dispatcher.utter_message(response="utter_handoff_declined")
             return [SlotSet(s, None) for s in (*CONTACT_SLOTS, "contact_details", "handoff_confirm")]
-        if tracker.get_slot("handoff_confirm") != YES:
-            dispatcher.utter_message(response="utter_handoff_not_sent")
-            return [SlotSet("handoff_confirm", None)]
-        from bot.leads.service import submit_lead
+        if tracker.get_slot("handoff_confirm") != YES or tracker.get_slot("replace_details") is False:
+            if tracker.get_slot("replace_details") is not False:
+                dispatcher.utter_message(response="utter_handoff_not_sent")
+            return [SlotSet("handoff_confirm", None), SlotSet("replace_details", None)]
+        from bot.leads.errors import ContactChangeRefused
+        from bot.leads.service import lead_fields, submit_lead
 
-        fields = lead_fields(tracker.slots)
+        fields = lead_fields(TRIAL.evaluate(TRIAL.answers(tracker.slots)))
         if fields["outcome"] not in HANDOFF_OUTCOMES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return [SlotSet("handoff_confirm", None)]
-        contact = {
-            "name": tracker.get_slot("contact_name"),
-            "phone": tracker.get_slot("contact_phone"),
-            "email": tracker.get_slot("contact_email"),
-            "wechat": tracker.get_slot("contact_wechat"),
-            "time": tracker.get_slot("contact_time"),
-        }
-        respondent = tracker.get_slot("respondent")
         for attempt in range(SAVE_ATTEMPTS):
             try:
                 store, settings = lead_store()
-                result = submit_lead(
-                    store,
-                    settings,
-                    tracker.sender_id,
-                    respondent=respondent if respondent in ("patient", "guardian", "other") else "other",
-                    language=tracker.get_slot("language") or "en",
-                    contact=contact,
-                    **fields,
-                )
+                contact = contact_of(store.contact_draft(tracker.sender_id))
+                result = submit_lead(store, settings, tracker.sender_id, respondent=_respondent(tracker),
+                                     language=tracker.get_slot("language") or "en", contact=contact,
+                                     replace=bool(tracker.get_slot("replace_details")), **fields)
+                store.discard_contact_draft(tracker.sender_id)
                 break
+            except ContactChangeRefused:
+                # Sent before with other details: ask before replacing them (the form asks).
+                return [SlotSet("confirm_topic", "replace_details"), ActiveLoop(dialogue.HANDOFF_FORM)]
             except Exception as error:  # database down or locked: retry a little, then say so
                 logger.warning("lead not saved (attempt %d): %s", attempt + 1, type(error).__name__)
                 if attempt + 1 == SAVE_ATTEMPTS:
                     dispatcher.utter_message(response="utter_lead_failed")
                     return [SlotSet("handoff_confirm", None)]
                 time.sleep(0.2 * (attempt + 1))
-        dispatcher.utter_message(response="utter_lead_sent", lead_ref=f"#{result.lead_id}")
-        return [SlotSet("lead_id", str(result.lead_id))]
+        dispatcher.utter_message(response="utter_lead_updated" if not result.created else "utter_lead_sent",
+                                 lead_ref=f"#{result.lead_id}")
+        return [SlotSet("lead_id", str(result.lead_id)), SlotSet("replace_details", None)]
+
+
+class ActionTalkToPerson(Action):
+    """"Talk to a person", at any point: offers to leave a message for the coordinator."""
+
+    def name(self) -> Text:
+        return "action_talk_to_person"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return [*_question_cleared(), ActiveLoop(dialogue.QUESTION_FORM)]
+
+
+def _question_cleared() -> List[EventType]:
+    """A question asks for its own name and contact (what a hand-off collected is not reused)."""
+    return [SlotSet(slot, None) for slot in (*QUESTION_QUESTIONS, "contact_phone", "contact_email", "contact_wechat")]
+
+
+class ActionSubmitQuestion(Action):
+    """Sends the message and contact to the coordinator as a "question" lead, then carries on."""
+
+    def name(self) -> Text:
+        return "action_submit_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        done = _question_cleared()
+        resume = form_in_progress(tracker)
+        carry_on = [ActiveLoop(resume)] if resume else []
+        if tracker.get_slot("question_consent") != YES:
+            dispatcher.utter_message(response="utter_question_declined")
+            return done + carry_on
+        if tracker.get_slot("question_confirm") != YES:
+            dispatcher.utter_message(response="utter_question_not_sent")
+            _discard_draft(tracker)
+            return done + carry_on
+        from bot.leads.service import submit_question
+
+        try:
+            store, settings = lead_store()
+            draft = store.contact_draft(tracker.sender_id)
+            result = submit_question(store, settings, tracker.sender_id, message=draft.get("message") or "",
+                                     contact=contact_of(draft), language=tracker.get_slot("language") or "en",
+                                     respondent=tracker.get_slot("respondent") if tracker.get_slot("respondent") in
+                                     ("patient", "guardian", "other") else None,
+                                     outcome=tracker.get_slot("prescreen_outcome"))
+            store.discard_contact_draft(tracker.sender_id)
+        except Exception as error:
+            logger.warning("question not saved: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_lead_failed")
+            return done + carry_on
+        dispatcher.utter_message(response="utter_question_sent", lead_ref=f"#{result.lead_id}")
+        return done + carry_on
+
+
+class ActionComeBackLater(Action):
+    """"I'll come back later": answers are kept, and a code carries on from any device."""
+
+    def name(self) -> Text:
+        return "action_come_back_later"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_come_back_later")
+        say_resume_code(dispatcher, tracker)
+        return []

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import answered
+from actions.conversation import answered, next_form, say_resume_code
 from bot.leads.default import record_funnel
 from bot.trial import TRIAL
 from bot.trial.model import LIKELY_ELIGIBLE, NEEDS_REVIEW, NO, NOT_ELIGIBLE, UNSURE
@@ -26,7 +26,12 @@ class ActionEvaluatePrescreen(Action):
         return "action_evaluate_prescreen"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if tracker.get_slot("paused") or tracker.get_slot("data_deleted"):
+        switch = next_form(tracker)
+        if switch:
+            return switch  # "talk to a person" mid-way: the question form opens; this form resumes after
+        if tracker.get_slot("paused"):
+            return [FollowupAction("action_listen")]  # stopped: nothing more until the person is back
+        if tracker.get_slot("data_deleted"):
             return [SlotSet("prescreen_outcome", None)]
         answers = answered(tracker)
         consent = answers.get("prescreen_consent")
@@ -56,6 +61,7 @@ class ActionEvaluatePrescreen(Action):
                 dispatcher.utter_message(response=f"utter_unknown_{cid}")
             dispatcher.utter_message(response="utter_i6_doctor")
             dispatcher.utter_message(response="utter_next_steps_needs_review")
+            say_resume_code(dispatcher, tracker)  # to come back with the documents, on any device
         elif outcome.prescreen_outcome == LIKELY_ELIGIBLE:
             dispatcher.utter_message(response="utter_result_likely_eligible")
             dispatcher.utter_message(response="utter_next_steps_likely_eligible")

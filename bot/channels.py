@@ -7,10 +7,18 @@
   read; a message clearly in a language the assistant does not speak gets a note in all three
   languages (and is still passed on, so nothing is lost);
 - odd `sender` ids are accepted but mapped to a short stable id; a request that is not JSON, or
-  has no usable sender, gets a 400 with a plain explanation, never a 500;
+  has no usable sender, gets a 400 with a plain explanation, never a 500; a body not sent as
+  JSON (`Content-Type: application/json`) gets a 415, and one over MAX_BODY_BYTES a 413, read no
+  further than the cap;
 - when the action server is down, or a turn takes longer than TURN_TIMEOUT_S, or the turn fails,
   the person is told plainly that their answer could not be saved and how to reach the study,
-  in their language; the assistant never answers with silence or a success it did not have.
+  in their language; the assistant never answers with silence or a success it did not have;
+- it is a trusted back-end interface: whoever calls it names the conversation (``sender``) and
+  reads its answers, so it is for programs on this machine (tests, the benchmark, the simulator)
+  and for back ends that authenticate people themselves, never for browsers (the web page uses
+  the socket.io channel with server-issued sessions). When it is exposed - Rasa bound to an
+  interface other than loopback, or ``REST_TOKEN`` set at all - every message needs
+  ``Authorization: Bearer <REST_TOKEN>``; exposed without a token set, it refuses everything.
 
 These few texts live here, not in the domain, because they must work when the normal response
 path (the action server, the dialogue) does not, and because custom slot-mapping actions in
@@ -21,6 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
+import ipaddress
+import json
 import logging
 import os
 import re
@@ -33,13 +44,21 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import speedups
+
 logger = logging.getLogger(__name__)
 
-from bot import rasa_speedups  # noqa: E402  (loaded with the Rasa server: see that module)
+from bot import logs  # noqa: E402
 
-rasa_speedups.apply()
+logs.install()  # the Rasa server's log hygiene (bot/logs.py): this module is what Rasa loads at start
 
 MAX_MESSAGE_CHARS = 2000
+# A 2,000-character message is at most about 12 KB of JSON (\uXXXX escapes); anything far bigger
+# is not a message, and is refused before it is read.
+MAX_BODY_BYTES = 64 * 1024
+_JSON_TYPE = re.compile(r"^\s*application/(?:[\w.+-]+\+)?json\s*(?:;.*)?$", re.IGNORECASE | re.DOTALL)
+NOT_JSON = "Send the message as JSON, with the header Content-Type: application/json."
+TOO_BIG = f"The request is too large: at most {MAX_BODY_BYTES // 1024} KB of JSON is accepted."
 MAX_SENDER_CHARS = 128
 TURN_TIMEOUT_S = float(os.environ.get("TURN_TIMEOUT_S", "20"))
 HEALTH_CACHE_S = 2.0
@@ -64,34 +83,12 @@ TOO_LONG = {
     "zh": "这条消息太长了，我只读了开头部分。简短回答就可以。",
     "es": "Ese mensaje era muy largo, así que solo he leído el principio. Con una respuesta corta basta.",
 }
-UNSUPPORTED_LANGUAGE = (
-    "Sorry, I can only speak English, Simplified Chinese and Spanish. "
-    "抱歉，我只会说英语、简体中文和西班牙语。Lo siento, solo hablo inglés, chino simplificado y español."
-)
-_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
-_FRENCH = frozenset("je suis mon ma est une des pour avec bonjour fils fille ans mois cet cette lui oui merci très".split())
-_LATIN_WORD = re.compile(r"[^\W\d_]+")
-
-
-def in_unsupported_language(text: str) -> bool:
-    """Clearly not English, Chinese or Spanish: another script, or plainly French.
-
-    Only clear cases count; short or mixed messages are left to the assistant."""
-    sample = text[:500]
-    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
-        return True
-    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
-    return len(words) >= 4 and sum(w in _FRENCH for w in words) >= 3
-
-
 def notices(text: str, truncated: bool, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Plain notes the channel adds before the assistant's own answer."""
     language = str(metadata.get("language") or "en")[:2]
     notes = []
     if truncated:
         notes.append({"recipient_id": None, "text": TOO_LONG.get(language, TOO_LONG["en"])})
-    if in_unsupported_language(text):
-        notes.append({"recipient_id": None, "text": UNSUPPORTED_LANGUAGE})
     return notes
 
 
@@ -188,6 +185,47 @@ async def guarded_turn(
     return None if answered() else unavailable_reply(metadata)
 
 
+async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> Optional[bytes]:
+    """The streamed body, or None as soon as it is longer than ``limit`` (or says it will be)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    while True:
+        chunk = await request.stream.read()
+        if chunk is None:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+
+
+def is_loopback(host: Optional[str]) -> bool:
+    """Whether Rasa listens on loopback only. Unknown (no host given) is Sanic's 127.0.0.1."""
+    if not host or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name or 0.0.0.0-like wildcard: reachable from elsewhere
+
+
+def rest_token_refusal(request: Request, token: str) -> Optional[response.HTTPResponse]:
+    """None when the caller may use the REST channel; otherwise the 401/403 to answer."""
+    if not token:
+        if is_loopback(getattr(request.app.state, "host", None)):
+            return None
+        logger.warning("REST channel refused: Rasa is bound to a public interface and REST_TOKEN is not set")
+        return response.json({"error": "This REST channel is a trusted back-end interface and is exposed here: "
+                                       "set REST_TOKEN and send 'Authorization: Bearer <token>'."}, status=403)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return response.json({"error": "Send 'Authorization: Bearer <REST_TOKEN>'."}, status=401,
+                             headers={"WWW-Authenticate": 'Bearer realm="rest"'})
+    return None
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -195,17 +233,26 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
-        rasa_speedups.freeze_after_start(webhook)
+        speedups.register(webhook)  # the speed patches, as the server starts
         probe = ActionServerProbe(os.environ.get("ACTION_SERVER_URL"))
+        token = os.environ.get("REST_TOKEN", "").strip()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request):
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request):
+            refused = rest_token_refusal(request, token)
+            if refused is not None:
+                return refused
+            if not _JSON_TYPE.match(request.headers.get("content-type", "")):
+                return response.text(NOT_JSON, status=415)
+            raw = await read_capped(request)
+            if raw is None:
+                return response.text(TOO_BIG, status=413)
             try:
-                body = request.json
+                body = json.loads(raw)
             except Exception:
                 body = None
             if not isinstance(body, dict):

@@ -26,7 +26,7 @@ from bot.understanding.interpret import CONFIRM, CONTACT, TEXT
 PRESCREEN_FORM = "prescreen_form"
 HANDOFF_FORM = "handoff_form"
 QUESTION_FORM = "question_form"
-FORMS = (PRESCREEN_FORM, HANDOFF_FORM)
+FORMS = (PRESCREEN_FORM, HANDOFF_FORM, QUESTION_FORM)
 
 TOPIC = "topic"  # which earlier question (change_which)
 
@@ -66,4 +66,4 @@ MISSES_BEFORE_DEFAULT = 3  # then "not sure" is noted and the screening goes on
 
 def form_questions() -> Dict[str, Tuple[Tuple[str, str], ...]]:
     """Each form's own questions (the trial's are added from the trial definition)."""
-    return {HANDOFF_FORM: HANDOFF_QUESTIONS}
+    return {HANDOFF_FORM: HANDOFF_QUESTIONS, QUESTION_FORM: QUESTION_QUESTIONS}

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 DEFAULT_URL = "http://127.0.0.1:5005"
+# "Just to check: ... Is that right?" -- the simulated person confirms what they said.
+CONFIRM = {"en": "yes", "zh": "对", "es": "sí"}
 
 
 @dataclass
@@ -45,17 +47,37 @@ def _request(url: str, payload: Optional[dict] = None, timeout: float = 30.0) ->
         return json.loads(resp.read().decode() or "null")
 
 
+class RestClient:
+    """The REST channel and the tracker API of one Rasa server (or of nginx in front of several).
+    `run_screening` talks only through `send` and `slots`, so a benchmark or a test can pass a
+    client of its own that times, checks or retries them."""
+
+    def __init__(self, base_url: str = DEFAULT_URL, token: Optional[str] = None, timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self.token = token if token is not None else os.environ.get("RASA_API_TOKEN", "")
+        self.timeout = timeout
+
+    def send(self, sender: str, text: str, language: Optional[str] = None) -> List[Dict[str, Any]]:
+        payload: Dict[str, Any] = {"sender": sender, "message": text}
+        if language:
+            payload["metadata"] = {"language": language}
+        return _request(f"{self.base_url}/webhooks/rest/webhook", payload, self.timeout) or []
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        query = urllib.parse.urlencode({"token": self.token})
+        return _request(f"{self.base_url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}",
+                        timeout=self.timeout) or {}
+
+    def slots(self, sender: str) -> Dict[str, Any]:
+        return self.tracker(sender).get("slots") or {}
+
+
 def send(base_url: str, sender: str, text: str, language: Optional[str] = None) -> List[Dict[str, Any]]:
-    payload: Dict[str, Any] = {"sender": sender, "message": text}
-    if language:
-        payload["metadata"] = {"language": language}
-    return _request(f"{base_url}/webhooks/rest/webhook", payload) or []
+    return RestClient(base_url, token="").send(sender, text, language)
 
 
 def tracker_slots(base_url: str, sender: str, token: str) -> Dict[str, Any]:
-    query = urllib.parse.urlencode({"token": token})
-    tracker = _request(f"{base_url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}")
-    return tracker.get("slots") or {}
+    return RestClient(base_url, token).slots(sender)
 
 
 def run_screening(
@@ -68,24 +90,27 @@ def run_screening(
     opening: str = "hi",
     max_turns: int = 40,
     sender: Optional[str] = None,
+    client: Optional[RestClient] = None,
 ) -> Screening:
-    """Completes one screening; `answers` maps slot names to what the person types."""
-    token = token or os.environ.get("RASA_API_TOKEN", "")
+    """Completes one screening; `answers` maps slot names to what the person types. It answers
+    whatever `requested_slot` says is being asked, so a turn that failed is simply answered
+    again and a turn that went through is not."""
+    client = client or RestClient(base_url, token)
     s = Screening(sender or f"sim-{uuid.uuid4().hex}")
 
     def turn(text: str) -> None:
         start = time.perf_counter()
-        s.replies.append(send(base_url, s.sender, text, language))
+        s.replies.append(client.send(s.sender, text, language))
         s.latencies.append(time.perf_counter() - start)
 
     turn(opening)
     for _ in range(max_turns):
-        s.slots = tracker_slots(base_url, s.sender, token)
+        s.slots = client.slots(s.sender)
         slot = s.slots.get("requested_slot")
         if not slot or s.slots.get("prescreen_outcome"):
             return s  # the result is in (a hand-off question may follow; answering it is up to the caller)
         s.asked.append(slot)
-        turn(answers.get(slot, default))
+        turn(answers.get(slot) or (CONFIRM.get(language or "en", "yes") if slot == "answer_check" else default))
     raise RuntimeError(f"screening {s.sender} did not finish in {max_turns} turns (stuck at {s.asked[-1:]})")
 
 

@@ -55,10 +55,22 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # Batch mode lets later revisions alter tables on SQLite, which has little ALTER TABLE.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    # Batch mode lets later revisions alter tables on SQLite, which has little ALTER TABLE. It
+    # recreates a table by copy, drop and rename; with foreign keys on, dropping ``leads`` would
+    # cascade to its notes, so they are off while migrating (a pragma only works outside a
+    # transaction, hence the commit).
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

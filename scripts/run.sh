@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts every server on loopback, prints where to find them, and stops them all on Ctrl-C.
 # Called by `make run` after install and training; ports come from the environment.
+# Conversations are durable (endpoints.yml): the SQLite file var/conversations.db unless
+# TRACKER_STORE_URL says otherwise, so stopping and starting again loses nobody's answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +32,7 @@ trap stop INT TERM EXIT
 "$PY" -m bot.action_server --port "$ACTION_PORT" &
 pids+=($!)
 
-"$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5060}" &
+"$PY" -m bot.cli serve-coordinator --port "${COORDINATOR_PORT:-5070}" &
 pids+=($!)
 
 api_args=()
@@ -59,7 +61,8 @@ echo "Pre-screening assistant is up:"
 echo "  Web page:       http://127.0.0.1:${WEB_PORT}/"
 echo "  REST channel:   http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook"
 echo "  Action server:  http://127.0.0.1:${ACTION_PORT}/health"
-echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5060}/  (accounts: .venv/bin/python -m bot.cli add-coordinator NAME)"
+echo "  Coordinator inbox: http://127.0.0.1:${COORDINATOR_PORT:-5070}/  (accounts with two-factor sign-in: .venv/bin/python -m bot.cli add-coordinator NAME)"
+echo "  Conversations:  ${TRACKER_STORE_URL:-var/conversations.db} (kept ${CONVERSATION_RETENTION_DAYS:-30} days after the last message)"
 if [ -n "${RASA_API_TOKEN:-}" ]; then echo "  Rasa HTTP API:  on (token required)"; else echo "  Rasa HTTP API:  off (set RASA_API_TOKEN to enable)"; fi
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

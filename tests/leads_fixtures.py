@@ -107,7 +107,7 @@ def store_fixture(database_url, leads_key):
 
 def eligible_answers(**overrides: Any) -> Dict[str, Any]:
     """A complete, likely-eligible set of answers (guardian of a 7-year-old boy)."""
-    from actions import criteria
+    from bot.trial import TRIAL
 
     answers: Dict[str, Any] = {
         "prescreen_consent": "yes",
@@ -123,8 +123,9 @@ def eligible_answers(**overrides: Any) -> Dict[str, Any]:
         "ecog": 1.0,
         "sex": "male",
     }
-    for slot in criteria.EXCLUSION_SLOTS.values():
-        answers[slot] = "no"
+    for c in TRIAL.criteria:
+        if c.kind == "exclusion" and c.id != "E15":
+            answers[c.slots[0]] = "no"
     answers.update(overrides)
     return answers
 

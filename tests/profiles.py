@@ -1,47 +1,9 @@
 """Patient profiles answered in natural language, shared by the in-process conversation tests,
-the REST end-to-end test and the benchmark. Each maps a data-dictionary slot to what a person
-would type when asked it; slots not listed are answered "no"."""
+the REST end-to-end test and the benchmark. They live with the simulator
+(bot/simulated_patients.py), so the benchmark needs nothing from tests/."""
 
 from __future__ import annotations
 
-from typing import Dict, List
+from bot.simulated_patients import ELIGIBLE_ADULT_EN, NO_TO_EVERYTHING_ELSE, PARENT_OF_SEVEN_EN, handoff_replies
 
-
-def handoff_replies(name: str, contact: str, time: str = "mornings") -> List[str]:
-    """What a person types through the hand-off after a likely-eligible result: yes to being
-    contacted, a name, a phone number or e-mail, a time, then yes to the summary."""
-    return ["yes", name, contact, time, "yes"]
-
-
-NO_TO_EVERYTHING_ELSE = {
-    "en": "no",
-    "zh": "没有",
-    "es": "no",
-}
-
-ELIGIBLE_ADULT_EN: Dict[str, str] = {
-    "prescreen_consent": "yes please",
-    "respondent": "I'm the patient",
-    "patient_age": "thirty-one",
-    "b_all_diagnosis": "yep",
-    "relapsed_or_refractory": "yes, it came back last year",
-    "had_car_t": "yes I did",
-    "car_t_activity_lost": "yes, they said the cells were gone",
-    "car_t_loss_months": "about 4 months after",
-    "relapse_since_car_t": "no",
-    "ecog": "I can walk around but I can't do heavy work",
-    "sex": "male",
-}
-
-PARENT_OF_SEVEN_EN: Dict[str, str] = {
-    "prescreen_consent": "ok",
-    "respondent": "I'm his mum",
-    "patient_age": "he's seven",
-    "b_all_diagnosis": "yes",
-    "relapsed_or_refractory": "yes",
-    "had_car_t": "yes he did",
-    "car_t_activity_lost": "yes",
-    "car_t_loss_months": "3 months",
-    "relapse_since_car_t": "no",
-    "ecog": '/inform{"ecog_level": 0}',
-}
+__all__ = ["ELIGIBLE_ADULT_EN", "NO_TO_EVERYTHING_ELSE", "PARENT_OF_SEVEN_EN", "handoff_replies"]

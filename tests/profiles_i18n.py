@@ -15,7 +15,9 @@ from typing import Dict, Iterable, List
 import yaml
 from profiles import NO_TO_EVERYTHING_ELSE
 
-from actions.criteria import QUESTION_ORDER
+from bot.trial import TRIAL
+
+QUESTION_ORDER = TRIAL.slots
 
 DOMAIN = Path(__file__).resolve().parents[1] / "domain"
 
@@ -78,6 +80,8 @@ PROFILES = {
     "es": {"adult": ELIGIBLE_ADULT_ES, "parent": PARENT_OF_SEVEN_ES},
 }
 GREETING = {"en": "hi", "zh": "你好", "es": "hola"}
+from bot.simulate import CONFIRM  # noqa: E402  (the simulated person confirms the same way)
+
 DEFAULT_ANSWER = NO_TO_EVERYTHING_ELSE
 
 
@@ -87,6 +91,9 @@ def answer_until_done(c, answers: Dict[str, str], default: str, limit: int = 40)
     asked: List[str] = []
     for _ in range(limit):
         slot = c.requested_slot
+        if slot == "answer_check":  # "Just to check: ... Is that right?" -- yes, that is what they meant
+            c.say(CONFIRM[c.language or "en"])
+            continue
         if slot is None or slot not in QUESTION_ORDER:
             return asked
         asked.append(slot)

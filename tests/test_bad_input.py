@@ -115,8 +115,78 @@ def test_logs_hold_no_message_text_or_contact_details(stack):
     marker = "Zebracorn Quux 13912345678"
     send(stack["url"], "log-check", "hi")
     send(stack["url"], "log-check", marker)
+    send(stack["url"], "log-check", "/Name +1 415 555 0100")  # Rasa's own warning quoted this
+    send(stack["url"], "log-check", "fine\n2026-12-01 10:00:00 INFO forged line")
     log = stack["log"].read_text(encoding="utf-8", errors="replace")
     assert "Zebracorn" not in log and "13912345678" not in log
+    assert "415 555" not in log and "Failed to parse a typed /intent message" in log
+    assert not [line for line in log.splitlines() if line.startswith("2026-12-01 10:00:00 INFO forged")]
+
+
+def raw_post(stack, body, headers: dict, chunked: bool = False):
+    """A request as a client might really send it (any content type, chunked or not)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", int(stack["url"].rsplit(":", 1)[1]), timeout=30)
+    try:
+        conn.request("POST", "/webhooks/rest/webhook", body=body, headers=headers, encode_chunked=chunked)
+        resp = conn.getresponse()
+        return resp.status, resp.getheader("Content-Type") or "", resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", "application/jsonp", "text/json"])
+def test_a_body_not_sent_as_json_gets_a_plain_415_and_is_not_processed(stack, content_type):
+    sender = f"ct-{random.getrandbits(32):x}"
+    headers = {"Content-Type": content_type} if content_type else {}
+    status, ctype, body = raw_post(stack, json.dumps({"sender": sender, "message": "hi"}).encode(), headers)
+    assert status == 415 and ctype.startswith("text/plain")
+    assert "Content-Type: application/json" in body
+    events = tracker_events(stack, sender)
+    assert not [e for e in events if e.get("event") == "user"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "APPLICATION/JSON",
+                                          "application/vnd.api+json"])
+def test_json_content_types_are_accepted(stack, content_type):
+    status, _, body = raw_post(stack, json.dumps({"sender": "ct-ok", "message": "hi"}).encode(),
+                               {"Content-Type": content_type})
+    assert status == 200 and json.loads(body)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_an_oversized_body_gets_a_413_before_it_is_read(stack, chunked):
+    big = json.dumps({"sender": "huge", "message": "x" * 200_000}).encode()
+    if chunked:  # no Content-Length: the cap is counted as the body arrives
+        body = iter([big[i:i + 8192] for i in range(0, len(big), 8192)])
+        headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    else:
+        body, headers = big, {"Content-Type": "application/json"}
+    status, ctype, text = raw_post(stack, body, headers, chunked)
+    assert status == 413 and ctype.startswith("text/plain") and "too large" in text
+    # The server is fine afterwards, and a long message inside the cap still gets its polite reply.
+    assert any("very long" in (r.get("text") or "") for r in send(stack["url"], "long-two", "y" * 10_000))
+
+
+def test_a_chunked_json_body_inside_the_cap_is_read(stack):
+    body = json.dumps({"sender": "chunked-ok", "message": "hi"}).encode()
+    status, _, text = raw_post(stack, iter([body[:10], body[10:]]),
+                               {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}, True)
+    assert status == 200 and json.loads(text)
+
+
+def test_the_action_server_answers_wrong_methods_405_and_unknown_paths_404(stack):
+    import requests
+
+    base = f"http://127.0.0.1:{stack['ports']['ACTION_PORT']}"
+    assert requests.get(f"{base}/health", timeout=10).status_code == 200
+    for method in ("POST", "PUT", "DELETE"):
+        r = requests.request(method, f"{base}/health", timeout=10)
+        assert r.status_code == 405, (method, r.status_code, r.text)
+    assert requests.get(f"{base}/no-such-thing", timeout=10).status_code == 404
+    assert requests.post(f"{base}/webhook", json={}, timeout=10).status_code == 403  # still needs the token
 
 
 def test_typed_restart_does_not_wipe_the_conversation(stack):

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels import MAX_MESSAGE_CHARS, clean_message, clean_metadata, clean_sender, in_unsupported_language
+from bot.channels import MAX_MESSAGE_CHARS, clean_message, clean_metadata, clean_sender
+from bot.understanding.language import decide, looks_unsupported
 
 
 def test_invisible_and_control_characters_are_removed():
@@ -42,10 +43,22 @@ def test_metadata_keeps_only_what_is_used():
 @pytest.mark.parametrize(
     "text,expected",
     [("Bonjour, mon fils a une leucémie", True), ("مرحبا، ابني مريض", True), ("Привет, мой сын болен", True),
-     ("hola, mi hijo tiene leucemia", False), ("hello there", False), ("我儿子七岁", False), ("ok", False)],
+     ("hola, mi hijo tiene leucemia", False), ("hello there", False), ("我儿子七岁", False), ("ok", False),
+     ("no, still in remission", False), ("si, sigue en remision", False)],
 )
 def test_unsupported_languages(text, expected):
-    assert in_unsupported_language(text) is expected
+    assert looks_unsupported(text) is expected
+
+
+def test_one_language_decision_in_order_of_authority():
+    keep = dict(metadata_language="en", previous_metadata_language="en", current="zh", first_message=False)
+    assert decide("ok", **keep).language == "zh"  # a page repeating its language undoes no switch
+    assert decide("English please", **keep).language == "en"  # an explicit request wins
+    assert decide("hola", **{**keep, "metadata_language": "es"}).language == "es"  # the page changed
+    first = dict(metadata_language=None, previous_metadata_language=None, current=None, first_message=True)
+    assert decide("我的孩子今年七岁", **first).language == "zh"
+    assert decide("sí", **first).language == "en"  # too short to decide: the default
+    assert decide("mi hijo tiene siete años y leucemia", **first).language == "es"
 
 
 @given(st.text(max_size=3000))

@@ -249,10 +249,13 @@ def test_start_over_clears_answers(chat, lang):
     c = chat(lang)
     c.say(SAY[lang]["hello"])
     answer(c, ADULT[lang], ["prescreen_consent", "respondent", "patient_age"])
-    reply = c.texts(SAY[lang]["start_over"])
+    c.say(SAY[lang]["start_over"])
+    assert c.requested_slot == "confirm_answer"  # clearing answers is confirmed first
+    assert c.slot("patient_age") is not None
+    reply = c.texts(SAY[lang]["yes"])
     assert HEAR[lang]["started_over"] in reply
     assert c.slot("patient_age") is None
-    assert c.requested_slot == "prescreen_consent"
+    assert c.requested_slot == "respondent"
     assert_transcript_in_language(c, lang)
 
 

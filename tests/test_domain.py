@@ -11,11 +11,13 @@ import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 
-from actions.criteria import CRITERIA, QUESTION_ORDER
-from actions.help import FAQ_INTENTS
+from bot import dialogue
+from bot.trial import TRIAL
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = Domain.load(str(ROOT / "domain"))
+QUESTION_ORDER = TRIAL.slots
+FAQ_INTENTS = [i for i in DOMAIN.intents if i.startswith("faq_")]
 DICTIONARY = (ROOT.parent / "shared" / "trial" / "data-dictionary.md").read_text(encoding="utf-8")
 PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")
 
@@ -46,17 +48,30 @@ def test_every_slot_of_the_data_dictionary_exists_with_its_exact_name():
     assert not missing
 
 
+def _other_conditions(variation):
+    return tuple(sorted((c.get("name"), str(c.get("value"))) for c in variation.get("condition") or []
+                        if c.get("name") not in ("language", "respondent")))
+
+
 @pytest.mark.parametrize("name", sorted(DOMAIN.responses))
 def test_every_response_speaks_english_chinese_and_spanish(name):
-    languages = [_language(v) for v in DOMAIN.responses[name]]
-    assert {"en", "zh", "es"} <= set(languages), name
-    assert languages.count("zh") == 1 and languages.count("es") == 1
+    """Once per language, for each case a response has (confirm_topic, clarify_kind, ...)."""
+    by_case = {}
+    for variation in DOMAIN.responses[name]:
+        by_case.setdefault(_other_conditions(variation), []).append(_language(variation))
+    for case, languages in by_case.items():
+        if not case and len(by_case) > 1 and languages == ["en"]:
+            continue  # the unconditioned fallback of a response with cases
+        assert {"en", "zh", "es"} <= set(languages), (name, case)
+        assert languages.count("zh") == 1 and languages.count("es") == 1, (name, case)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, vs in DOMAIN.responses.items() if any(v.get("buttons") for v in vs)))
 def test_every_button_payload_renders_to_a_valid_intent_and_entities(name):
     nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
-    slots = {"language": None, "respondent": None, "patient_ref": "x", "patient_ref_title": "X"}
+    slots = {"language": None, "respondent": None, "patient_ref": "x", "patient_ref_title": "X",
+             "question_number": "5", "question_total": "22", "clarify_for": "had_car_t", "question_label": "CAR-T",
+             "check_statement": "the patient is 45"}
     for language in ("en", "zh", "es"):
         for respondent in ("patient", "guardian", "other"):
             rendered = nlg.generate_from_slots(name, {**slots, "language": language, "respondent": respondent}, "rest")
@@ -73,7 +88,8 @@ def test_questions_name_the_patient_as_the_respondent_expects():
     nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
 
     def ask(language, respondent, ref):
-        values = {"language": language, "respondent": respondent, "patient_ref": ref, "patient_ref_title": ref}
+        values = {"language": language, "respondent": respondent, "patient_ref": ref, "patient_ref_title": ref,
+                  "question_number": "5", "question_total": "22"}
         return nlg.generate_from_slots("utter_ask_had_car_t", values, "rest")["text"]
 
     assert "your child" in ask("en", "guardian", "")
@@ -84,11 +100,14 @@ def test_questions_name_the_patient_as_the_respondent_expects():
 
 
 def test_every_response_the_actions_use_exists():
-    wanted = {f"utter_ask_{s}" for s in QUESTION_ORDER}
-    wanted |= {f"utter_explain_{s}" for s in QUESTION_ORDER}
-    wanted |= {f"utter_why_{c.id}" for c in CRITERIA} | {"utter_why_prescreen_consent", "utter_why_respondent"}
-    wanted |= {f"utter_reason_{c.id}" for c in CRITERIA} | {f"utter_unknown_{c.id}" for c in CRITERIA}
-    wanted |= {f"utter_{i}" for i in FAQ_INTENTS}
+    own = [slot for questions in dialogue.form_questions().values() for slot, _ in questions]
+    asked = [*QUESTION_ORDER, *own, *(slot for slot, _ in dialogue.CHECKS if slot != "change_which")]
+    wanted = {f"utter_ask_{s}" for s in asked}
+    wanted |= {f"utter_explain_{s}" for s in (*QUESTION_ORDER, *own)}
+    criteria = [c for c in TRIAL.criteria if c.asked]
+    wanted |= {f"utter_why_{c.id}" for c in criteria} | {"utter_why_prescreen_consent", "utter_why_respondent"}
+    wanted |= {f"utter_reason_{c.id}" for c in criteria} | {f"utter_unknown_{c.id}" for c in criteria}
+    wanted |= {f"utter_{i}" for i in FAQ_INTENTS} | {f"utter_kept_{t}" for t in dialogue.CONFIRM_TOPICS}
     for path in (ROOT / "actions").glob("*.py"):
         wanted |= set(re.findall(r'response="(utter_[A-Za-z_0-9]+)"', path.read_text(encoding="utf-8")))
     assert not wanted - set(DOMAIN.responses)

@@ -72,10 +72,27 @@ async def test_out_of_range_age_is_asked_again_not_stored(value):
     assert said == ["utter_not_understood_age"]
 
 
-async def test_age_too_young_ends_the_form_at_once():
+async def test_a_typed_age_too_young_is_said_back_before_it_ends_anything():
     sets, _ = await run_form(tracker_for("patient_age", "10 months", entities=[ent("duration_months", 10.0)], slots=ADULT))
-    assert sets["patient_age"] == pytest.approx(10 / 12, abs=1e-3)
+    assert sets["patient_age"] is None
+    assert sets["pending_answer"]["value"] == pytest.approx(10 / 12, abs=1e-3)
+    assert "10 months old" in sets["check_statement"]
+    assert sets["requested_slot"] == "answer_check"
+
+
+async def test_yes_to_the_check_keeps_the_age_and_ends_the_form():
+    pending = {"slot": "patient_age", "value": 10 / 12}
+    sets, _ = await run_form(tracker_for("answer_check", "yes", slots={**ADULT, "pending_answer": pending}))
+    assert sets["patient_age"] == pytest.approx(10 / 12)
     assert sets["requested_slot"] is None
+
+
+async def test_no_to_the_check_asks_the_age_again():
+    pending = {"slot": "patient_age", "value": 10 / 12}
+    sets, said = await run_form(tracker_for("answer_check", "no", slots={**ADULT, "pending_answer": pending}))
+    assert sets.get("patient_age") is None and sets["pending_answer"] is None
+    assert sets["requested_slot"] == "patient_age"
+    assert said == ["utter_check_try_again"]
 
 
 async def test_unsure_age_is_a_real_answer():
@@ -95,13 +112,21 @@ async def test_nonsense_answer_to_yes_no_question_is_asked_again():
 
 
 @pytest.mark.parametrize(
-    "intent,entity,stored",
-    [("affirm", "yes", "yes"), ("deny", "no", "no"), ("dont_know", "unsure", "unsure"), ("inform", "unsure", "unsure")],
+    "payload,stored",
+    [('/affirm{"tri": "yes", "q": "b_all_diagnosis"}', "yes"), ('/deny{"tri": "no", "q": "b_all_diagnosis"}', "no"),
+     ('/dont_know{"tri": "unsure", "q": "b_all_diagnosis"}', "unsure")],
 )
-async def test_yes_no_unsure_from_entity(intent, entity, stored):
+async def test_yes_no_unsure_from_a_button(payload, stored):
     slots = {**ADULT, "patient_age": 30.0}
-    sets, _ = await run_form(tracker_for("b_all_diagnosis", "x", entities=[ent("tri", entity)], intent=intent, slots=slots))
+    sets, _ = await run_form(tracker_for("b_all_diagnosis", payload, slots=slots))
     assert sets["b_all_diagnosis"] == stored
+
+
+async def test_a_button_of_an_earlier_question_answers_nothing():
+    slots = {**ADULT, "patient_age": 30.0}
+    sets, said = await run_form(tracker_for("b_all_diagnosis", '/affirm{"tri": "yes", "q": "prescreen_consent"}', slots=slots))
+    assert sets["b_all_diagnosis"] is None
+    assert said == ["utter_stale_button"]
 
 
 async def test_yes_from_intent_when_no_entity_was_parsed():
@@ -110,11 +135,18 @@ async def test_yes_from_intent_when_no_entity_was_parsed():
     assert sets["b_all_diagnosis"] == "yes"
 
 
-async def test_definite_failure_stops_the_form():
+async def test_definite_failure_from_a_button_stops_the_form():
     slots = {**ADULT, "patient_age": 30.0, "b_all_diagnosis": "yes", "relapsed_or_refractory": "yes", "had_car_t": "yes"}
-    sets, _ = await run_form(tracker_for("car_t_activity_lost", "nope", entities=[ent("tri", "no")], intent="deny", slots=slots))
+    sets, _ = await run_form(tracker_for("car_t_activity_lost", '/deny{"tri": "no", "q": "car_t_activity_lost"}', slots=slots))
     assert sets["car_t_activity_lost"] == "no"
     assert sets["requested_slot"] is None
+
+
+async def test_a_typed_definite_failure_is_checked_first():
+    slots = {**ADULT, "patient_age": 30.0, "b_all_diagnosis": "yes", "relapsed_or_refractory": "yes", "had_car_t": "yes"}
+    sets, _ = await run_form(tracker_for("car_t_activity_lost", "nope", intent="deny", slots=slots))
+    assert sets["car_t_activity_lost"] is None
+    assert sets["requested_slot"] == "answer_check"
 
 
 async def test_car_t_months_from_bare_number_and_boundary():
@@ -124,7 +156,8 @@ async def test_car_t_months_from_bare_number_and_boundary():
     assert sets["car_t_loss_months"] == 6.0
     assert sets["requested_slot"] == "relapse_since_car_t"
     sets, _ = await run_form(tracker_for("car_t_loss_months", "6.1", entities=[ent("number", 6.1)], slots=slots))
-    assert sets["requested_slot"] is None
+    assert sets["requested_slot"] == "answer_check"  # over 6 months: said back before it counts
+    assert sets["pending_answer"] == {"slot": "car_t_loss_months", "value": 6.1}
 
 
 async def test_respondent_guardian_sets_how_chinese_questions_refer_to_the_patient():

@@ -11,7 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.leads.notify import send_new_lead_email
-from bot.leads.service import submit_lead
+from bot.leads.service import submit_lead, submit_question
+from bot.leads.store import ContactChangeRefused
 from bot.settings import Settings
 from tests.leads_fixtures import (  # noqa: F401 - fixtures
     database_url_fixture,
@@ -89,12 +90,54 @@ def test_new_lead_email_arrives_without_personal_or_health_data(store, settings,
     for word in forbidden:
         assert word not in text, word
 
-    # A retried submission updates the lead but does not e-mail again.
+    # A retried submission changes nothing and does not e-mail again.
     again = submit_lead(store, settings, "conv-mail", **kwargs)
-    assert again.lead_id == result.lead_id and not again.created
+    assert again.lead_id == result.lead_id and not again.created and again.changed == ()
     time.sleep(0.3)
     assert len(inbox.messages) == 1
+    store.record_screening_started("conv-mail")
     assert store.funnel_counts()["consented"] == 1
+
+
+def _text(raw: bytes) -> str:
+    msg = email.message_from_bytes(raw)
+    return msg["Subject"] + "\n" + msg.get_payload(decode=True).decode("utf-8")
+
+
+def test_replaced_contact_details_are_an_update_the_coordinator_is_told_about(store, settings, smtp_server):
+    _, inbox = smtp_server
+    first = submit_lead(store, settings, "conv-upd", **lead_kwargs(name="Zhang Xiaoming"))
+    with pytest.raises(ContactChangeRefused):
+        submit_lead(store, settings, "conv-upd", **lead_kwargs(name="Zhang Xiaoming", phone="+34 612 345 678"))
+    updated = submit_lead(store, settings, "conv-upd", replace=True,
+                          **lead_kwargs(name="Zhang Xiaoming", phone="+34 612 345 678"))
+    assert updated.lead_id == first.lead_id and updated.changed == ("phone",)
+    _wait_for(inbox, 2)
+    assert len(inbox.messages) == 2  # the new lead and the update; the refusal sent nothing
+    text = _text(inbox.messages[1][2])
+    assert f"Pre-screening lead #{first.lead_id} updated" in text and "What changed: phone number" in text
+    assert f"https://inbox.trial.example/leads/{first.lead_id}" in text
+    for word in ("Zhang", "612", "345", "+34", "conv-upd"):
+        assert word not in text, word
+
+
+def test_a_question_is_notified_like_a_lead_without_its_message(store, settings, smtp_server):
+    _, inbox = smtp_server
+    result = submit_question(store, settings, "conv-q", message="Does my son qualify? He is 41.",
+                             contact={"name": "Zhang Xiaoming", "email": "zxm@example.org"}, language="en",
+                             outcome="not_eligible")
+    submit_question(store, settings, "conv-q", message="Does my son qualify? He is 41.",
+                    contact={"name": "Zhang Xiaoming", "email": "zxm@example.org"}, language="en", outcome="not_eligible")
+    submit_question(store, settings, "conv-q", message="Also: can we travel?",
+                    contact={"name": "Zhang Xiaoming", "email": "zxm@example.org"}, language="en", outcome="not_eligible")
+    _wait_for(inbox, 2)
+    assert len(inbox.messages) == 2  # the question and the added message, not the retry
+    first, second = (_text(m[2]) for m in inbox.messages)
+    assert f"New question #{result.lead_id}" in first and "Outcome: not eligible" in first
+    assert f"Question #{result.lead_id} has a new message" in second and "What changed: message" in second
+    for text in (first, second):
+        for word in ("Zhang", "zxm", "qualify", "41", "travel"):
+            assert word not in text, word
 
 
 def test_mail_failure_is_logged_without_personal_data_and_never_raises(store, settings, caplog):

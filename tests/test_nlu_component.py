@@ -129,7 +129,6 @@ def test_extractor_adds_contract_entities_chinese(extractor):
     for entity in message.get(ENTITIES):
         assert entity["extractor"] == "AnswerExtractor"
         assert 0 <= entity["start"] < entity["end"] <= len("我儿子七岁")
-    assert message.get("language_hint") == "zh"
 
 
 @pytest.mark.parametrize(
@@ -203,11 +202,33 @@ def test_emergency_overrides_the_classifier(extractor, text):
 
 
 @pytest.mark.parametrize("text", ["what is a high fever?", "I don't have a fever", "no", "18 months"])
-def test_no_override_without_an_emergency(extractor, text):
+def test_no_emergency_without_an_emergency(extractor, text):
     intent = {"name": "explain", "confidence": 0.8}
     message = Message(data={TEXT: text, INTENT: intent, INTENT_RANKING_KEY: [intent]})
     extractor.process([message])
-    assert message.get(INTENT) == intent
+    assert message.get(INTENT)["name"] == "explain"
+    assert message.get("classifier_intent") == intent  # the forms weigh the classifier's own guess
+
+
+@pytest.mark.parametrize("text", ["no breathing problems", "only hay fever, nothing serious", "no tiene fiebre"])
+def test_a_classifier_guess_of_emergency_alone_is_not_an_emergency(extractor, text):
+    guess = {"name": "emergency", "confidence": 0.7}
+    ranking = [guess, {"name": "deny", "confidence": 0.2}]
+    message = Message(data={TEXT: text, INTENT: guess, INTENT_RANKING_KEY: ranking})
+    extractor.process([message])
+    assert message.get(INTENT)["name"] == "deny"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("please don't delete anything", "keep_data"), ("can I delete my data later?", "keep_data"),
+    ("delete my data", "delete_data"), ("不要删除我的信息", "keep_data"), ("no borre mis datos", "keep_data"),
+    ("yes, let's start", "start_screening"), ("再来一次", "start_screening"), ("empezar", "start_screening"),
+])
+def test_outside_a_question_the_words_decide_the_intent(extractor, text, intent):
+    guess = {"name": "affirm", "confidence": 0.6}
+    message = Message(data={TEXT: text, INTENT: guess, INTENT_RANKING_KEY: [guess]})
+    extractor.process([message])
+    assert message.get(INTENT)["name"] == intent
 
 
 def test_extractor_uses_the_channel_language_preference(extractor):

@@ -1,6 +1,7 @@
-"""The tracker speed fixes (bot/rasa_speedups.py points 6 and 7) give exactly what Rasa 3.6's own
-code gives, on random conversations: the same applied events, the same copies, the same form
-validation trackers. Rasa's originals are kept in the module and are the reference here."""
+"""The tracker speed patches (bot/speedups/applied_events.py and tracker_copy.py, points 6 and 7) give
+exactly what Rasa 3.6's own code gives, on random conversations: the same applied events, the same
+copies, the same form validation trackers. The patches are on here, as in the server, and Rasa's
+originals (kept by those modules) are the reference."""
 
 from __future__ import annotations
 
@@ -32,10 +33,23 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from bot import rasa_speedups
+from bot import speedups
+from bot.speedups import applied_events, tracker_copy
 
-rasa_speedups.apply()
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def speedups_on():
+    """The patches on for this module whichever pass of `make test` it is (with RASA_SPEEDUPS=0 too),
+    and as they were afterwards."""
+    was_on = speedups.active()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(speedups.SWITCH, raising=False)
+        assert speedups.apply(), speedups.stock_reason()
+    yield
+    if not was_on:
+        speedups.revert()
 
 DOMAIN = Domain.from_yaml(
     """
@@ -136,10 +150,10 @@ def test_applied_events_match_rasa_after_every_event_and_across_copies(evts, cop
     tracker = DialogueStateTracker("s", DOMAIN.slots)
     for i, event in enumerate(evts):
         tracker.update(event)
-        assert ids(tracker.applied_events()) == ids(rasa_speedups._original_applied_events(tracker))
+        assert ids(tracker.applied_events()) == ids(applied_events._original_applied_events(tracker))
         if copy_after[i % len(copy_after)]:
-            tracker = rasa_speedups.copy_tracker(tracker)
-    assert ids(tracker.applied_events()) == ids(rasa_speedups._original_applied_events(tracker))
+            tracker = tracker_copy.copy_tracker(tracker)
+    assert ids(tracker.applied_events()) == ids(applied_events._original_applied_events(tracker))
 
 
 @SETTINGS
@@ -156,7 +170,7 @@ def test_a_forms_validation_tracker_is_what_rasas_replay_gives(evts, form, extra
     tracker = DialogueStateTracker.from_events("s", evts, DOMAIN.slots)
     action = FormAction(form, None)
     ours = action._temporary_tracker(tracker, list(extra), DOMAIN)
-    rasas = rasa_speedups._original_temporary_tracker(action, tracker, list(extra), DOMAIN)
+    rasas = tracker_copy._original_temporary_tracker(action, tracker, list(extra), DOMAIN)
     assert untimed(ours.current_state(EventVerbosity.ALL)) == untimed(rasas.current_state(EventVerbosity.ALL))
     ours_state, rasas_state = state(ours), state(rasas)
     for s in (ours_state, rasas_state):
@@ -184,14 +198,14 @@ def test_copies_of_a_tracker_without_a_domain_or_with_a_capped_history_match_too
     evts = [SlotSet("language", "zh"), ActionExecuted("action_listen")] * 5
     tracker = DialogueStateTracker.from_events("s", evts, slots, max_event_history=4)
     assert state(tracker.copy()) == state(rasas_copy(tracker))
-    assert ids(tracker.applied_events()) == ids(rasa_speedups._original_applied_events(tracker))
+    assert ids(tracker.applied_events()) == ids(applied_events._original_applied_events(tracker))
 
 
 def test_slots_are_copied_as_copy_copy_copies_them_and_odd_classes_go_through_copy_copy():
     import copy as copy_module
 
     for slot in Domain.load(str(ROOT / "domain")).slots:  # every slot type the bot has
-        ours, theirs = rasa_speedups._plain_copy(slot), copy_module.copy(slot)
+        ours, theirs = tracker_copy._plain_copy(slot), copy_module.copy(slot)
         assert type(ours) is type(theirs) and vars(ours) == vars(theirs) and ours is not slot
 
     class Custom:
@@ -209,5 +223,5 @@ def test_slots_are_copied_as_copy_copy_copies_them_and_odd_classes_go_through_co
         def __init__(self):
             self.x = 1
 
-    assert rasa_speedups._plain_copy(Custom()).copied
-    assert rasa_speedups._plain_copy(Slotted()).x == 1
+    assert tracker_copy._plain_copy(Custom()).copied
+    assert tracker_copy._plain_copy(Slotted()).x == 1

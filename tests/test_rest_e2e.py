@@ -3,6 +3,7 @@ reads `requested_slot` from the tracker API and answers in natural language."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import urllib.error
@@ -13,6 +14,8 @@ import pytest
 import requests
 from profiles import ELIGIBLE_ADULT_EN, handoff_replies
 
+from bot import speedups
+from bot.coordinator.totp import totp
 from bot.simulate import run_screening, send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +44,18 @@ def test_profiles_over_the_rest_channel_reach_the_right_result(stack, answers, o
     assert s.outcome == (outcome, failed, unknown), s.asked
 
 
+def test_the_rasa_server_says_whether_it_runs_the_speed_patches_which_go_on_before_the_model_loads(stack):
+    """`make test` runs these servers with the speed patches, then again with RASA_SPEEDUPS=0."""
+    log = Path(stack["log"]).read_text(errors="replace")
+    loading = log.index("Loading model")
+    if speedups.stock_reason() is None:
+        assert log.count("Speed patches on: 8 Rasa 3.6.21 internals") == 1
+        assert log.index("Speed patches on") < loading
+    else:
+        assert log.count("RASA_SPEEDUPS=0: speed patches off, running stock Rasa") == 1
+        assert "Speed patches on" not in log
+
+
 def test_the_http_api_refuses_requests_without_the_token(stack):
     send(stack["url"], "someone", "hi")
     with pytest.raises(urllib.error.HTTPError) as err:
@@ -58,23 +73,30 @@ def test_a_consented_lead_over_rest_is_one_lead_in_the_inbox_and_one_email(stack
         send(stack["url"], s.sender, text)
     store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
     lead = store.get_lead_by_conversation(s.sender)
-    assert lead is not None and lead["contact"]["phone"] == "13800138000"
+    assert lead is not None and lead["contact"]["phone"] == "+8613800138000"  # stored as E.164
     assert len(smtp_sink.messages) == before + 1
     # The inbox is up, refuses anyone without a session, and shows the lead after login.
     inbox = f"http://127.0.0.1:{stack['ports']['COORDINATOR_PORT']}"
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{inbox}/export.json", timeout=5)
     assert err.value.code == 401
-    subprocess.run([sys.executable, "-m", "bot.cli", "add-coordinator", "jen", "--password-stdin"], cwd=ROOT,
-                   env=stack["env"], input="a long enough password 1\n", text=True, check=True, capture_output=True)
+    enrolled = subprocess.run([sys.executable, "-m", "bot.cli", "add-coordinator", "jen", "--password-stdin"],
+                              cwd=ROOT, env=stack["env"], input="a long enough password 1\n", text=True, check=True,
+                              capture_output=True)
+    secret = re.search(r"otpauth://\S*[?&]secret=([A-Z2-7]+)", enrolled.stdout).group(1)
     session = requests.Session()
     r = session.post(f"{inbox}/login", data={"username": "jen", "password": "a long enough password 1"})
-    assert r.status_code == 200 and "Sign in" not in r.text
+    assert r.status_code == 200 and r.url.endswith("/login/code")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+    r = session.post(f"{inbox}/login/code", data={"code": totp(secret), "csrf_token": token})
+    assert r.status_code == 200 and r.url == f"{inbox}/"
     page = session.get(f"{inbox}/leads/{lead['id']}")
     assert page.status_code == 200
     for cid in ("I1", "I2", "I3", "I6", "I7", "E1", "E14", "E16"):
         assert cid in page.text
-    assert "Li Wei" in page.text and "likely_eligible" in page.text.replace(" ", "_")
+    assert "Li Wei" in page.text and "Likely eligible" in page.text and "Age: 31 years" in page.text
+    # The notification e-mail links to the lead on the address the inbox listens on.
+    assert f"{inbox}/leads/{lead['id']}" in smtp_sink.bodies()[-1]
 
 
 def test_the_patient_side_cannot_reach_coordinator_data(stack):
@@ -88,3 +110,14 @@ def test_the_patient_side_cannot_reach_coordinator_data(stack):
                 assert err.code in (401, 403, 404, 405), (port, path)
 
 
+
+
+def test_saying_hello_does_not_count_as_starting_the_screening(stack):
+    """The funnel counts a conversation from record_screening_started() only; "hi" is not it."""
+    from bot.leads.store import LeadStore
+
+    store = LeadStore(stack["env"]["DATABASE_URL"], stack["env"]["LEADS_KEY"])
+    before = store.funnel_counts()["started"]
+    for n in range(3):
+        assert send(stack["url"], f"just-hello-{n}", "hi")
+    assert store.funnel_counts()["started"] == before

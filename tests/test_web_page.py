@@ -17,6 +17,7 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
     ROOT,
     ChatPage,
     answer_step,
+    answer_until,
     browser_fixture,
     complete_screening,
     open_chat_fixture,
@@ -57,7 +58,8 @@ def test_complete_screening_by_clicking_and_typing(open_chat):
     chat.begin()
     assert page.locator("#notice").is_hidden()
     assert any("pre-screening" in text for text in chat.bot_texts())
-    assert [r["payload"] for r in chat.replies()][:2] == ['/affirm{"tri": "yes"}', '/deny{"tri": "no"}']
+    assert [r["payload"] for r in chat.replies()][:2] == ['/affirm{"tri": "yes", "q": "prescreen_consent"}',
+                                                          '/deny{"tri": "no", "q": "prescreen_consent"}']
     chat.screenshot("web-en.png")
 
     progress = complete_screening(chat)
@@ -372,12 +374,7 @@ def test_contact_details_given_in_the_hand_off_are_not_kept_in_the_browser(open_
     name, phone = "Ana Privacidad", "13912345678"
     chat = open_chat("en-US").open()
     page = chat.page
-    chat.begin()
-    progress: dict = {}
-    for _ in range(40):
-        if chat.slot("requested_slot") == "contact_consent":
-            break
-        assert answer_step(chat, progress)
+    answer_until(chat, "contact_consent")
     assert chat.slot("prescreen_outcome") == "likely_eligible"
 
     def stored() -> str:
@@ -421,8 +418,10 @@ def test_talk_to_a_person_and_start_over(open_chat):
     chat.page.click("#talk-to-person")
     chat.wait_turn(before)
     assert chat.user_texts()[-1] == "Talk to a person"
-    assert any("coordinator" in text or "contact" in text for text in chat.bot_texts()[before:])
-    assert chat.replies(), "the current question is asked again"
+    assert any("coordinator" in text for text in chat.bot_texts()[before:])
+    assert any('"q": "question_consent"' in r["payload"] for r in chat.replies()), "leave a message?"
+    chat.click_reply('/deny{"tri": "no", "q": "question_consent"}')  # "No, thank you"
+    assert chat.slot("respondent") == "patient", "the screening carries on where it was"
 
     chat.page.once("dialog", lambda dialog: dialog.accept())
     chat.page.click("#start-over")
@@ -431,7 +430,7 @@ def test_talk_to_a_person_and_start_over(open_chat):
     assert any("start again" in text for text in chat.bot_texts())
     assert chat.slot("respondent") is None
     payloads = [r["payload"] for r in chat.replies()]
-    assert any("/affirm" in p for p in payloads), chat.bot_texts()
+    assert any('"q": "respondent"' in p for p in payloads), chat.bot_texts()  # question 1 again
 
     # Cancelling the confirmation changes nothing.
     count = chat.bot_count()
@@ -460,10 +459,13 @@ def test_delete_my_answers_forgets_the_conversation_here(open_chat):
     assert chat.bot_count() > before or chat.bot_texts(), "the bot's confirmation stays on screen"
     assert chat.user_texts() == [] and chat.replies() == []
     assert chat.stack.tracker(old_session)["slots"].get("respondent") is None
-    page.wait_for_function("old => { const s = localStorage.getItem('prescreen.session'); return s && s !== old; }",
-                           arg=old_session)
-    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") in (None, "null") or \
-        old_session not in page.evaluate("sessionStorage.getItem('prescreen.transcript')")
+    for _ in range(100):  # the page asks for a fresh session, then connects with it
+        if chat.session_id not in (None, old_session):
+            break
+        page.wait_for_timeout(100)
+    assert chat.session_id not in (None, old_session), "a new session cookie, for a new conversation"
+    page.wait_for_function("() => document.body.dataset.connection === 'online'")
+    assert page.evaluate("sessionStorage.getItem('prescreen.transcript')") is None
 
     page.reload()
     page.wait_for_function("() => document.body.dataset.connection === 'online'")

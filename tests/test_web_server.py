@@ -6,60 +6,21 @@ at the server side, not at the page.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import websockets
 import yaml
 
+from bot.sessions import COOKIE_NAME
 from bot.web.server import content_security_policy, create_app, upstream_socket_url
+from tests.sio_helpers import SioClient, event, is_event, run_async, ws_url
 from tests.web_fixtures import ROOT, web_dist_fixture, web_stack_fixture  # noqa: F401 - fixtures
-
-QUERY = "?EIO=4&transport=websocket"
-
-
-def run_async(coro):
-    """Runs a coroutine on its own loop in a worker thread, whatever loop this thread has."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 async def _connect(url: str, origin: str):
     return await websockets.connect(url, origin=origin, open_timeout=10)
-
-
-def ws_url(http_url: str) -> str:
-    return http_url.rstrip("/").replace("http://", "ws://", 1) + "/socket.io/" + QUERY
-
-
-async def _recv_until(ws, predicate, timeout: float = 30.0):
-    """Frames until one satisfies `predicate`; answers Engine.IO pings on the way."""
-    seen = []
-    async def loop():
-        while True:
-            frame = await ws.recv()
-            if frame == "2":
-                await ws.send("3")
-                continue
-            seen.append(frame)
-            if predicate(frame):
-                return frame
-    try:
-        return await asyncio.wait_for(loop(), timeout)
-    except asyncio.TimeoutError:
-        raise AssertionError(f"no matching frame in {timeout}s; got {seen}") from None
-
-
-def _event(frame: str):
-    """('name', data) for a socket.io event frame ('42[...]'), else None."""
-    if not frame.startswith("42"):
-        return None
-    name, *args = json.loads(frame[2:])
-    return name, (args[0] if args else None)
 
 
 def test_page_socket_refuses_other_origins(web_stack):
@@ -89,38 +50,29 @@ def test_conversation_through_the_relay_survives_a_new_socket(web_stack):
 
 
 async def _conversation_through_the_relay(web_stack):
-    origin = web_stack.url.rstrip("/")
-    session_id = uuid.uuid4().hex
+    cookie, tag = web_stack.new_session()
+    conversation_id = web_stack.conversation_of(cookie)
+    headers = {"Cookie": f"{COOKIE_NAME}={cookie}"}
 
-    async def connect():
-        ws = await websockets.connect(ws_url(web_stack.url), origin=origin, open_timeout=10)
-        opened = await _recv_until(ws, lambda f: f.startswith("0"))
-        assert json.loads(opened[1:])["sid"]
-        await ws.send("40")
-        await _recv_until(ws, lambda f: f.startswith("40"))
-        await ws.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
-        confirm = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "session_confirm")
-        assert _event(confirm)[1] == session_id
-        return ws
+    async def say_and_wait_for_a_question(client: SioClient, message: str) -> str:
+        payload = {"message": message, "session_id": uuid.uuid4().hex, "metadata": {"language": "en"}}
+        await client.emit("user_uttered", payload)  # whatever session_id it claims
+        frame = await client.until(lambda f: bool(is_event("bot_uttered")(f) and event(f)[1].get("quick_replies")))
+        return event(frame)[1]["text"]
 
-    async def say(ws, message: str) -> str:
-        payload = {"message": message, "session_id": session_id, "metadata": {"language": "en"}}
-        await ws.send("42" + json.dumps(["user_uttered", payload]))
-        frame = await _recv_until(ws, lambda f: bool((_event(f) or ("",))[0] == "bot_uttered"
-                                                     and _event(f)[1].get("quick_replies")))
-        return _event(frame)[1]["text"]
-
-    first = await connect()
-    question = await say(first, "/greet")
+    first = await SioClient.open(web_stack.url, headers=headers)
+    assert await first.request_session(uuid.uuid4().hex) == tag, "the socket's own conversation, by its tag"
+    question = await say_and_wait_for_a_question(first, "/greet")
     assert "pre-screening" in question
     await first.close()
 
-    # A new socket (a reload) with the same session id carries on with the same conversation.
-    second = await connect()
-    next_question = await say(second, '/affirm{"tri": "yes"}')
+    # A new socket (a reload) with the same cookie carries on with the same conversation.
+    second = await SioClient.open(web_stack.url, headers=headers)
+    assert await second.request_session(None) == tag
+    next_question = await say_and_wait_for_a_question(second, '/affirm{"tri": "yes"}')
     assert next_question != question and "?" in next_question
     await second.close()
-    assert web_stack.tracker(session_id)["slots"]["prescreen_consent"] == "yes"
+    assert web_stack.tracker(conversation_id)["slots"]["prescreen_consent"] == "yes"
 
 
 def test_credentials_name_the_fixed_socketio_channel():
@@ -235,8 +187,9 @@ def test_after_each_turn_the_page_is_told_the_language_what_it_asked_and_whether
             assert sender == "s-1"
             return DialogueStateTracker.from_events(sender, [SlotSet("language", "es"), ActiveLoop(loop)])
 
+    handoff = {"state": "in_progress"} if contact_step else None
     assert _state_after_turn(Store()) == [
-        ("turn_state", {"language": "es", "contact_step": contact_step, "asked": "en"}, "s-1")]
+        ("turn_state", {"language": "es", "contact_step": contact_step, "handoff": handoff, "asked": "en"}, "s-1")]
 
 
 def test_an_unreadable_conversation_store_sends_the_page_nothing_more():
@@ -250,25 +203,52 @@ def test_an_unreadable_conversation_store_sends_the_page_nothing_more():
 def test_long_messages_through_the_relay_are_cut_with_a_note(web_stack):
     from bot.channels import TOO_LONG
 
-    async def go():
-        ws = await websockets.connect(ws_url(web_stack.url), origin=web_stack.url.rstrip("/"), open_timeout=10)
-        await _recv_until(ws, lambda f: f.startswith("0"))
-        await ws.send("40")
-        await _recv_until(ws, lambda f: f.startswith("40"))
-        await ws.send("42" + json.dumps(["session_request", {"session_id": None}]))
-        confirm = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "session_confirm")
-        session_id = _event(confirm)[1]
-        payload = {"message": "a" * 2500, "session_id": session_id, "metadata": {"language": "en", "evil": 1}}
-        await ws.send("42" + json.dumps(["user_uttered", payload]))
-        note = await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "bot_uttered")
-        # Then the assistant's own answer: the turn has been recorded.
-        await _recv_until(ws, lambda f: (_event(f) or ("",))[0] == "bot_uttered")
-        await ws.close()
-        return session_id, _event(note)[1]["text"]
+    cookie, _ = web_stack.new_session()
 
-    session_id, note = run_async(go())
+    async def go():
+        client = await SioClient.open(web_stack.url, headers={"Cookie": f"{COOKIE_NAME}={cookie}"})
+        await client.request_session(None)
+        await client.emit("user_uttered", {"message": "a" * 2500, "metadata": {"language": "en", "evil": 1}})
+        note = await client.until(is_event("bot_uttered"))
+        # Then the assistant's own answer: the turn has been recorded.
+        await client.until(is_event("bot_uttered"))
+        await client.close()
+        return event(note)[1]["text"]
+
+    note = run_async(go())
     assert note == TOO_LONG["en"]
-    user_events = [e for e in web_stack.tracker(session_id)["events"] if e.get("event") == "user"]
+    user_events = [e for e in web_stack.tracker(web_stack.conversation_of(cookie))["events"] if e.get("event") == "user"]
     assert len(user_events[-1]["text"]) == 2000
     metadata = user_events[-1]["metadata"]
     assert metadata["language"] == "en" and metadata["truncated"] is True and "evil" not in metadata
+
+
+@pytest.mark.parametrize("slots, loop, expected", [
+    ({}, None, None),
+    ({}, "prescreen_form", None),
+    ({"contact_consent": "yes"}, "handoff_form", {"state": "in_progress"}),
+    ({"contact_consent": "no"}, None, {"state": "not_sent"}),
+    ({"contact_consent": "yes", "handoff_confirm": None}, None, {"state": "not_sent"}),  # not confirmed, or failed
+    ({"contact_consent": "yes", "lead_id": "12"}, None, {"state": "sent", "reference": "12"}),
+    ({"contact_consent": "yes", "lead_id": "12"}, "handoff_form", {"state": "sent", "reference": "12"}),
+])
+def test_the_hand_off_state_the_page_is_told_comes_from_the_slots(slots, loop, expected):
+    from bot.web.channel import handoff_state
+
+    assert handoff_state(slots.get, loop) == expected
+
+
+def test_what_the_assistant_said_since_the_last_message_is_what_a_reloaded_page_is_sent_again():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.web.channel import last_bot_messages
+
+    buttons = [{"title": "Yes", "payload": "/affirm"}]
+    tracker = DialogueStateTracker.from_events("s-1", [
+        UserUttered("hi"), BotUttered("old question"), UserUttered("Ana"), ActionExecuted("handoff_form"),
+        BotUttered("Here is the summary"), BotUttered("Send it?", data={"buttons": buttons})])
+    assert last_bot_messages(tracker) == [
+        {"text": "Here is the summary", "quick_replies": []},
+        {"text": "Send it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "/affirm"}]}]
+    assert last_bot_messages(DialogueStateTracker.from_events("s-2", [UserUttered("hi")])) == []

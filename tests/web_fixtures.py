@@ -8,7 +8,11 @@ action server from conftest, and the page server (``python -m bot.web.server``),
 loopback port, and stops them at the end. Rasa gets ``credentials.yml`` with its socket.io channel
 named as ``bot.web.channel.SocketIOInput`` (the built-in one drops every bot message with the
 python-socketio this project installs; see bot/web/channel.py) and its HTTP API on with a random
-token, so tests can read the outcome slots.
+token, so tests can read the outcome slots. All three share conftest's ``lead_env``: one database
+(leads and resume codes) and one web session secret, so a test can read which conversation a
+browser's cookie names and issue resume codes through ``bot.resume``. Rasa's REST channel
+requires ``REST_TOKEN`` here, as it would when exposed. Guessing resume codes is limited to
+``RESUME_GUESSES_PER_CLIENT`` tries per ``RESUME_GUESS_WINDOW_SECONDS`` so a test can wait out.
 
 ``browser`` is Debian's Chromium (``scripts/ensure-chromium.sh`` installs it) driven by
 Playwright. Without it the tests are skipped on a developer machine and fail under ``CI``.
@@ -26,12 +30,15 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from bot.sessions import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
@@ -107,18 +114,49 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+RESUME_GUESSES_PER_CLIENT = 4
+RESUME_GUESS_WINDOW_SECONDS = 10
+
+
 @dataclass
 class WebStack:
     url: str  # the page, e.g. http://127.0.0.1:41234/
     rasa_url: str
     rasa_token: str
     logs: Path
+    env: Dict[str, str] = field(default_factory=dict)  # what the servers were started with
+    rest_token: str = ""
 
     def tracker(self, session_id: str) -> Dict[str, Any]:
         """The conversation as Rasa holds it (HTTP API, token auth)."""
         url = f"{self.rasa_url}/conversations/{session_id}/tracker?token={self.rasa_token}"
         with urllib.request.urlopen(url, timeout=10) as resp:
             return json.loads(resp.read())
+
+    @property
+    def signer(self):
+        from bot.sessions import SessionSigner
+
+        return SessionSigner.from_env(self.env)
+
+    def conversation_of(self, token: Optional[str]) -> Optional[str]:
+        """The conversation a session cookie's token names (the test knows the secret)."""
+        session = self.signer.verify(token)
+        return session.conversation_id if session else None
+
+    def new_session(self, fresh: bool = True) -> Tuple[str, str]:
+        """(cookie value, tag) from POST /session, as the page gets them."""
+        request = urllib.request.Request(self.url + "session", data=json.dumps({"fresh": fresh}).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            cookie = SimpleCookie(resp.headers["Set-Cookie"])
+            return cookie[COOKIE_NAME].value, json.loads(resp.read())["tag"]
+
+    def resume_codes(self):
+        """bot.resume's codes in the servers' database, as the action server would use them."""
+        from bot.resume import ResumeCodes
+
+        return ResumeCodes.from_env(self.env)
 
 
 @pytest.fixture(scope="session", name="web_dist")
@@ -129,17 +167,20 @@ def web_dist_fixture() -> Path:
 
 
 @pytest.fixture(scope="session", name="web_stack")
-def web_stack_fixture(action_server_url, web_dist, tmp_path_factory) -> WebStack:
+def web_stack_fixture(action_server_url, lead_env, web_dist, tmp_path_factory) -> WebStack:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (or `make test`, which trains first)")
     logs = tmp_path_factory.mktemp("web-stack")
     credentials = rasa_credentials(logs / "credentials.yml")
     rasa_port, web_port = free_port(), free_port()
     token = secrets.token_hex(16)
+    rest_token = secrets.token_hex(16)
     from conftest import ACTION_TOKEN  # the shared secret the test action server expects
 
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_server_url,
-           "ACTION_SERVER_TOKEN": ACTION_TOKEN}
+    env = {**os.environ, **lead_env, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_server_url,
+           "ACTION_SERVER_TOKEN": ACTION_TOKEN, "REST_TOKEN": rest_token,
+           "RESUME_GUESSES_PER_CLIENT": str(RESUME_GUESSES_PER_CLIENT),
+           "RESUME_GUESS_WINDOW_SECONDS": str(RESUME_GUESS_WINDOW_SECONDS)}
     rasa_log = logs / "rasa.log"
     rasa = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "rasa") if (ROOT / ".venv" / "bin" / "rasa").exists() else "rasa",
@@ -159,7 +200,7 @@ def web_stack_fixture(action_server_url, web_dist, tmp_path_factory) -> WebStack
             stdout=web_log.open("w"), stderr=subprocess.STDOUT,
         )
         wait_for_http(f"http://127.0.0.1:{web_port}/healthz", web, web_log, timeout=60)
-        yield WebStack(f"http://127.0.0.1:{web_port}/", rasa_url, token, logs)
+        yield WebStack(f"http://127.0.0.1:{web_port}/", rasa_url, token, logs, env, rest_token)
     finally:
         if web is not None:
             _stop(web)
@@ -201,6 +242,12 @@ class Traffic:
         return bad
 
 
+def _console_error(msg) -> str:
+    """The console error, with the address it is about when it names one (a failed request)."""
+    url = (msg.location or {}).get("url")
+    return f"{msg.text} [{url}]" if url else msg.text
+
+
 class ChatPage:
     """Drives the chat page the way a person would, and reads what it shows."""
 
@@ -210,7 +257,7 @@ class ChatPage:
         self.traffic = traffic
         self.errors: List[str] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", lambda msg: self.errors.append(_console_error(msg)) if msg.type == "error" else None)
 
     # ------------------------------------------------------------ reading
     def bot_texts(self) -> List[str]:
@@ -227,9 +274,15 @@ class ChatPage:
     def bot_count(self) -> int:
         return self.page.locator("#log .msg-bot").count()
 
+    def session_cookie(self) -> Optional[Dict[str, Any]]:
+        cookies = [c for c in self.page.context.cookies(self.stack.url) if c["name"] == COOKIE_NAME]
+        return cookies[0] if cookies else None
+
     @property
     def session_id(self) -> Optional[str]:
-        return self.page.evaluate("() => localStorage.getItem('prescreen.session')")
+        """The conversation this browser's session cookie names (the page itself never learns it)."""
+        cookie = self.session_cookie()
+        return self.stack.conversation_of(cookie["value"]) if cookie else None
 
     def tracker(self) -> Dict[str, Any]:
         return self.stack.tracker(self.session_id)
@@ -355,3 +408,23 @@ def complete_screening(chat: ChatPage, progress: Optional[Dict[str, int]] = None
         if not answer_step(chat, progress, act):
             return progress
     raise AssertionError(f"no result after {max_turns} answers; last messages: {chat.bot_texts()[-3:]}")
+
+
+def answer_first(chat: ChatPage, questions: int) -> Dict[str, int]:
+    """Starts and answers the first `questions` questions as answer_step does; returns the progress."""
+    chat.begin()
+    progress: Dict[str, int] = {}
+    for _ in range(questions):
+        assert answer_step(chat, progress), chat.bot_texts()[-3:]
+    return progress
+
+
+def answer_until(chat: ChatPage, slot: str, max_turns: int = 40) -> Dict[str, int]:
+    """Starts and answers, as answer_step does, until the assistant asks for `slot`."""
+    chat.begin()
+    progress: Dict[str, int] = {}
+    for _ in range(max_turns):
+        if chat.slot("requested_slot") == slot:
+            return progress
+        assert answer_step(chat, progress), chat.bot_texts()[-3:]
+    raise AssertionError(f"never asked {slot}: {chat.bot_texts()[-3:]}")

@@ -3,7 +3,7 @@
 Each bank item is a message a person might send while a question is open, and what it should
 mean for that question. ``load`` reads them; ``score_pure`` runs them through the interpretation
 step alone (no Rasa, fast, for working on the lexicons); the report over the real trained model
-and the real forms is ``tools/nlu_report.py``.
+and the real forms is ``tools/understanding_report.py``.
 
 The held-out part is for measuring, never for writing rules: this tool prints item-level
 failures for the dev part only, and figures alone for the held-out part.

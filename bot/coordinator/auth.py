@@ -13,8 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
-from typing import Deque
+from collections import OrderedDict
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -75,53 +74,75 @@ def tokens_equal(a: str | None, b: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Per-username failure counter: after ``max_failures`` within ``window`` seconds the
-    username is locked for ``lockout`` seconds. In memory, so it resets with the process, which
-    is acceptable for a single-process inbox behind a proxy."""
+    """Failed sign-ins slow down further attempts, per client address and per account.
 
-    def __init__(self, max_failures: int = 5, window: float = 900.0, lockout: float = 900.0,
+    Each key (``ip:<address>``, ``account:<username>``) counts its recent failures. The first
+    ``free`` failures cost nothing; after that each attempt must wait ``base * 2**(n - free)``
+    seconds since the last failure, capped at ``cap``: exponential backoff, never a permanent
+    lock, so the real coordinator is at most ``cap`` away from signing in while someone guesses.
+    A key is forgotten ``forget_after`` seconds after its last failure, and a successful sign-in
+    clears the account's count. Attempts refused while waiting are not checked and not counted.
+    Trying many usernames from one address is slowed by the address key; guessing one account
+    from many addresses by the account key. In memory: the inbox is one process.
+    """
+
+    def __init__(self, *, address_free: int = 10, account_free: int = 5, base: float = 1.0,
+                 address_cap: float = 900.0, account_cap: float = 300.0, forget_after: float = 3600.0,
                  max_tracked: int = 10_000, clock=time.monotonic):
-        self.max_failures = max_failures
-        self.window = window
-        self.lockout = lockout
+        self.free = {"ip": address_free, "account": account_free}
+        self.cap = {"ip": address_cap, "account": account_cap}
+        self.base = base
+        self.forget_after = forget_after
         self.max_tracked = max_tracked
         self._clock = clock
-        self._failures: OrderedDict[str, Deque[float]] = OrderedDict()
-        self._locked_until: dict = {}
+        self._failures: OrderedDict[str, list] = OrderedDict()  # key -> [count, last failure time]
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(username: str) -> str:
-        return (username or "").strip().lower()[:128]
+    def _keys(address: str | None, username: str | None) -> list:
+        keys = [f"ip:{(address or '-')[:64]}"]
+        account = (username or "").strip().lower()[:128]
+        if account:
+            keys.append(f"account:{account}")
+        return keys
 
-    def is_locked(self, username: str) -> bool:
-        key = self._key(username)
+    def _delay(self, key: str, count: int) -> float:
+        kind = key.split(":", 1)[0]
+        over = count - self.free[kind]
+        if over < 0:
+            return 0.0
+        return min(self.cap[kind], self.base * 2 ** min(over, 30))
+
+    def retry_after(self, address: str | None, username: str | None) -> float:
+        """Seconds until another attempt is allowed (0: now)."""
+        now = self._clock()
+        wait = 0.0
         with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return False
-            if self._clock() >= until:
-                del self._locked_until[key]
-                self._failures.pop(key, None)
-                return False
-            return True
+            for key in self._keys(address, username):
+                entry = self._failures.get(key)
+                if entry is None:
+                    continue
+                count, last = entry
+                if now - last >= self.forget_after:
+                    del self._failures[key]
+                    continue
+                wait = max(wait, last + self._delay(key, count) - now)
+        return max(0.0, wait)
 
-    def record_failure(self, username: str) -> None:
-        key = self._key(username)
+    def record_failure(self, address: str | None, username: str | None) -> None:
         now = self._clock()
         with self._lock:
-            failures = self._failures.pop(key, None) or deque()
-            failures.append(now)
-            while failures and now - failures[0] > self.window:
-                failures.popleft()
-            self._failures[key] = failures
+            for key in self._keys(address, username):
+                count, last = self._failures.pop(key, None) or [0, now]
+                if now - last >= self.forget_after:
+                    count = 0
+                self._failures[key] = [count + 1, now]
             while len(self._failures) > self.max_tracked:
                 self._failures.popitem(last=False)
-            if len(failures) >= self.max_failures:
-                self._locked_until[key] = now + self.lockout
 
-    def reset(self, username: str) -> None:
-        key = self._key(username)
+    def record_success(self, address: str | None, username: str | None) -> None:
+        """A correct sign-in clears the account's failures (not the address's: one good
+        account must not buy unlimited guesses at others)."""
         with self._lock:
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
+            for key in self._keys(address, username)[1:]:
+                self._failures.pop(key, None)

@@ -1,15 +1,19 @@
-"""The lead store: consented hand-offs to the trial coordinator, the funnel and the audit trail.
+"""The lead store: consented hand-offs and questions for the trial coordinator, contact drafts,
+the funnel and the audit trail.
 
-The action server uses ``LeadStore`` and ``submit_lead``; the coordinator inbox reads the same
-store. See ``bot/leads/store.py`` for the API.
+The action server uses ``LeadStore`` and the calls in ``bot.leads.service`` (``submit_lead``,
+``existing_lead``, ``submit_question``); the coordinator inbox reads the same store. See
+``bot/leads/store.py`` for the API.
 """
 
-from bot.leads.service import lead_fields_from_answers, submit_lead
+from bot.leads.service import existing_lead, lead_fields_from_answers, submit_lead, submit_question
 from bot.leads.store import (
     FUNNEL_STAGES,
     STATUSES,
     TRANSITIONS,
+    ContactChangeRefused,
     CoordinatorExists,
+    ExistingLead,
     InvalidTransition,
     LeadNotFound,
     LeadStore,
@@ -22,13 +26,17 @@ __all__ = [
     "FUNNEL_STAGES",
     "STATUSES",
     "TRANSITIONS",
+    "ContactChangeRefused",
     "CoordinatorExists",
+    "ExistingLead",
     "InvalidTransition",
     "LeadNotFound",
     "LeadStore",
     "LeadStoreError",
     "LeadValidationError",
     "UpsertResult",
+    "existing_lead",
     "lead_fields_from_answers",
     "submit_lead",
+    "submit_question",
 ]

@@ -1,19 +1,21 @@
-"""Encryption at rest for the contact fields of a lead.
+"""Encryption at rest for everything a lead holds.
 
-Contact details are what turn a health questionnaire into personal data, so they are the part
-that is encrypted; a copied database file or backup then reveals no one's name or number without
-``LEADS_KEY``. Fernet authenticates as well as encrypts, so a tampered value fails loudly.
+A lead's answers (HIV, hepatitis, mental health, pregnancy) are health data and its contact
+details make them personal, so the whole lead is encrypted, as are notes, drafts and two-factor
+secrets: a copied database file or backup reveals nothing without ``LEADS_KEY``. Fernet
+authenticates as well as encrypts, so a tampered value fails loudly.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Union
+import json
+from typing import Any, Iterable, Union
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 KeyLike = Union[str, bytes]
 
-__all__ = ["ContactCipher", "InvalidToken", "parse_keys"]
+__all__ = ["InvalidToken", "LeadCipher", "parse_keys"]
 
 
 def parse_keys(keys: Union[KeyLike, Iterable[KeyLike]]) -> list:
@@ -28,8 +30,8 @@ def parse_keys(keys: Union[KeyLike, Iterable[KeyLike]]) -> list:
     return parsed
 
 
-class ContactCipher:
-    """Encrypt/decrypt optional text fields; ``None`` stays ``None`` so absence is not hidden."""
+class LeadCipher:
+    """Encrypt/decrypt optional text and JSON documents; ``None`` stays ``None``."""
 
     def __init__(self, keys: Union[KeyLike, Iterable[KeyLike]]):
         try:
@@ -47,3 +49,11 @@ class ContactCipher:
         if token is None:
             return None
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def encrypt_json(self, document: Any) -> str:
+        return self.encrypt(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+    def decrypt_json(self, token: str | None) -> Any:
+        text = self.decrypt(token)
+        return None if text is None else json.loads(text)
+

@@ -29,3 +29,12 @@ def record_funnel(conversation_id: str, stage: str) -> None:
         store.record_funnel(conversation_id, stage)
     except Exception as error:  # a funnel count is not worth failing a family's conversation
         log.warning("funnel %s not recorded: %s", stage, type(error).__name__)
+
+
+def record_started(conversation_id: str) -> None:
+    """The person agreed to answer the questions: the funnel's "started" (once per conversation)."""
+    try:
+        store, _ = lead_store()
+        store.record_screening_started(conversation_id)
+    except Exception as error:
+        log.warning("funnel started not recorded: %s", type(error).__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -60,45 +60,56 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
-# A lead: the packet a coordinator needs. Contact columns hold Fernet tokens, never plain text.
+# A lead: what a coordinator needs, and nothing of it readable without LEADS_KEY. Everything the
+# person said or was told (outcome, answers, criteria, contact details, a question's message) is
+# one Fernet-encrypted JSON document in ``payload``; only workflow columns stay in the clear.
+# ``kind`` is "screening" (one per conversation) or "question" (a message for the coordinator).
 leads = Table(
     "leads",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("conversation_id", String(255), nullable=False),
+    Column("kind", String(16), nullable=False, default="screening"),
     Column("trial_id", String(64), nullable=False),
-    Column("outcome", String(32), nullable=False),
     Column("status", String(32), nullable=False, default="new"),
-    Column("respondent", String(16), nullable=False),
-    Column("language", String(8), nullable=False),
-    Column("failed_criteria", JSON, nullable=False),
-    Column("unknown_criteria", JSON, nullable=False),
-    Column("packet", JSON, nullable=False),
-    Column("contact_name", Text),
-    Column("contact_phone", Text),
-    Column("contact_email", Text),
-    Column("contact_wechat", Text),
-    Column("contact_time", Text),
-    # How many times the conversation submitted; 1 means this upsert created the lead.
+    Column("payload", Text, nullable=False),
+    # How many times the conversation submitted; also the version an update is conditional on.
     Column("submissions", Integer, nullable=False, default=1),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("conversation_id", name="uq_leads_conversation_id"),
+    UniqueConstraint("conversation_id", "kind", name="uq_leads_conversation_id_kind"),
     Index("ix_leads_created_at", "created_at"),
 )
 
-# Status changes and notes; the note is encrypted because coordinators write names into it.
+# The lead's history: status changes, notes (``note`` is encrypted: coordinators write names into
+# it) and updates the person made ("updated": which fields changed, encrypted the same way).
 lead_notes = Table(
     "lead_notes",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("lead_id", Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, default="status"),
     Column("from_status", String(32), nullable=False),
     Column("to_status", String(32), nullable=False),
     Column("note", Text),
     Column("actor", String(128), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_lead_notes_lead_id", "lead_id"),
+)
+
+# Contact details typed during a hand-off, kept here (encrypted, keyed by a hash of the
+# conversation) instead of in the conversation store until the person confirms; purged after
+# ``CONTACT_DRAFT_HOURS``.
+contact_drafts = Table(
+    "contact_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_key", String(64), nullable=False),
+    Column("field", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("conversation_key", "field", name="uq_contact_drafts_conversation_key_field"),
+    Index("ix_contact_drafts_updated_at", "updated_at"),
 )
 
 # One row per conversation and stage. The conversation is kept only as a keyed hash, so the
@@ -133,6 +144,10 @@ coordinators = Table(
     Column("username", String(64), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("is_active", Boolean, nullable=False, default=True),
+    # RFC 6238 secret, Fernet-encrypted; NULL until enrolled (``bot.cli enroll-totp``).
+    Column("totp_secret", Text),
+    # The last time step a code was accepted for, so a code cannot be used twice.
+    Column("totp_last_step", BigInteger),
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("username", name="uq_coordinators_username"),
 )
@@ -146,9 +161,12 @@ coordinator_sessions = Table(
     Column("coordinator_id", Integer, ForeignKey("coordinators.id", ondelete="CASCADE"), nullable=False),
     Column("username", String(64), nullable=False),
     Column("csrf_token", String(64), nullable=False),
+    # True between a correct password and a correct two-factor code: such a session opens
+    # nothing but the code form.
+    Column("mfa_pending", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Index("ix_coordinator_sessions_expires_at", "expires_at"),
 )
 
-ALL_TABLES = (leads, lead_notes, funnel_events, audit_log, coordinators, coordinator_sessions)
+ALL_TABLES = (leads, lead_notes, contact_drafts, funnel_events, audit_log, coordinators, coordinator_sessions)

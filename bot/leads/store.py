@@ -1,9 +1,12 @@
 """The lead store: the only code that reads or writes leads, funnel counts, audit and accounts.
 
-Synchronous on purpose: the action server calls it once per finished conversation and the inbox
+Synchronous on purpose: the action server calls it a few times per conversation and the inbox
 serves a handful of coordinators, so plain SQLAlchemy Core statements (always bound parameters,
 never string-built SQL) are simpler and safer than an async driver. The same code runs on SQLite
 (the default file) and PostgreSQL (``DATABASE_URL``); the store tests run on both.
+
+A lead's content is one encrypted JSON document (``payload``); see ``bot/leads/models.py``.
+Accounts and sessions are in ``accounts.py``, contact drafts in ``drafts.py``.
 """
 
 from __future__ import annotations
@@ -12,39 +15,51 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import stat
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Sequence, Union
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple, Union
 
 from sqlalchemy import and_, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine, make_url
 
-from bot.leads.crypto import ContactCipher, parse_keys
-from bot.leads.models import (
-    audit_log,
-    coordinator_sessions,
-    coordinators,
-    funnel_events,
-    lead_notes,
-    leads,
-    metadata,
-    utcnow,
+from bot.leads.accounts import AccountsMixin
+from bot.leads.contact import CONTACT_FIELDS, clean_text, validate_contact
+from bot.leads.crypto import LeadCipher, parse_keys
+from bot.leads.drafts import MAX_MESSAGE_LENGTH as MAX_QUESTION_LENGTH
+from bot.leads.drafts import DraftsMixin
+from bot.leads.errors import (
+    ContactChangeRefused,
+    CoordinatorExists,
+    InvalidTransition,
+    LeadNotFound,
+    LeadStoreError,
+    LeadValidationError,
 )
-from bot.leads.validation import normalise_phone, valid_email, valid_phone
+from bot.leads.models import audit_log, funnel_events, lead_notes, leads, metadata, utcnow
+from bot.leads.validation import to_e164, valid_phone
 from bot.settings import TRIAL_ID, Settings, normalise_database_url
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "CONTACT_FIELDS", "FUNNEL_STAGES", "KINDS", "STATUSES", "TRANSITIONS", "ContactChangeRefused",
+    "CoordinatorExists", "ExistingLead", "InvalidTransition", "LeadNotFound", "LeadStore", "LeadStoreError",
+    "LeadValidationError", "UpsertResult", "make_engine", "validate_contact",
+]
+
 OUTCOMES = ("likely_eligible", "needs_review")  # the only outcomes that are handed off
+ALL_OUTCOMES = ("likely_eligible", "needs_review", "not_eligible")
 RESPONDENTS = ("patient", "guardian", "other")
 LANGUAGES = ("en", "zh", "es")
-CONTACT_FIELDS = ("name", "phone", "email", "wechat", "time")
-REACHABLE_BY = ("phone", "email", "wechat")
-MAX_CONTACT_LENGTH = 200
+KINDS = ("screening", "question")
 MAX_NOTE_LENGTH = 4000
+
+PERSON = "the person"  # the actor of updates the person made from the conversation
 
 STATUSES = ("new", "contacted", "screening_scheduled", "enrolled", "not_enrolled")
 # new -> contacted -> screening scheduled -> enrolled | not enrolled. Someone who cannot be
@@ -66,89 +81,69 @@ FUNNEL_STAGES = (
     "consented",
     "contacted",
 )
-
-
-class LeadStoreError(Exception):
-    """Base class for store errors the caller is expected to handle."""
-
-
-class LeadValidationError(LeadStoreError, ValueError):
-    """The submission is incomplete or malformed; the message names the field, never its value."""
-
-
-class LeadNotFound(LeadStoreError, KeyError):
-    pass
-
-
-class InvalidTransition(LeadStoreError, ValueError):
-    pass
-
-
-class CoordinatorExists(LeadStoreError):
-    pass
+# What changed in a re-submission, in words for the history ("phone", "answers", ...).
+_CHANGE_LABELS = {
+    "outcome": "outcome", "failed_criteria": "answers", "unknown_criteria": "answers", "packet": "answers",
+    "respondent": "answers", "language": "language", "messages": "message",
+}
 
 
 @dataclass(frozen=True)
 class UpsertResult:
     lead_id: int
     created: bool
+    changed: Tuple[str, ...] = ()  # on an update: the contact fields and "answers"/"message" that changed
 
 
-def _clean_text(value: Any, field_name: str, limit: int = MAX_CONTACT_LENGTH) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise LeadValidationError(f"contact {field_name} must be text")
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > limit:
-        raise LeadValidationError(f"contact {field_name} is too long")
-    return value
+@dataclass(frozen=True)
+class ExistingLead:
+    """What the bot needs to ask "replace the details you sent on ...?"."""
 
-
-def validate_contact(contact: Mapping[str, Any]) -> Dict[str, str | None]:
-    """Normalise contact details; at least one way to reach the person is required."""
-    if not isinstance(contact, Mapping):
-        raise LeadValidationError("contact must be a mapping")
-    unknown = set(contact) - set(CONTACT_FIELDS)
-    if unknown:
-        raise LeadValidationError(f"unknown contact fields: {', '.join(sorted(unknown))}")
-    cleaned = {f: _clean_text(contact.get(f), f) for f in CONTACT_FIELDS}
-    if not any(cleaned[f] for f in REACHABLE_BY):
-        raise LeadValidationError("a phone number, e-mail address or WeChat ID is required")
-    if cleaned["phone"] is not None:
-        if not valid_phone(cleaned["phone"]):
-            raise LeadValidationError("contact phone is not a valid phone number")
-        cleaned["phone"] = normalise_phone(cleaned["phone"])
-    if cleaned["email"] is not None and not valid_email(cleaned["email"]):
-        raise LeadValidationError("contact email is not a valid e-mail address")
-    return cleaned
+    lead_id: int
+    created_at: datetime
+    contact_fields: Tuple[str, ...]  # the contact fields that are set, in CONTACT_FIELDS order
+    kind: str = "screening"
 
 
 def _json_list(value: Any, name: str) -> list:
     if not isinstance(value, (list, tuple)):
         raise LeadValidationError(f"{name} must be a list")
     try:
-        json.dumps(list(value))
+        return json.loads(json.dumps(list(value)))
     except (TypeError, ValueError) as exc:
         raise LeadValidationError(f"{name} must be JSON-serialisable") from exc
-    return list(value)
+
+
+def _choice(value: Any, name: str, allowed: Sequence[str], optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if value not in allowed:
+        raise LeadValidationError(f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _conversation_id(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
+        raise LeadValidationError("conversation_id must be a non-empty string of at most 255 characters")
+    return value
 
 
 def unknown_documents(packet: Sequence[Mapping[str, Any]]) -> List[Dict[str, str]]:
     """The criteria answered 'unsure', each with the document that would settle it."""
-    rows = []
-    for row in packet:
-        if row.get("verdict") == "unknown":
-            rows.append(
-                {
-                    "id": str(row.get("id", "")),
-                    "criterion": str(row.get("criterion", "")),
-                    "documents": str(row.get("documents", "")),
-                }
-            )
-    return rows
+    return [
+        {"id": str(row.get("id", "")), "criterion": str(row.get("criterion", "")), "documents": str(row.get("documents", ""))}
+        for row in packet
+        if row.get("verdict") == "unknown"
+    ]
+
+
+def _merge_question(old: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """A further question from the same conversation is added to its question lead."""
+    messages = list(old.get("messages") or [])
+    latest = new["messages"][-1]
+    if not messages or messages[-1].get("text") != latest["text"]:
+        messages.append(latest)
+    return {**new, "messages": messages}
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -158,10 +153,30 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file (and a missing directory) readable by this user only: 0600 / 0700.
+
+    SQLite would create it with the umask (usually 0644) and its journals copy that mode. An
+    existing file is tightened to 0600 too; an existing directory is left alone (it may be /tmp).
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_database_url(url)
     kwargs.setdefault("future", True)
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:
         kwargs.setdefault("pool_pre_ping", True)
@@ -171,8 +186,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-class LeadStore:
-    """Leads, funnel, audit trail, coordinator accounts and sessions in one database."""
+class LeadStore(AccountsMixin, DraftsMixin):
+    """Leads, funnel, audit trail, drafts, coordinator accounts and sessions in one database."""
 
     def __init__(
         self,
@@ -181,21 +196,29 @@ class LeadStore:
         *,
         trial_id: str | None = None,
         engine: Engine | None = None,
+        draft_ttl_hours: float | None = None,
     ):
         if isinstance(settings_or_url, Settings):
             url = settings_or_url.database_url
             key = key if key is not None else settings_or_url.leads_key
             trial_id = trial_id or settings_or_url.trial_id
+            if draft_ttl_hours is None:
+                draft_ttl_hours = settings_or_url.contact_draft_hours
         else:
             url = settings_or_url
         if key is None:
             raise ValueError("a Fernet key is required (LEADS_KEY)")
         self.trial_id = trial_id or TRIAL_ID
+        self.draft_ttl = timedelta(hours=24 if draft_ttl_hours is None else draft_ttl_hours)
         self.engine = engine or make_engine(url)
-        self._cipher = ContactCipher(key)
-        # Funnel rows are keyed by an HMAC of the conversation id under each LEADS key, so a
+        self._cipher = LeadCipher(key)
+        # Conversations appear in the funnel and drafts only as an HMAC under each LEADS key, so a
         # key rotation still finds (and deletes) the rows written under the old key.
-        self._funnel_keys = [hashlib.sha256(b"funnel-v1:" + k).digest() for k in parse_keys(key)]
+        raw_keys = parse_keys(key)
+        self._hash_keys = {
+            purpose: [hashlib.sha256(f"{purpose}-v1:".encode() + k).digest() for k in raw_keys]
+            for purpose in ("funnel", "draft")
+        }
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -214,17 +237,16 @@ class LeadStore:
         return self.engine.dialect.name
 
     def _insert(self, table):
-        if self.dialect == "postgresql":
-            return pg_dialect.insert(table)
-        if self.dialect == "sqlite":
-            return sqlite_dialect.insert(table)
-        return None
+        return (pg_dialect if self.dialect == "postgresql" else sqlite_dialect).insert(table)
 
-    # --- leads -------------------------------------------------------------------------------
+    def _conversation_keys(self, conversation_id: str, purpose: str = "funnel") -> List[str]:
+        data = conversation_id.encode("utf-8")
+        return [hmac.new(k, data, hashlib.sha256).hexdigest() for k in self._hash_keys[purpose]]
+
+    # --- writing leads -----------------------------------------------------------------------
 
     def upsert_lead(self, conversation_id: str, **fields: Any) -> int:
-        """Create the conversation's lead, or update it on a repeated/retried submission
-        (same keyword arguments as ``upsert_lead_ex``); returns the lead id."""
+        """``upsert_lead_ex`` returning only the lead id."""
         return self.upsert_lead_ex(conversation_id, **fields).lead_id
 
     def upsert_lead_ex(
@@ -238,135 +260,203 @@ class LeadStore:
         respondent: str,
         language: str,
         contact: Mapping[str, Any],
+        replace: bool = False,
     ) -> UpsertResult:
-        """Like ``upsert_lead`` but also says whether this call created the lead (to notify once).
+        """Create the conversation's screening lead, or update it on a re-submission.
 
-        A single INSERT ... ON CONFLICT (conversation_id) DO UPDATE, so two concurrent retries
-        cannot both insert: the unique constraint decides and the loser becomes the update.
+        An identical retry changes nothing. New answers are recorded as an update. Different
+        contact details raise ``ContactChangeRefused`` unless ``replace`` is true (the person
+        agreed to replace them); then they replace the old ones and the history says what changed.
         """
-        if not isinstance(conversation_id, str) or not conversation_id.strip() or len(conversation_id) > 255:
-            raise LeadValidationError("conversation_id must be a non-empty string of at most 255 characters")
-        if outcome not in OUTCOMES:
-            raise LeadValidationError(f"outcome must be one of {', '.join(OUTCOMES)}")
-        if respondent not in RESPONDENTS:
-            raise LeadValidationError(f"respondent must be one of {', '.join(RESPONDENTS)}")
-        if language not in LANGUAGES:
-            raise LeadValidationError(f"language must be one of {', '.join(LANGUAGES)}")
+        _conversation_id(conversation_id)
         packet_rows = _json_list(packet, "packet")
-        if not all(isinstance(row, Mapping) and "id" in row for row in packet_rows):
+        if not all(isinstance(row, dict) and "id" in row for row in packet_rows):
             raise LeadValidationError("packet rows must be mappings with an 'id'")
-        packet_rows = [dict(row) for row in packet_rows]
-        failed = [str(c) for c in _json_list(failed_criteria, "failed_criteria")]
-        unknown = [str(c) for c in _json_list(unknown_criteria, "unknown_criteria")]
-        cleaned = validate_contact(contact)
-
-        now = utcnow()
-        values = {
-            "trial_id": self.trial_id,
-            "outcome": outcome,
-            "respondent": respondent,
-            "language": language,
-            "failed_criteria": failed,
-            "unknown_criteria": unknown,
+        document = {
+            "outcome": _choice(outcome, "outcome", OUTCOMES),
+            "respondent": _choice(respondent, "respondent", RESPONDENTS),
+            "language": _choice(language, "language", LANGUAGES),
+            "failed_criteria": [str(c) for c in _json_list(failed_criteria, "failed_criteria")],
+            "unknown_criteria": [str(c) for c in _json_list(unknown_criteria, "unknown_criteria")],
             "packet": packet_rows,
-            **{f"contact_{f}": self._cipher.encrypt(cleaned[f]) for f in CONTACT_FIELDS},
-            "updated_at": now,
         }
-        insert_values = {
-            "conversation_id": conversation_id,
-            "status": "new",
-            "submissions": 1,
-            "created_at": now,
-            **values,
+        return self._save(conversation_id, "screening", document, validate_contact(contact), replace=replace)
+
+    def save_question(
+        self,
+        conversation_id: str,
+        *,
+        message: str,
+        contact: Mapping[str, Any],
+        language: str,
+        respondent: str | None = None,
+        outcome: str | None = None,
+    ) -> UpsertResult:
+        """A short message for the coordinator and a way to reach the person (any outcome, or none).
+        One question lead per conversation: a further message is added to it as an update."""
+        _conversation_id(conversation_id)
+        text = clean_text(message, "message", MAX_QUESTION_LENGTH)
+        if text is None:
+            raise LeadValidationError("message is required")
+        document = {
+            "outcome": _choice(outcome, "outcome", ALL_OUTCOMES, optional=True),
+            "respondent": _choice(respondent, "respondent", RESPONDENTS, optional=True),
+            "language": _choice(language, "language", LANGUAGES),
+            "failed_criteria": [], "unknown_criteria": [], "packet": [],
+            "messages": [{"text": text, "at": utcnow().isoformat(timespec="seconds")}],
         }
+        return self._save(conversation_id, "question", document, validate_contact(contact), replace=True,
+                          merge=_merge_question)
+
+    def _save(self, conversation_id: str, kind: str, document: Dict[str, Any], contact: Dict[str, Any], *,
+              replace: bool, merge=None) -> UpsertResult:
+        """Insert, or compare and update, in one transaction. The insert is ON CONFLICT DO NOTHING
+        on (conversation_id, kind), so concurrent retries cannot both create; the row is then read
+        (locked on PostgreSQL; SQLite already holds the write lock) and compared."""
+        now = utcnow()
         with self.engine.begin() as conn:
-            stmt = self._insert(leads)
-            if stmt is not None:
-                stmt = stmt.values(**insert_values)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[leads.c.conversation_id],
-                    set_={
-                        **{name: stmt.excluded[name] for name in values},
-                        "submissions": leads.c.submissions + 1,
-                    },
-                )
-                conn.execute(stmt)
-            else:  # pragma: no cover - other backends: insert, fall back to update
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(leads).values(**insert_values))
-                except IntegrityError:
-                    conn.execute(
-                        update(leads)
-                        .where(leads.c.conversation_id == conversation_id)
-                        .values(submissions=leads.c.submissions + 1, **values)
-                    )
+            inserted = conn.execute(
+                self._insert(leads)
+                .values(conversation_id=conversation_id, kind=kind, trial_id=self.trial_id, status="new",
+                        payload=self._cipher.encrypt_json({**document, "contact": contact}), submissions=1,
+                        created_at=now, updated_at=now)
+                .on_conflict_do_nothing(index_elements=["conversation_id", "kind"])
+            )
+            query = select(leads).where(and_(leads.c.conversation_id == conversation_id, leads.c.kind == kind))
+            if self.dialect == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).one()
+            if inserted.rowcount == 1:
+                return UpsertResult(lead_id=row.id, created=True)
+            old = self._cipher.decrypt_json(row.payload)
+            old_contact = old.get("contact") or {}
+            new = merge(old, document) if merge else document
+            changed = [f for f in CONTACT_FIELDS if old_contact.get(f) != contact.get(f)]
+            if changed and not replace:
+                raise ContactChangeRefused(self._existing(row, old_contact))
+            for key, label in _CHANGE_LABELS.items():
+                if old.get(key) != new.get(key) and label not in changed:
+                    changed.append(label)
+            if not changed:
+                return UpsertResult(lead_id=row.id, created=False)
+            conn.execute(
+                update(leads).where(leads.c.id == row.id).values(
+                    payload=self._cipher.encrypt_json({**new, "contact": contact}),
+                    submissions=row.submissions + 1, updated_at=now)
+            )
+            conn.execute(insert(lead_notes).values(
+                lead_id=row.id, kind="updated", from_status=row.status, to_status=row.status,
+                note=self._cipher.encrypt_json({"changed": changed}), actor=PERSON, created_at=now))
+            self._audit(conn, PERSON, "updated", row.id, ", ".join(changed))
+        return UpsertResult(lead_id=row.id, created=False, changed=tuple(changed))
+
+    # --- reading leads -----------------------------------------------------------------------
+
+    @staticmethod
+    def _existing(row, contact: Mapping[str, Any]) -> ExistingLead:
+        return ExistingLead(lead_id=row.id, created_at=row.created_at, kind=row.kind,
+                            contact_fields=tuple(f for f in CONTACT_FIELDS if contact.get(f)))
+
+    def existing_lead(self, conversation_id: str, kind: str = "screening") -> ExistingLead | None:
+        """The conversation's lead, if it has one: id, when it was sent, which contact fields are set."""
+        with self.engine.connect() as conn:
             row = conn.execute(
-                select(leads.c.id, leads.c.submissions).where(leads.c.conversation_id == conversation_id)
-            ).one()
-        return UpsertResult(lead_id=row.id, created=row.submissions == 1)
+                select(leads).where(and_(leads.c.conversation_id == conversation_id, leads.c.kind == kind))
+            ).one_or_none()
+        if row is None:
+            return None
+        return self._existing(row, self._cipher.decrypt_json(row.payload).get("contact") or {})
 
     def _lead_dict(self, row, include_contact: bool) -> Dict[str, Any]:
+        doc = self._cipher.decrypt_json(row.payload)
+        packet = list(doc.get("packet") or [])
         lead = {
             "id": row.id,
+            "kind": row.kind,
             "conversation_id": row.conversation_id,
             "trial_id": row.trial_id,
-            "outcome": row.outcome,
             "status": row.status,
-            "respondent": row.respondent,
-            "language": row.language,
-            "failed_criteria": list(row.failed_criteria or []),
-            "unknown_criteria": list(row.unknown_criteria or []),
-            "packet": list(row.packet or []),
-            "unknown_documents": unknown_documents(row.packet or []),
+            "outcome": doc.get("outcome"),
+            "respondent": doc.get("respondent"),
+            "language": doc.get("language"),
+            "failed_criteria": list(doc.get("failed_criteria") or []),
+            "unknown_criteria": list(doc.get("unknown_criteria") or []),
+            "packet": packet,
+            "unknown_documents": unknown_documents(packet),
+            "messages": list(doc.get("messages") or []),
             "submissions": row.submissions,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
         if include_contact:
-            lead["contact"] = {f: self._cipher.decrypt(getattr(row, f"contact_{f}")) for f in CONTACT_FIELDS}
+            contact = doc.get("contact") or {}
+            lead["contact"] = {f: contact.get(f) for f in CONTACT_FIELDS}
+            if valid_phone(lead["contact"]["phone"]):  # rows from before phones were stored as E.164
+                lead["contact"]["phone"] = to_e164(lead["contact"]["phone"])
         return lead
 
+    def _history(self, conn, lead_ids: Sequence[int]) -> Dict[int, List[Dict[str, Any]]]:
+        rows = conn.execute(
+            select(lead_notes).where(lead_notes.c.lead_id.in_(list(lead_ids)))
+            .order_by(lead_notes.c.created_at, lead_notes.c.id)
+        ).all() if lead_ids else []
+        history: Dict[int, List[Dict[str, Any]]] = {i: [] for i in lead_ids}
+        for n in rows:
+            entry = {"kind": n.kind, "from_status": n.from_status, "to_status": n.to_status, "note": None,
+                     "changed": [], "actor": n.actor, "created_at": n.created_at}
+            if n.kind == "updated":
+                entry["changed"] = list((self._cipher.decrypt_json(n.note) or {}).get("changed") or [])
+            else:
+                entry["note"] = self._cipher.decrypt(n.note)
+            history[n.lead_id].append(entry)
+        return history
+
     def get_lead(self, lead_id: int, *, include_contact: bool = True, include_history: bool = True) -> Dict[str, Any] | None:
-        """The full packet with decrypted contact details and the status history, or None."""
+        """The whole lead, decrypted, with its history (status changes, notes, updates), or None."""
         with self.engine.connect() as conn:
             row = conn.execute(select(leads).where(leads.c.id == int(lead_id))).one_or_none()
             if row is None:
                 return None
             lead = self._lead_dict(row, include_contact)
             if include_history:
-                notes = conn.execute(
-                    select(lead_notes).where(lead_notes.c.lead_id == row.id).order_by(lead_notes.c.created_at, lead_notes.c.id)
-                ).all()
-                lead["history"] = [
-                    {
-                        "from_status": n.from_status,
-                        "to_status": n.to_status,
-                        "note": self._cipher.decrypt(n.note),
-                        "actor": n.actor,
-                        "created_at": n.created_at,
-                    }
-                    for n in notes
-                ]
+                lead["history"] = self._history(conn, [row.id])[row.id]
+                lead["updates"] = [h for h in lead["history"] if h["kind"] == "updated"]
         return lead
 
-    def get_lead_by_conversation(self, conversation_id: str, **kwargs: Any) -> Dict[str, Any] | None:
+    def get_lead_by_conversation(self, conversation_id: str, kind: str = "screening", **kwargs: Any) -> Dict[str, Any] | None:
         with self.engine.connect() as conn:
-            lead_id = conn.execute(select(leads.c.id).where(leads.c.conversation_id == conversation_id)).scalar()
+            lead_id = conn.execute(select(leads.c.id).where(
+                and_(leads.c.conversation_id == conversation_id, leads.c.kind == kind))).scalar()
         return None if lead_id is None else self.get_lead(lead_id, **kwargs)
 
-    def list_leads(self, *, include_contact: bool = False, limit: int | None = None) -> List[Dict[str, Any]]:
-        """Newest first. Contact details only when asked for (the export), not for the list page."""
+    def list_leads(self, *, include_contact: bool = False, include_history: bool = False,
+                   limit: int | None = None) -> List[Dict[str, Any]]:
+        """Newest first; each with ``last_update`` (when the person last updated it, or None)."""
         stmt = select(leads).order_by(leads.c.created_at.desc(), leads.c.id.desc())
         if limit is not None:
             stmt = stmt.limit(int(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [self._lead_dict(row, include_contact) for row in rows]
+            result = [self._lead_dict(row, include_contact) for row in rows]
+            ids = [lead["id"] for lead in result]
+            if include_history:
+                history = self._history(conn, ids)
+            updated = dict(conn.execute(
+                select(lead_notes.c.lead_id, func.max(lead_notes.c.created_at))
+                .where(and_(lead_notes.c.kind == "updated", lead_notes.c.lead_id.in_(ids)))
+                .group_by(lead_notes.c.lead_id)
+            ).all()) if ids else {}
+        for lead in result:
+            lead["last_update"] = updated.get(lead["id"])
+            if include_history:
+                lead["history"] = history[lead["id"]]
+        return result
 
     def count_leads(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(leads)).scalar_one())
+
+    # --- workflow ----------------------------------------------------------------------------
 
     def allowed_transitions(self, status: str) -> tuple:
         return TRANSITIONS.get(status, ())
@@ -386,7 +476,7 @@ class LeadStore:
             raise LeadValidationError("actor is required")
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(leads.c.id, leads.c.status, leads.c.conversation_id).where(leads.c.id == int(lead_id))
+                select(leads.c.id, leads.c.status, leads.c.conversation_id, leads.c.kind).where(leads.c.id == int(lead_id))
             ).one_or_none()
             if row is None:
                 raise LeadNotFound(lead_id)
@@ -404,24 +494,21 @@ class LeadStore:
                 )
                 if result.rowcount != 1:
                     raise InvalidTransition("the lead was changed by someone else; reload and try again")
+            kind = "status" if status != current else "note"
             conn.execute(
                 insert(lead_notes).values(
-                    lead_id=row.id,
-                    from_status=current,
-                    to_status=status,
-                    note=self._cipher.encrypt(note),
-                    actor=actor,
-                    created_at=utcnow(),
+                    lead_id=row.id, kind=kind, from_status=current, to_status=status,
+                    note=self._cipher.encrypt(note), actor=actor, created_at=utcnow(),
                 )
             )
-            detail = f"{current}->{status}" if status != current else "note"
-            self._audit(conn, actor, "status" if status != current else "note", row.id, detail)
-            if status == "contacted":
+            self._audit(conn, actor, kind, row.id, f"{current}->{status}" if kind == "status" else "note")
+            if status == "contacted" and row.kind == "screening":
                 self._record_funnel(conn, row.conversation_id, "contacted")
         return status
 
     def delete_conversation(self, conversation_id: str, actor: str = "system") -> Dict[str, int]:
-        """Forget a conversation: its lead (with notes) and its funnel rows. Audited, without data."""
+        """Forget a conversation: its leads (with history), funnel rows and contact drafts.
+        Audited, without data."""
         with self.engine.begin() as conn:
             lead_ids = [r.id for r in conn.execute(select(leads.c.id).where(leads.c.conversation_id == conversation_id))]
             if lead_ids:
@@ -430,53 +517,60 @@ class LeadStore:
             funnel_count = conn.execute(
                 delete(funnel_events).where(funnel_events.c.conversation_key.in_(self._conversation_keys(conversation_id)))
             ).rowcount
+            drafts = self._delete_drafts(conn, conversation_id) if conversation_id else 0
             for lead_id in lead_ids:
                 self._audit(conn, actor, "delete", lead_id, "conversation deleted")
-        return {"leads": int(lead_count or 0), "funnel": int(funnel_count or 0)}
+        return {"leads": int(lead_count or 0), "funnel": int(funnel_count or 0), "drafts": drafts}
 
     # --- funnel ------------------------------------------------------------------------------
 
-    def _conversation_keys(self, conversation_id: str) -> List[str]:
-        data = conversation_id.encode("utf-8")
-        return [hmac.new(k, data, hashlib.sha256).hexdigest() for k in self._funnel_keys]
-
     def _record_funnel(self, conn, conversation_id: str, stage: str) -> bool:
         keys = self._conversation_keys(conversation_id)
-        values = {"conversation_key": keys[0], "stage": stage, "created_at": utcnow()}
-        if len(keys) > 1:  # rotated key: the stage may be recorded under an older key
-            exists = conn.execute(
-                select(funnel_events.c.id).where(
-                    and_(funnel_events.c.conversation_key.in_(keys), funnel_events.c.stage == stage)
-                )
-            ).first()
-            if exists is not None:
+        key = keys[0]
+        if len(keys) > 1:  # rotated key: keep the conversation's rows under the key it started with
+            existing = conn.execute(
+                select(funnel_events.c.conversation_key, funnel_events.c.stage)
+                .where(funnel_events.c.conversation_key.in_(keys))
+            ).all()
+            if any(s == stage for _, s in existing):
                 return False
-        stmt = self._insert(funnel_events)
-        if stmt is not None:
-            result = conn.execute(
-                stmt.values(**values).on_conflict_do_nothing(index_elements=["conversation_key", "stage"])
-            )
-            return result.rowcount == 1
-        try:  # pragma: no cover - other backends
-            with conn.begin_nested():
-                conn.execute(insert(funnel_events).values(**values))
-            return True
-        except IntegrityError:  # pragma: no cover
-            return False
+            key = existing[0][0] if existing else key
+        result = conn.execute(
+            self._insert(funnel_events)
+            .values(conversation_key=key, stage=stage, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["conversation_key", "stage"])
+        )
+        return result.rowcount == 1
+
+    def record_screening_started(self, conversation_id: str) -> bool:
+        """Count the conversation as started: call it when the screening itself starts (the
+        person agreed to answer the questions), not when someone says hello. Once per conversation;
+        True when this call recorded it."""
+        return self._record_stage(conversation_id, "started")
 
     def record_funnel(self, conversation_id: str, stage: str) -> bool:
-        """Count a conversation at a stage once; True when this call recorded it."""
+        """Count a conversation at a later stage once; True when this call recorded it. Stages of
+        a conversation that never started the screening are kept but not counted."""
+        if stage == "started":
+            raise ValueError("a conversation starts only with its screening: call record_screening_started()")
         if stage not in FUNNEL_STAGES:
             raise ValueError(f"unknown funnel stage {stage!r}")
+        return self._record_stage(conversation_id, stage)
+
+    def _record_stage(self, conversation_id: str, stage: str) -> bool:
         if not isinstance(conversation_id, str) or not conversation_id:
             raise ValueError("conversation_id is required")
         with self.engine.begin() as conn:
             return self._record_funnel(conn, conversation_id, stage)
 
     def funnel_counts(self) -> Dict[str, int]:
+        """Conversations per stage, counting only those that started the screening."""
+        started = select(funnel_events.c.conversation_key).where(funnel_events.c.stage == "started")
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(funnel_events.c.stage, func.count()).group_by(funnel_events.c.stage)
+                select(funnel_events.c.stage, func.count())
+                .where(funnel_events.c.conversation_key.in_(started.scalar_subquery()))
+                .group_by(funnel_events.c.stage)
             ).all()
         counts = {stage: 0 for stage in FUNNEL_STAGES}
         counts.update({stage: int(n) for stage, n in rows if stage in counts})
@@ -514,85 +608,3 @@ class LeadStore:
             stmt = stmt.limit(int(limit))
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(stmt)]
-
-    # --- coordinator accounts and sessions ---------------------------------------------------
-
-    def add_coordinator(self, username: str, password_hash: str) -> int:
-        try:
-            with self.engine.begin() as conn:
-                result = conn.execute(
-                    insert(coordinators).values(
-                        username=username, password_hash=password_hash, is_active=True, created_at=utcnow()
-                    )
-                )
-                return int(result.inserted_primary_key[0])
-        except IntegrityError as exc:
-            raise CoordinatorExists(username) from exc
-
-    def set_coordinator_password(self, username: str, password_hash: str) -> bool:
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(coordinators).where(coordinators.c.username == username).values(password_hash=password_hash)
-            )
-            if result.rowcount:
-                # A new password ends every existing session of that account.
-                ids = select(coordinators.c.id).where(coordinators.c.username == username).scalar_subquery()
-                conn.execute(delete(coordinator_sessions).where(coordinator_sessions.c.coordinator_id == ids))
-            return bool(result.rowcount)
-
-    def get_coordinator(self, username: str) -> Dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(coordinators).where(coordinators.c.username == username)).one_or_none()
-        return None if row is None else dict(row._mapping)
-
-    def create_session(
-        self, token_hash: str, coordinator_id: int, username: str, csrf_token: str, expires_at: datetime
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(coordinator_sessions).values(
-                    token_hash=token_hash,
-                    coordinator_id=coordinator_id,
-                    username=username,
-                    csrf_token=csrf_token,
-                    created_at=utcnow(),
-                    expires_at=expires_at,
-                )
-            )
-
-    def get_session(self, token_hash: str, now: datetime | None = None) -> Dict[str, Any] | None:
-        """An unexpired session of an active account, or None."""
-        now = now or utcnow()
-        stmt = (
-            select(coordinator_sessions)
-            .join(coordinators, coordinators.c.id == coordinator_sessions.c.coordinator_id)
-            .where(
-                and_(
-                    coordinator_sessions.c.token_hash == token_hash,
-                    coordinator_sessions.c.expires_at > now,
-                    coordinators.c.is_active.is_(True),
-                )
-            )
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(stmt).one_or_none()
-        return None if row is None else dict(row._mapping)
-
-    def touch_session(self, token_hash: str, expires_at: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(coordinator_sessions)
-                .where(coordinator_sessions.c.token_hash == token_hash)
-                .values(expires_at=expires_at)
-            )
-
-    def delete_session(self, token_hash: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(coordinator_sessions).where(coordinator_sessions.c.token_hash == token_hash))
-
-    def purge_expired_sessions(self, now: datetime | None = None) -> int:
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                delete(coordinator_sessions).where(coordinator_sessions.c.expires_at <= (now or utcnow()))
-            )
-        return int(result.rowcount or 0)

@@ -23,6 +23,17 @@ def normalise_phone(s: str) -> str:
     return _PHONE_SEPARATORS.sub("", s.strip())
 
 
+def to_e164(s: str) -> str:
+    """One way of writing every number: ``+`` and digits only (``0086``/``00`` become ``+``, a
+    mainland mobile typed without a country code gets ``+86``). Call on a ``valid_phone``."""
+    compact = normalise_phone(s)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if _CN_MOBILE.fullmatch(compact) and not compact.startswith("+"):
+        compact = "+86" + compact
+    return compact
+
+
 def valid_phone(s: object) -> bool:
     """International ``+CC`` (or ``00CC``) numbers of 7-15 digits, or a mainland China mobile
     ``1[3-9]`` plus 9 digits; spaces, dashes, dots and brackets are allowed anywhere."""

@@ -33,18 +33,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import parsing, rasa_speedups
+from bot import parsing
 from bot.understanding import cues, safety
 from bot.understanding.interpret import Message as Message_
 from bot.understanding.interpret import interpret
 
-# Also applied here, not only by the channels: the model's components must load patched (point 5).
-rasa_speedups.apply()
-
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
-LANGUAGE_HINT = "language_hint"
 CLASSIFIER_INTENT = "classifier_intent"
 # What a message says it is doing, read from its words (bot.understanding), outside any question.
 # These decide the intent whatever the classifier guessed; inside a form the form's own reading
@@ -191,7 +187,6 @@ class AnswerExtractor(GraphComponent, EntityExtractorMixin):
             # A button payload such as /affirm{"tri":"yes"}: RegexMessageHandler replaces the
             # whole prediction after the pipeline, with the payload's own entities.
             return
-        message.set(LANGUAGE_HINT, parsing.guess_language(text), add_to_output=True)
 
         entities = list(message.get(ENTITIES) or [])
         present = {e.get(ENTITY_ATTRIBUTE_TYPE) for e in entities}

@@ -62,7 +62,9 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
         body = re.escape(core).replace(r"\ ", r"\s+")
         if not has_cjk(core):
             body = r"(?<![\w'])" + body + r"(?![\w'])"
-        parts.append(("^" if head else "") + body + (r"(?=\W*$)" if tail else ""))
+        # "^": at the start of the message or of a sentence within it ("no. why does it matter?")
+        start = r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？]))" if head else ""
+        parts.append(start + body + (r"(?=\W*$)" if tail else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -90,15 +92,17 @@ def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
     return (before[-1] if before else 0), (after.start() if after else len(folded))
 
 
-def _delete_kind(folded: str, start: int, end: int) -> str:
+def _delete_kind(folded: str, start: int, end: int) -> Tuple[str, int]:
+    """The kind of a delete phrase, and where its request starts (a negation before it counts)."""
     lo, hi = _clause(folded, start, end)
     before = folded[lo:start]
-    if any(m for m in _spans("negation", before)):
-        return "not_delete"
+    negations = _spans("negation", before)
+    if negations:
+        return "not_delete", lo + min(s for s, _e in negations)
     clause = folded[lo:hi]
     if _spans("asking", clause) or _QUESTION_MARK.search(folded[start:hi + 1]):
-        return "delete_question"
-    return "delete"
+        return "delete_question", lo
+    return "delete", start
 
 
 @lru_cache(maxsize=2048)
@@ -113,7 +117,8 @@ def find_cues(text: str) -> Tuple[Cue, ...]:
             continue
         for start, end in _spans(kind, folded):
             if kind == "delete":
-                cues.append(Cue(_delete_kind(folded, start, end), start, end))
+                found, begins = _delete_kind(folded, start, end)
+                cues.append(Cue(found, begins, end))
             elif kind == "stop" and _negated_before(folded, start):
                 continue  # "no puedo parar de llorar", "please don't stop"
             elif kind == "keep":

@@ -35,6 +35,7 @@ from bot.trial.model import (
     Trial,
 )
 from bot.understanding import cues, parsing, safety
+from bot.understanding.language import looks_unsupported
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
@@ -67,6 +68,7 @@ BUTTON_DIGRESSIONS = {
 # Typed messages: what the classifier may decide on its own, and how sure it must be.
 QUESTION_INTENTS = {"explain": "explain", "why_ask": "why", "bot_challenge": "bot"}
 SURE_FOR_A_QUESTION = 0.5
+SURE_SOME = 0.3
 SURE_WITHOUT_ANSWER = 0.7
 SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
@@ -123,6 +125,7 @@ class Reading:
     topic: Optional[str] = None  # the question a change or an explanation is about
     topic_value: Any = None  # a corrected value given with a change ("actually he's 8")
     language: Optional[str] = None  # the language asked for
+    confirmed: bool = False  # a button whose own confirmation the person already accepted
     typed: bool = True  # False when it came from a button
     evidence: Tuple[str, ...] = ()
 
@@ -324,12 +327,30 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
     if intent in QUESTION_INTENTS and QUESTION_INTENTS[intent] not in out and not answered and (
             (asks and sure >= SURE_FOR_A_QUESTION) or sure >= SURE_WITHOUT_ANSWER):
         out.append(QUESTION_INTENTS[intent])
+    if not out and answered and _asks_after_answering(message.text):
+        # "I'm her mum. Is the treatment free?": the answer is kept and the question gets an
+        # honest reply (from the trial text, or "the coordinator can answer that").
+        out.append("faq:" + (intent if intent.startswith("faq_") and sure >= SURE_SOME else "faq_other"))
     if not out and not answered:
         if intent == "out_of_scope" and sure >= SURE_OFF_TOPIC:
             out.append("other")
         elif intent in ("greet", "thank") and sure >= SURE_WITHOUT_ANSWER and len(message.text) <= 40:
             out.append(intent)
     return tuple(out)
+
+
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+
+
+def _asks_after_answering(text: str) -> bool:
+    """A question of its own after the answer: a later sentence that asks, of a few words."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    for sentence in sentences[1:]:
+        folded = fold(sentence)
+        long_enough = len(folded.split()) >= 3 or sum("\u3400" <= ch <= "\u9fff" for ch in folded) >= 4
+        if long_enough and cues.is_question(sentence):
+            return True
+    return False
 
 
 def _command_only(text: str, found: Tuple[str, ...]) -> Optional[str]:
@@ -355,6 +376,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     requested = parsing.parse_language_request(text)
     if "bot" in found:
         found = tuple(kind for kind in found if kind != "person")  # "are you a real person?"
+    if {"delete_question", "not_delete"} & set(found):
+        # "can I delete my data later?": the "later" belongs to the question about deleting
+        found = tuple(kind for kind in found if kind not in ("later", "stop"))
     if question is not None and question.slot in PERSON_QUESTIONS:
         found = tuple(kind for kind in found if kind != "person")  # "yes, please contact me"
     if question is not None and question.kind in FREE_TEXT:
@@ -375,6 +399,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             answer, notes = read_answer(question, text, lang)
             if answer is not None:
                 evidence.append("parsed")
+                if not _survives(question, text, lang, answer):
+                    answer, notes = None, ()  # "不要删除我的信息": the 不要 was about deleting
+                    evidence.append("answer words belong to a request")
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
@@ -391,9 +418,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     staying = list(_staying(message, found, answer is not None))
     if requested and requested != lang:
         staying.append("language")
-    if answer is None and not leaving and not staying and emergency is None and \
-            question is not None and question.kind not in FREE_TEXT and message.intent == "switch_language":
-        staying.append("language")
+    if answer is None and not leaving and not staying and emergency is None and question is not None and \
+            question.kind not in FREE_TEXT and (message.intent == "switch_language" or looks_unsupported(text)):
+        staying.append("language")  # "I can only speak English, Chinese and Spanish" -- and only then
     return Reading(
         answer=answer,
         digressions=tuple(leaving) + tuple(staying),
@@ -404,6 +431,22 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         language=requested,
         evidence=tuple(evidence) + tuple(found),
     )
+
+
+# Requests whose own words ("don't", "不要", "会不会") must not also be read as the answer.
+_REQUEST_CUES = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person",
+                 "distress", "explain", "why", "bot")
+
+
+def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
+    """Whether the answer is still there once the words of any request are taken out."""
+    spans = [c for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
+    if not spans:
+        return True
+    folded = fold(text)
+    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    again, _notes = read_answer(question, rest, lang)
+    return again == answer
 
 
 def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Optional[OpenQuestion],
@@ -430,7 +473,8 @@ def _read_button(message: Message, payload: Tuple[str, Dict[str, Any]], question
     if intent in BUTTON_DIGRESSIONS:
         kind = BUTTON_DIGRESSIONS[intent]
         return Reading(digressions=(kind,), typed=False, topic=entities.get("topic"),
-                       language=entities.get("lang"), evidence=("button",))
+                       language=entities.get("lang"), confirmed=entities.get("confirmed") is True,
+                       evidence=("button",))
     if intent.startswith("faq_"):
         return Reading(digressions=("faq:" + intent,), typed=False, evidence=("button",))
     if question is None:

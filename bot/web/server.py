@@ -6,7 +6,10 @@ only ever talks to its own origin: the Content-Security-Policy can say ``connect
 Rasa's port never has to be reachable from a browser, and no CORS setting is involved.
 
 The relay is a plain WebSocket pipe: frames go through unchanged, nothing is parsed, stored or
-logged (no access log either). A WebSocket from another origin is refused before the handshake.
+logged (no access log either). A WebSocket from another origin, or without a valid session
+cookie, is refused before the handshake; the session token (``bot.sessions``) goes to Rasa in the
+``X-Prescreen-Session`` header, and Rasa's channel uses the conversation it names. The cookie is
+issued by ``POST /session`` and, with a resume code, ``POST /resume`` (``bot.web.session_routes``).
 
 Run it with ``python -m bot.web.server``. Environment:
 
@@ -14,6 +17,11 @@ Run it with ``python -m bot.web.server``. Environment:
 ``WEB_PORT``    default ``8080``
 ``RASA_URL``    Rasa's base URL, default ``http://127.0.0.1:${RASA_PORT:-5005}``
 ``WEB_DIST``    the built page, default ``<repo>/web/dist`` (``make web`` builds it)
+``WEB_SESSION_SECRET``  signs sessions (shared with Rasa and the action server; see bot.sessions)
+``CONVERSATION_RETENTION_DAYS``  how long a session lasts without use, default 30
+``WEB_COOKIE_SECURE``   1 to always mark the cookie Secure (default: when the page came over HTTPS)
+``WEB_PROXIES_COUNT``   how many proxies in front to trust for X-Forwarded-For (rate limits)
+``DATABASE_URL``        where resume codes are (the lead store's database)
 """
 
 from __future__ import annotations
@@ -25,12 +33,15 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Callable, Dict, Iterable, Optional, Tuple
 from urllib.parse import urlsplit
 
 import websockets
 from sanic import Sanic, response
 from sanic.request import Request
+
+from bot.sessions import RELAY_HEADER, SessionSigner
+from bot.web.session_routes import add_session_routes, cookie_secure_setting, proxies_count, session_from
 
 log = logging.getLogger(__name__)
 
@@ -123,19 +134,34 @@ async def _pipe_rasa_to_browser(upstream, browser) -> None:
         await browser.send(message)
 
 
+def _default_codes() -> Callable:
+    """bot.resume's codes, opened on the first "Continue with a code" (the page works without them)."""
+    def codes():
+        from bot import resume
+
+        return resume.default_codes()
+
+    return codes
+
+
 def create_app(rasa_url: str, dist: Optional[Path] = None, *, name: Optional[str] = None,
-               extra_origins: Iterable[str] = ()) -> Sanic:
+               extra_origins: Iterable[str] = (), signer: Optional[SessionSigner] = None,
+               codes: Optional[Callable] = None) -> Sanic:
     """The page server. ``rasa_url`` is Rasa's base URL (http://127.0.0.1:5005)."""
     upstream_base = upstream_socket_url(rasa_url)
     assets = load_assets(Path(dist) if dist else DEFAULT_DIST)
     allowed = tuple(extra_origins)
+    signer = signer or SessionSigner.from_env()
 
     app = Sanic(name or f"prescreen_web_{next(_names)}", configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "text"
-    app.config.REQUEST_MAX_SIZE = 16 * 1024  # the page only ever GETs
+    app.config.REQUEST_MAX_SIZE = 16 * 1024  # the page GETs, and POSTs a few bytes of JSON
     app.config.WEBSOCKET_MAX_SIZE = MAX_FRAME
     app.config.KEEP_ALIVE_TIMEOUT = 5
+    app.config.PROXIES_COUNT = proxies_count()
     app.ctx.upstream = upstream_base
+    add_session_routes(app, signer, codes or _default_codes(), lambda request: same_origin(request, allowed),
+                       max(1, round(signer.lifetime_s / 86400)), cookie_secure_setting())
 
     def asset(name: str):
         async def handler(request: Request) -> response.HTTPResponse:
@@ -164,15 +190,22 @@ def create_app(rasa_url: str, dist: Optional[Path] = None, *, name: Optional[str
         if request.headers.get("upgrade", "").lower() != "websocket":
             # The page uses the WebSocket transport only; HTTP long-polling is not relayed.
             return response.text("WebSocket only", status=400)
+        if session_from(request, signer) is None:
+            # The page asks POST /session for one and connects again.
+            return response.text("No session: reload the page", status=401)
         return None
 
     @app.websocket(SOCKET_PATH, name="socket_relay")
     async def socket_relay(request: Request, browser) -> None:
         url = upstream_base + (f"?{request.query_string}" if request.query_string else "")
+        session = session_from(request, signer)  # checked by guard_socket; checked again by Rasa
+        if session is None:  # expired in between
+            await browser.close(code=1008, reason="no session")
+            return
         try:
             upstream = await websockets.connect(
                 url, open_timeout=UPSTREAM_OPEN_TIMEOUT, max_size=MAX_FRAME, compression=None,
-                ping_interval=20, ping_timeout=20,
+                ping_interval=20, ping_timeout=20, extra_headers={RELAY_HEADER: session.token},
             )
         except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
             log.warning("Rasa's socket.io endpoint is not reachable: %s", exc.__class__.__name__)

@@ -1,5 +1,8 @@
 // The patient and guardian chat page: talks to Rasa's socket.io channel on this page's own origin
 // (the web server relays /socket.io/ to Rasa). Everything is rendered with textContent.
+// The conversation is the one the page server's session cookie names (HttpOnly: this script never
+// sees it, nor the conversation id); POST /session gets or renews it, POST /resume swaps it for
+// the conversation a resume code names. The page only knows a tag, to match its saved transcript.
 import { io } from "socket.io-client";
 import { LANGUAGES, STRINGS, pickLanguage } from "./i18n.js";
 import { appendText } from "./render.js";
@@ -9,7 +12,7 @@ const BOT_EVENT = "bot_uttered"; // credentials.yml: socketio.bot_message_evt
 const MAX_LENGTH = 2000;
 const QUIET_MS = 450; // a reply is complete when no further bot message arrives for this long
 const SLOW_MS = 30000;
-const KEY_SESSION = "prescreen.session"; // localStorage: the conversation key, as Rasa's webchat does
+const KEY_OLD_SESSION = "prescreen.session"; // localStorage: the conversation id pages before sessions kept
 const KEY_LANGUAGE = "prescreen.language"; // localStorage: the language chosen on this device
 const KEY_TRANSCRIPT = "prescreen.transcript"; // sessionStorage: what this tab has shown
 const MAX_ITEMS = 400;
@@ -29,6 +32,12 @@ const els = {
   startOver: $("start-over"),
   talkToPerson: $("talk-to-person"),
   forget: $("forget"),
+  handoff: $("handoff-state"),
+  resume: $("resume"),
+  resumeForm: $("resume-form"),
+  resumeCode: $("resume-code"),
+  resumeSubmit: $("resume-submit"),
+  resumeStatus: $("resume-status"),
 };
 
 // ---------------------------------------------------------------- storage (never fatal)
@@ -48,11 +57,11 @@ function writeStore(store, key, value) {
   }
 }
 
-function loadTranscript(sessionId) {
+function loadTranscript(tag) {
   try {
     const saved = JSON.parse(readStore("sessionStorage", KEY_TRANSCRIPT) || "null");
-    if (!saved || saved.v !== 1 || !Array.isArray(saved.items)) return null;
-    if (!sessionId || saved.sessionId !== sessionId) return null; // a different conversation
+    if (!saved || saved.v !== 2 || !Array.isArray(saved.items)) return null;
+    if (!tag || saved.tag !== tag) return null; // a different conversation
     const items = saved.items
       .filter((it) => it && (it.who === "bot" || it.who === "user") && typeof it.text === "string")
       .map((it) => ({ who: it.who, text: it.hidden === true ? "" : it.text, hidden: it.hidden === true,
@@ -66,7 +75,8 @@ function loadTranscript(sessionId) {
 // ---------------------------------------------------------------- state
 const state = {
   language: null,
-  sessionId: readStore("localStorage", KEY_SESSION),
+  tag: null, // names this browser's conversation for the saved transcript; not a credential
+  retentionDays: 30, // how long conversations are kept; the page server says
   started: false,
   items: [],
   replies: [],
@@ -76,6 +86,8 @@ const state = {
   answeredWithButton: false,
   forgetFrom: null, // while deleting: where the bot's confirmation starts in `items`
   contactStep: false, // in the hand-off: what is said now is not kept in the browser's storage
+  handoff: null, // what became of the hand-off, from the server: {state, reference}
+  replay: false, // ask the server to say its last message again (reloaded in the hand-off)
 };
 
 /** Keeps this tab's conversation for a reload; what was said during the hand-off (names, phone
@@ -87,11 +99,15 @@ function saveTranscript() {
   writeStore(
     "sessionStorage",
     KEY_TRANSCRIPT,
-    JSON.stringify({ v: 1, sessionId: state.sessionId, started: state.started, contactStep: state.contactStep, items }),
+    JSON.stringify({ v: 2, tag: state.tag, started: state.started, contactStep: state.contactStep, items }),
   );
 }
 
 const t = (key) => STRINGS[state.language][key];
+const listOf = (key) => {
+  const value = t(key);
+  return typeof value === "function" ? value(state.retentionDays) : value;
+};
 
 // ---------------------------------------------------------------- language
 function applyStrings() {
@@ -102,7 +118,7 @@ function applyStrings() {
   for (const el of document.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
   for (const el of document.querySelectorAll("[data-i18n-list]")) {
     el.replaceChildren(
-      ...t(el.dataset.i18nList).map((text) => {
+      ...listOf(el.dataset.i18nList).map((text) => {
         const p = document.createElement("p");
         p.textContent = text;
         return p;
@@ -113,6 +129,8 @@ function applyStrings() {
   els.replies.setAttribute("aria-label", t("quickRepliesLabel"));
   updateCharCount();
   if (!els.status.hidden && els.status.dataset.key) showStatus(els.status.dataset.key);
+  renderHandoff();
+  if (!els.resumeStatus.hidden && els.resumeStatus.dataset.key) showResumeStatus(els.resumeStatus.dataset.key, els.resumeStatus.dataset.arg);
 }
 
 function setLanguage(code, { fromUser = false } = {}) {
@@ -283,6 +301,59 @@ function replyComplete() {
   scrollToEnd();
 }
 
+// ---------------------------------------------------------------- the session
+/** Gets (or renews) this browser's session cookie from the page server; `fresh` starts a new
+ * conversation. Resolves with the session's tag; retries quietly while the server is away. */
+let sessionRequest = null;
+function ensureSession({ fresh = false } = {}) {
+  if (sessionRequest && !fresh) return sessionRequest;
+  sessionRequest = (async () => {
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 10000)) {
+      try {
+        const body = await postJson("/session", { fresh });
+        if (body.ok && typeof body.data.tag === "string") {
+          applySessionInfo(body.data);
+          return body.data.tag;
+        }
+      } catch {
+        /* the server is away: say so and try again */
+      }
+      showStatus("offline");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  })();
+  const request = sessionRequest;
+  request.finally(() => {
+    if (sessionRequest === request) sessionRequest = null;
+  });
+  return request;
+}
+
+async function postJson(path, payload) {
+  const resp = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+    credentials: "same-origin",
+    cache: "no-store",
+  });
+  let data = {};
+  try {
+    data = await resp.json();
+  } catch {
+    /* not JSON: treated as a failure below */
+  }
+  return { ok: resp.ok, status: resp.status, data: data && typeof data === "object" ? data : {} };
+}
+
+function applySessionInfo(data) {
+  const days = Number(data.retention_days);
+  if (Number.isInteger(days) && days > 0 && days !== state.retentionDays) {
+    state.retentionDays = days;
+    applyStrings();
+  }
+}
+
 // ---------------------------------------------------------------- the socket
 const socket = io({
   path: "/socket.io",
@@ -290,41 +361,51 @@ const socket = io({
   reconnectionDelay: 1000,
   reconnectionDelayMax: 10000,
   timeout: 15000,
+  autoConnect: false, // connects once the session cookie is there
 });
 
 function setConnection(value) {
   document.body.dataset.connection = value;
 }
 
+/** Connects again, so the socket is bound to the conversation the cookie now names. */
+function reconnect() {
+  state.sessionReady = false;
+  socket.disconnect();
+  socket.connect();
+}
+
 socket.on("connect", () => {
   state.sessionReady = false;
   setConnection("connecting");
-  socket.emit("session_request", { session_id: state.sessionId });
+  // The server binds the socket to the cookie's conversation; no id is sent or claimed.
+  socket.emit("session_request", { replay: state.replay });
+  state.replay = false;
 });
 
-socket.on("session_confirm", (data) => {
-  const id = typeof data === "string" ? data : data && data.session_id;
-  if (typeof id !== "string" || !id) return;
-  if (id !== state.sessionId) {
-    state.sessionId = id;
-    writeStore("localStorage", KEY_SESSION, id);
-    saveTranscript();
-  }
+socket.on("session_confirm", (tag) => {
+  if (typeof tag !== "string" || !tag) return;
+  if (tag !== state.tag) conversationChanged(tag);
   state.sessionReady = true;
   setConnection("online");
   if (els.status.dataset.key === "offline" || els.status.dataset.key === "connecting") showStatus(null);
   flush();
 });
 
-socket.on("disconnect", () => {
+socket.on("disconnect", (reason) => {
   state.sessionReady = false;
+  if (reason === "io client disconnect") return; // reconnect(): on purpose, not a lost connection
   setConnection("offline");
   showStatus("offline");
 });
 
+// Refused (no session, or it expired) or the server is away: renew the session, then try again.
 socket.on("connect_error", () => {
   setConnection("offline");
   showStatus("offline");
+  ensureSession().then(() => {
+    if (!socket.active) socket.connect();
+  });
 });
 
 socket.on(BOT_EVENT, (data) => {
@@ -338,10 +419,10 @@ socket.on(BOT_EVENT, (data) => {
   botActivity();
 });
 
-// After each turn the assistant says which language it is speaking now and whether it is
-// asking for contact details (the hand-off). The page follows a switch the person typed ("¿podemos
-// hablar en español?") or one made from their first message, unless the person changed the
-// picker after sending that message ("asked").
+// After each turn (and on connecting) the assistant says which language it is speaking now,
+// whether it is asking for contact details (the hand-off), and what became of the hand-off. The
+// page follows a switch the person typed ("¿podemos hablar en español?") or one made from their
+// first message, unless the person changed the picker after sending that message ("asked").
 socket.on("turn_state", (data) => {
   if (!data || typeof data !== "object") return;
   const contactStep = data.contact_step === true;
@@ -349,17 +430,43 @@ socket.on("turn_state", (data) => {
     state.contactStep = contactStep;
     saveTranscript(); // the flag travels with the transcript, for a reload in the middle
   }
+  state.handoff = cleanHandoff(data.handoff);
+  renderHandoff();
   if (!STRINGS[data.language] || data.language === state.language) return;
   if (data.asked && data.asked !== state.language) return;
   setLanguage(data.language);
   writeStore("localStorage", KEY_LANGUAGE, data.language);
 });
 
+function cleanHandoff(value) {
+  if (!value || typeof value !== "object") return null;
+  if (value.state === "sent" && typeof value.reference === "string" && /^[0-9A-Za-z-]{1,32}$/.test(value.reference)) {
+    return { state: "sent", reference: value.reference };
+  }
+  return value.state === "not_sent" || value.state === "in_progress" ? { state: value.state } : null;
+}
+
+/** One line saying what became of the hand-off: sent (with the reference), not sent, or not yet. */
+function renderHandoff() {
+  const handoff = state.handoff;
+  if (!handoff || !state.started) {
+    els.handoff.hidden = true;
+    els.handoff.textContent = "";
+    delete els.handoff.dataset.state;
+    return;
+  }
+  const text = { sent: () => t("handoffSent")(handoff.reference), not_sent: () => t("handoffNotSent"),
+                 in_progress: () => t("handoffInProgress") }[handoff.state]();
+  els.handoff.dataset.state = handoff.state;
+  els.handoff.textContent = text;
+  els.handoff.hidden = false;
+}
+
 function flush() {
   if (!state.sessionReady || !socket.connected) return;
   while (state.outbox.length) {
     const { message, language } = state.outbox.shift();
-    socket.emit(USER_EVENT, { message, session_id: state.sessionId, metadata: { language } });
+    socket.emit(USER_EVENT, { message, metadata: { language } });
   }
 }
 
@@ -386,6 +493,7 @@ function setStarted(started) {
   els.startOver.hidden = !started;
   els.talkToPerson.hidden = !started;
   els.forget.hidden = !started;
+  renderHandoff();
 }
 
 function begin() {
@@ -393,22 +501,39 @@ function begin() {
   saveTranscript();
 }
 
-/** After "Delete my answers": keep only the bot's confirmation on screen, forget the session
- * key and the transcript on this device, and start a new, empty conversation key. */
+/** A different conversation from the one on screen (another tab resumed or deleted one): the
+ * screen starts afresh, since this tab's transcript belongs to the other one. */
+function conversationChanged(tag) {
+  const hadOne = state.tag !== null;
+  state.tag = tag;
+  if (!hadOne) return;
+  state.items = [];
+  state.contactStep = false;
+  state.handoff = null;
+  els.log.replaceChildren();
+  showReplies([], null);
+  setStarted(false);
+  writeStore("sessionStorage", KEY_TRANSCRIPT, null);
+}
+
+/** After "Delete my answers": keep only the bot's confirmation on screen, forget the transcript
+ * on this device, and start a new, empty conversation (a fresh session cookie). */
 function forgetConversation() {
   const kept = state.items.slice(state.forgetFrom).filter((item) => item.who === "bot");
   state.forgetFrom = null;
   state.contactStep = false;
+  state.handoff = null;
   state.items = kept.map((item) => ({ ...item, replies: [] }));
   els.log.replaceChildren();
   state.items.forEach(renderItem);
   showReplies([], null);
   setStarted(false);
-  state.sessionId = null;
-  writeStore("localStorage", KEY_SESSION, null);
   writeStore("sessionStorage", KEY_TRANSCRIPT, null);
   state.sessionReady = false;
-  if (socket.connected) socket.emit("session_request", { session_id: null });
+  ensureSession({ fresh: true }).then((tag) => {
+    state.tag = tag;
+    reconnect();
+  });
   els.noticeContinue.focus({ preventScroll: true });
   scrollToEnd();
 }
@@ -441,7 +566,7 @@ els.startOver.addEventListener("click", () => {
   clearReplies();
   saveTranscript();
   state.answeredWithButton = true;
-  send("/start_over");
+  send('/start_over{"confirmed": true}');  // confirmed here, so the assistant does not ask again
 });
 
 els.forget.addEventListener("click", () => {
@@ -449,7 +574,7 @@ els.forget.addEventListener("click", () => {
   els.forget.closest("details").open = false;
   state.answeredWithButton = false;
   state.forgetFrom = state.items.length;
-  send("/delete_data");
+  send('/delete_data{"confirmed": true}');  // confirmed here, so the assistant does not ask again
 });
 
 els.talkToPerson.addEventListener("click", () => {
@@ -459,8 +584,73 @@ els.talkToPerson.addEventListener("click", () => {
 
 els.language.addEventListener("change", () => setLanguage(els.language.value, { fromUser: true }));
 
+// ---------------------------------------------------------------- continue with a code
+function showResumeStatus(key, arg) {
+  if (!key) {
+    els.resumeStatus.hidden = true;
+    els.resumeStatus.textContent = "";
+    delete els.resumeStatus.dataset.key;
+    return;
+  }
+  const value = t(key);
+  els.resumeStatus.dataset.key = key;
+  if (arg === undefined) delete els.resumeStatus.dataset.arg;
+  else els.resumeStatus.dataset.arg = arg;
+  els.resumeStatus.textContent = typeof value === "function" ? value(Number(arg)) : value;
+  els.resumeStatus.hidden = false;
+}
+
+els.resumeForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const code = els.resumeCode.value.trim();
+  if (!code) {
+    showResumeStatus("resumeEmpty");
+    els.resumeCode.focus();
+    return;
+  }
+  els.resumeSubmit.disabled = true;
+  showResumeStatus("resumeChecking");
+  let result;
+  try {
+    result = await postJson("/resume", { code });
+  } catch {
+    result = { ok: false, status: 0, data: {} };
+  } finally {
+    els.resumeSubmit.disabled = false;
+  }
+  if (result.ok && typeof result.data.tag === "string") {
+    resumed(result.data);
+    return;
+  }
+  const error = result.data.error;
+  if (error === "limited") showResumeStatus("resumeLimited", String(Math.max(1, Math.ceil(Number(result.data.retry_after) / 60) || 1)));
+  else if (error === "malformed") showResumeStatus("resumeMalformed");
+  else if (error === "wrong") showResumeStatus("resumeWrong", String(state.retentionDays));
+  else showResumeStatus("resumeUnavailable");
+  els.resumeCode.focus();
+});
+
+/** The code was right: this browser is now in that conversation. Start the screen afresh and
+ * ask the assistant to greet the person back and repeat the open question. */
+function resumed(data) {
+  applySessionInfo(data);
+  state.tag = data.tag;
+  els.resumeCode.value = "";
+  showResumeStatus(null);
+  els.resume.open = false;
+  state.items = [];
+  state.contactStep = false;
+  state.handoff = null;
+  els.log.replaceChildren();
+  showReplies([], null);
+  begin();
+  state.answeredWithButton = true;
+  reconnect(); // bound to the resumed conversation from the next connection on
+  send("/resume_conversation");
+}
+
 // ---------------------------------------------------------------- start
-function init() {
+async function init() {
   for (const lang of LANGUAGES) {
     const option = document.createElement("option");
     option.value = lang.code;
@@ -470,16 +660,24 @@ function init() {
   }
   const saved = readStore("localStorage", KEY_LANGUAGE);
   setLanguage(STRINGS[saved] ? saved : pickLanguage(navigator.languages || [navigator.language]));
+  writeStore("localStorage", KEY_OLD_SESSION, null); // the id was a credential once; it is not kept
   setBusy(false);
   setConnection("connecting");
 
-  const transcript = loadTranscript(state.sessionId);
+  state.tag = await ensureSession();
+  const transcript = loadTranscript(state.tag);
   if (transcript && transcript.started) {
     state.items = transcript.items;
     state.contactStep = transcript.contactStep;
     for (const item of state.items) renderItem(item);
     const last = state.items[state.items.length - 1];
-    if (last && last.who === "bot" && last.replies.length) showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
+    // Choices are shown again only under a message still on screen: never "Yes, send it" under
+    // a summary this device did not keep.
+    if (last && last.who === "bot" && !last.hidden && last.replies.length) {
+      showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
+    }
+    // Reloaded in the hand-off, where the question is not kept here: the server says it again.
+    state.replay = state.contactStep && Boolean(last && last.hidden);
     begin();
     // Reloaded before the answer came: it may still arrive; if not, the person knows what to do.
     if (last && last.who === "user") startWaiting();
@@ -487,6 +685,7 @@ function init() {
   } else {
     els.notice.hidden = false;
   }
+  socket.connect();
 }
 
 init();

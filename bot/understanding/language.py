@@ -1,0 +1,94 @@
+"""The one language decision for each message, and how questions name the patient.
+
+``decide`` is the only place that chooses the conversation's language; the actions call it once
+per message with what they know (``actions/language.py``). In order of authority:
+
+1. an explicit request typed at any point ("中文", "español", "English please");
+2. the web page's or REST client's ``metadata.language``, when it is new or has changed (a page
+   that keeps sending the same language never undoes a switch the person typed);
+3. for a first message with neither, a cautious guess: two or more Chinese characters, or three or
+   more words that read clearly as Spanish or English ("ok", "sí", "hi" never decide);
+4. otherwise the language stays as it is.
+
+It also says whether the message is clearly in a language the assistant does not speak (another
+script, or plainly French). That is only ever said to the person when the message could not be
+read otherwise: "no, still in remission" or Spanish without accents are never "another language".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+from bot import parsing
+
+LANGUAGES = ("en", "zh", "es")
+DEFAULT_LANGUAGE = "en"
+
+# How the Chinese and Spanish questions name the patient, by who is answering.
+PATIENT_REF = {
+    "zh": {"patient": ("您", "您"), "guardian": ("您的孩子", "您的孩子"), "other": ("患者", "患者")},
+    "es": {"patient": ("usted", "Usted"), "guardian": ("su hijo o hija", "Su hijo o hija"),
+           "other": ("el paciente", "El paciente")},
+    "en": {"patient": ("you", "You"), "guardian": ("your child", "Your child"), "other": ("the patient", "The patient")},
+}
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_WORD = re.compile(r"[^\W\d_]+")
+_OTHER_SCRIPTS = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u0e00-\u0e7f\u3040-\u30ff\uac00-\ud7af\u0900-\u097f]")
+_FRENCH = frozenset("je suis mon ma est une des pour avec bonjour fils fille ans mois cet cette lui oui merci très".split())
+
+
+@dataclass(frozen=True)
+class Decision:
+    language: str  # the conversation's language after this message
+    requested: Optional[str] = None  # an explicit request in the message
+    unsupported: bool = False  # clearly written in a language the assistant does not speak
+
+
+def patient_ref_slots(language: Optional[str], respondent: Optional[str]) -> Dict[str, Any]:
+    """The {patient_ref} / {patient_ref_title} words the zh and es questions use."""
+    lang = language if language in PATIENT_REF else DEFAULT_LANGUAGE
+    ref, title = PATIENT_REF[lang].get(respondent or "patient", PATIENT_REF[lang]["patient"])
+    return {"patient_ref": ref, "patient_ref_title": title}
+
+
+def language_of(metadata: Any) -> Optional[str]:
+    """A supported language from message metadata ({"language": "zh-CN"} -> "zh")."""
+    lang = metadata.get("language") if isinstance(metadata, dict) else None
+    if isinstance(lang, str):
+        lang = lang.lower()[:2]
+    return lang if lang in LANGUAGES else None
+
+
+def first_message_language(text: str) -> Optional[str]:
+    sample = (text or "")[:500]
+    if len(_CJK.findall(sample)) >= 2:
+        return "zh"
+    if len(_WORD.findall(sample)) < 3:
+        return None
+    guess = parsing.guess_language(sample)
+    return guess if guess in LANGUAGES else None
+
+
+def looks_unsupported(text: str) -> bool:
+    """Clearly not English, Chinese or Spanish: another script, or plainly French."""
+    sample = (text or "")[:500]
+    if len(_OTHER_SCRIPTS.findall(sample)) >= 3:
+        return True
+    words = [w.lower() for w in _WORD.findall(sample)]
+    return len(words) >= 4 and sum(w in _FRENCH for w in words) >= 3
+
+
+def decide(text: str, *, metadata_language: Optional[str], previous_metadata_language: Optional[str],
+           current: Optional[str], first_message: bool) -> Decision:
+    """The conversation's language after this message (see the module docstring)."""
+    requested = parsing.parse_language_request(text or "")
+    language = requested
+    if language is None and metadata_language and metadata_language != previous_metadata_language:
+        language = metadata_language
+    if language is None and first_message:
+        language = first_message_language(text)
+    chosen = language or (current if current in LANGUAGES else DEFAULT_LANGUAGE)
+    return Decision(chosen, requested, requested is None and looks_unsupported(text or ""))

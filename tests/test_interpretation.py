@@ -1,0 +1,161 @@
+"""The interpretation step on its own (no Rasa): a message read against the open question.
+
+Answer first; digressions only on clear evidence; free text as given; buttons that name an
+earlier question; typed button words; and what the trial's own readings add (E14's marrow, the
+qualifiers of the exclusions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.trial import TRIAL
+from bot.understanding.interpret import (
+    CONTACT,
+    TEXT,
+    Message,
+    OpenQuestion,
+    button_table,
+    excludes,
+    interpret,
+)
+
+
+def read(text, slot, *, intent=None, confidence=0.0, lang="en", buttons=None, answered=None, kind=None):
+    question = OpenQuestion(slot, kind) if kind else OpenQuestion.of(TRIAL, slot, button_table(buttons or {}))
+    return interpret(Message(text, intent, confidence, {}, lang), question, TRIAL, answered or {})
+
+
+# --- answer first ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, intent", [("for me", "goodbye"), ("me", "goodbye"), ("myself", "thank")])
+def test_a_weak_intent_guess_never_outranks_the_answer(text, intent):
+    reading = read(text, "respondent", intent=intent, confidence=0.45)
+    assert reading.answer == "patient"
+    assert reading.digressions == ()
+
+
+def test_a_classifier_guess_alone_never_stops_deletes_or_restarts():
+    for intent in ("goodbye", "delete_data", "start_over"):
+        reading = read("hmm well", "had_car_t", intent=intent, confidence=0.6)
+        assert reading.leaving is None
+
+
+def test_a_very_sure_short_goodbye_is_a_stop_to_confirm_but_delete_needs_its_words():
+    assert read("ok bye then", "had_car_t", intent="goodbye", confidence=0.95).leaving == "stop"
+    assert read("hmm", "had_car_t", intent="delete_data", confidence=0.99).leaving is None
+
+
+def test_an_answer_that_also_asks_about_the_trial_keeps_both():
+    reading = read("yes. where does the trial take place?", "b_all_diagnosis", intent="faq_location", confidence=0.6)
+    assert reading.answer == "yes"
+    assert "faq:faq_location" in reading.digressions
+
+
+def test_an_answer_with_a_reason_is_just_the_answer_even_if_the_classifier_says_faq():
+    reading = read("not yet, the doctor is talking about it", "had_car_t", intent="faq_status", confidence=0.7)
+    assert reading.answer == "no"
+    assert reading.digressions == ()
+
+
+# --- nothing ends or deletes by accident ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("please don't delete anything", "en"), ("keep my answers", "en"), ("不要删除我的信息", "zh"),
+    ("no borre mis datos", "es"), ("别删我的回答", "zh"),
+])
+def test_a_negated_delete_is_never_a_delete(text, lang):
+    reading = read(text, "had_car_t", intent="delete_data", confidence=0.9, lang=lang)
+    assert "delete" not in reading.digressions
+    assert "not_delete" in reading.digressions
+
+
+@pytest.mark.parametrize("text, lang", [("can I delete my data later?", "en"), ("以后可以删除我的信息吗？", "zh"),
+                                        ("¿puedo borrar mis datos más tarde?", "es")])
+def test_a_question_about_deleting_is_answered_not_carried_out(text, lang):
+    reading = read(text, "had_car_t", intent="delete_data", confidence=0.9, lang=lang)
+    assert reading.digressions[:1] == ("delete_question",)
+
+
+def test_delete_my_data_is_a_delete_to_confirm_and_keeps_no_answer():
+    reading = read("no, delete my data", "had_car_t")
+    assert reading.leaving == "delete"
+    assert reading.answer is None
+
+
+# --- free text --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["=Maria", "<b>Ana</b>", "Stop Li", "O'Brien", "李 伟", "Delete Smith"])
+def test_a_name_is_taken_as_typed(name):
+    reading = read(name, "contact_name", kind=TEXT, intent="delete_data", confidence=0.9)
+    assert reading.answer == name
+    assert reading.digressions == ()
+
+
+def test_a_bare_command_at_a_free_text_question_is_a_command():
+    assert read("delete my data", "contact_name", kind=TEXT).leaving == "delete"
+    assert read("stop", "contact_details", kind=CONTACT).leaving == "stop"
+
+
+# --- buttons ------------------------------------------------------------------------------------------
+
+
+def test_a_button_for_an_earlier_question_answers_nothing():
+    reading = read('/affirm{"tri": "yes", "q": "b_all_diagnosis"}', "had_car_t")
+    assert reading.answer is None
+    assert reading.digressions == ("stale_button",)
+
+
+def test_a_button_for_the_open_question_answers_it():
+    assert read('/deny{"tri": "no", "q": "had_car_t"}', "had_car_t").answer == "no"
+
+
+def test_typed_button_words_count_as_the_button_in_any_language():
+    buttons = {"Light activity only": '/inform{"ecog_level": 1, "q": "ecog"}', "只能做轻体力活动": '/inform{"ecog_level": 1, "q": "ecog"}'}
+    assert read("light activity only!", "ecog", buttons=buttons).answer == 1.0
+    assert read("只能做轻体力活动", "ecog", buttons=buttons, lang="en").answer == 1.0
+
+
+# --- the trial's readings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang", [("yes, a bone marrow transplant", "en"), ("no, only a stem cell transplant", "en"),
+                                        ("做过骨髓移植", "zh"), ("sí, de médula ósea", "es")])
+def test_a_marrow_or_stem_cell_transplant_is_no_to_organ_transplant_and_says_why(text, lang):
+    reading = read(text, "organ_transplant", lang=lang)
+    assert reading.answer == "no"
+    assert "marrow_not_organ" in reading.notes
+
+
+def test_naming_an_organ_keeps_the_yes():
+    assert read("yes, a kidney transplant and a stem cell transplant", "organ_transplant").answer == "yes"
+
+
+@pytest.mark.parametrize("text, slot, expected", [
+    ("he has type 1 diabetes but it's well controlled", "uncontrolled_diabetes", "no"),
+    ("she had a seizure years ago, none since", "brain_pressure_or_consciousness", "no"),
+    ("yes, but only hay fever, nothing serious", "severe_allergies", "no"),
+    ("yes, treated and cured years ago", "other_cancer", "unsure"),
+])
+def test_qualifiers_change_what_a_yes_means_and_never_exclude_silently(text, slot, expected):
+    assert read(text, slot).answer == expected
+
+
+def test_qualifiers_do_not_touch_questions_about_the_leukemia_itself():
+    assert read("sadly yes, it came back last year", "relapse_since_car_t").answer == "yes"
+
+
+def test_an_answer_that_would_exclude_is_recognised_as_such():
+    answered = {"prescreen_consent": "yes", "respondent": "guardian", "patient_age": 7.0}
+    assert excludes(TRIAL, answered, "organ_transplant", "yes")
+    assert not excludes(TRIAL, answered, "organ_transplant", "no")
+    assert excludes(TRIAL, {}, "patient_age", 45.0)
+    assert not excludes(TRIAL, {}, "patient_age", 39.9)
+
+
+def test_a_stated_age_at_another_question_is_a_correction_of_the_age():
+    reading = read("sorry, he's actually 8", "had_car_t", answered={"patient_age": 7.0})
+    assert reading.leaving == "change"
+    assert reading.topic == "patient_age" and reading.topic_value == 8.0
