@@ -12,7 +12,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/prescreen.tar.gz
 TRAIN_INPUTS := config.yml endpoints.yml $(wildcard domain/*.yml) $(wildcard data/*.yml) \
-	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) bot/parsing.py
+	$(shell find data/nlu -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py) \
+	$(wildcard bot/understanding/*.py) $(shell find bot/understanding/lang -name '*.yml' 2>/dev/null)
 
 .PHONY: help install web train run run-scaled test validate lint test-stories nlu-report lock clean audit bench
 

@@ -206,7 +206,7 @@ class ValidateQuestionForm(ContactQuestions, QuestionForm):
 
 def tri_of(tracker: Tracker) -> Optional[str]:
     """The yes/no/unsure in the latest message (for "any time is fine" to the time question)."""
-    from bot import parsing
+    from bot.understanding import parsing
 
     text = str((tracker.latest_message or {}).get("text") or "")
     return parsing.parse_tri(text, tracker.get_slot("language"))

@@ -1,4 +1,4 @@
-"""Numbers, durations and dates as people say them (bot/parsing.py, "Numbers and durations"):
+"""Numbers, durations and dates as people say them (bot/understanding/numbers.py):
 every value the assistant asks about (0-200) in words and digits, decimals in words, years read
 digit by digit, dates of birth, month spans, "one" as a pronoun, scale words that are not read,
 and the Chinese nominal age. Checked on the parser and through the real Rasa component."""
@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import AnswerExtractor
-from bot.parsing import (
+from bot.understanding.parsing import (
     AgeRange,
     extract_entities,
     find_numbers,
@@ -465,3 +465,38 @@ def test_huge_numbers_give_nothing_rather_than_infinity(text):
     for value in (parse_number(text), parse_duration_months(text), parse_year(text)):
         assert value is None or abs(value) < 1e16
     assert parse_birth_age(text, today=TODAY) is None
+
+
+# --- several durations, bounds, vague amounts, ages not reached yet (interpretation step) -----------
+
+from bot.trial import TRIAL  # noqa: E402
+from bot.understanding.interpret import Message as ReadMessage  # noqa: E402
+from bot.understanding.interpret import OpenQuestion, interpret  # noqa: E402
+
+
+def read(slot, text, lang=None):
+    return interpret(ReadMessage(text, language=lang), OpenQuestion.of(TRIAL, slot), TRIAL, {}).answer
+
+
+@pytest.mark.parametrize(("slot", "text", "expected"), [
+    # Said twice the same way: not added up; the more precise wins.
+    ("patient_age", "two and a half, so 30 months", 2.5),
+    ("patient_age", "他六岁，六岁零三个月", 6.25),
+    # Said of now over said of then.
+    ("patient_age", "she was 2 when it started, she's 9 now", 9),
+    ("patient_age", "发病的时候3岁，现在6岁", 6),
+    ("patient_age", "tenía 4 cuando empezó, ahora tiene 11", 11),
+    # A bound is not a value; a bound then a value gives the value.
+    ("car_t_loss_months", "less than a year", "unsure"),
+    ("car_t_loss_months", "不到两个月，大概七周", 1.75),
+    # A unit with no number to it.
+    ("car_t_loss_months", "a few months after", "unsure"), ("car_t_loss_months", "好几个月", "unsure"),
+    # The child's age is no answer to how many months after CAR-T.
+    ("car_t_loss_months", "3月回输，6月就没了，孩子今年5岁", 3),
+    # Not that age yet.
+    ("patient_age", "almost 18", 17), ("patient_age", "turns 40 in June", 39),
+    ("patient_age", "casi 10 años", 9), ("patient_age", "快满一岁", 0.9167),
+])
+def test_durations_as_people_give_them(slot, text, expected):
+    got = read(slot, text)
+    assert got == pytest.approx(expected, abs=0.01) if isinstance(expected, (int, float)) else got == expected

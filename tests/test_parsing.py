@@ -1,4 +1,4 @@
-"""The rule-based parsers in bot/parsing.py: phrasings per function and language, and totality."""
+"""The rule-based readers in bot/understanding/parsing.py: phrasings per function and language, and totality."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import parsing
-from bot.parsing import (
+from bot.trial import TRIAL
+from bot.trial.nct06389305.reading import topic_words
+from bot.understanding import parsing
+from bot.understanding.interpret import Message, OpenQuestion, interpret
+from bot.understanding.parsing import (
     detect_emergency,
     detect_script_language,
     extract_entities,
@@ -91,19 +94,44 @@ def test_parse_tri_none(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("可以，开始吧", "yes"), ("好，开始", "yes"), ("复发了", "yes"), ("又复发了", "yes"),
+    [("可以，开始吧", "yes"), ("好，开始", "yes"),
      ("没复发", "no"), ("先不了", "no"), ("不了", "no"), ("还没想好", "unsure"),
      ("empecemos", "yes"), ("yes, a kidney transplant", "yes"), ("做过肾移植", "yes"),
      ("no, a bone marrow transplant", "no"),
      # "No problem" agrees only on its own; after a noun it describes health.
      ("没问题", "yes"), ("没问题，开始吧", "yes"), ("心脏没问题", "no"), ("no problem", "yes"),
      ("his heart has no problem", "no"),
-     # Echoing "never went into remission" answers the relapsed-or-refractory question.
-     ("化疗一直没缓解", "yes"), ("一直没有缓解", "yes"), ("no ha respondido al tratamiento", "yes"),
-     ("it never went into remission", "yes")],
+     ],
 )
 def test_parse_tri_more_natural_answers(text, expected):
     assert parse_tri(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he had a bone marrow transplant", "yes, a stem cell transplant", "做过骨髓移植",
+     "做过造血干细胞移植", "sí, de médula ósea", "sí, un trasplante de células madre"],
+)
+def test_a_bone_marrow_transplant_is_not_a_yes_to_an_organ_transplant(text):
+    # The general reader holds no trial words: it reads the plain yes. E14's own reading (the
+    # trial's hook) turns it into "no", and the person is told why.
+    assert parse_tri(text) == "yes"
+    question = OpenQuestion.of(TRIAL, "organ_transplant")
+    reading = interpret(Message(text), question, TRIAL, {})
+    assert (reading.answer, reading.notes) == ("no", ("marrow_not_organ",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("复发了", "yes"), ("又复发了", "yes"), ("化疗一直没缓解", "yes"), ("一直没有缓解", "yes"),
+     ("no ha respondido al tratamiento", "yes"), ("it never went into remission", "yes"),
+     ("no, still in remission", "no"), ("sigue en remisión", "no")],
+)
+def test_the_trials_own_words_answer_its_question(text, expected):
+    # Parsers hold no trial words: "never went into remission" answers relapsed-or-refractory
+    # through the trial's reading (bot/trial/nct06389305/lang/<code>.yml), not parse_tri.
+    question = OpenQuestion.of(TRIAL, "relapsed_or_refractory")
+    assert interpret(Message(text), question, TRIAL, {}).answer == expected
 
 
 @pytest.mark.parametrize(
@@ -525,7 +553,7 @@ def _check_types(text):
         value = fn(text)
         assert value is None or (isinstance(value, float) and value == value)
     topic = parse_topic(text)
-    assert topic is None or topic in parsing.TOPICS["en"]
+    assert topic is None or topic in topic_words("en")
     for entity in extract_entities(text):
         assert 0 <= entity["start"] <= entity["end"] <= len(text)
 
@@ -552,3 +580,75 @@ def test_fuzz_any_text(text):
                max_size=3000))
 def test_fuzz_long_text(text):
     _check_types(text)
+
+
+# --- activity level: descriptions combined (bot/understanding/activity.py) ------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Where the ranges meet: "walks" (0-2) and "no football" (1-2) give 1.
+    ("walks to the shops fine but no football any more", 1),
+    ("camina bien pero sin deporte", 1),
+    ("走路没问题，就是不能踢球", 1),
+    # An ability negated in its part of the sentence gives its other range.
+    ("not at nursery at the moment, but she dresses herself and plays", 2),
+    ("no va a clase, pero se viste sola y juega en casa", 2),
+    ("现在不去学校，自己穿衣服，在家玩", 2),
+    ("体育课免了，其他都正常上学", 1),
+    ("va al cole, educación física no", 1),
+    # They disagree: the worst level any of them needs, never a fitter reading.
+    ("mostly normal, though lying down most of the day lately", 3),
+    ("hace vida normal salvo que está casi todo el día acostado", 3),
+    ("can't do anything for herself, bed bound", 4),
+    # Too wide to say: asked again.
+    ("he walks", None), ("se levanta", None),
+    # Buttons in order: the first is level 0; two ordinals give the lower.
+    ("the third one", 2), ("第四个", 3), ("la primera opción", 0),
+    ("between the first and second", 0),
+    # Not an ordinal pick: a longer sentence, or a word that only looks like one.
+    ("he came second in the race at school last year with his friends", 0),
+    ("está en su cuarto", None),
+])
+def test_activity_descriptions_combine(text, expected):
+    assert parse_ecog(text) == expected
+
+
+@pytest.mark.parametrize("text", ["it really varies week to week", "depende del día", "时好时坏，说不准"])
+def test_activity_that_varies_is_unsure(text):
+    assert parsing.parse_activity(text) == "unsure"
+
+
+# --- yes / no: the first clause answers, reflexive "no se" ------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A short opening answer decides; the reasons after it may hold words that look like answers.
+    ("no, only the asthma, she had it as a baby", "no"),
+    ("sí, y no se le quita con nada", "yes"),
+    ("没有，一直都挺好的", "no"),
+    ("是的，不过现在没事了", "yes"),
+    # A second plain answer opening a clause, or a correction, is asked again.
+    ("yes, no, I'm not sure which", "unsure"), ("yes. no", None), ("no. actually yes he did", None),
+    ("没有。不对，有过一次", None),
+    # Spanish "no se" without its accent: before a verb it is reflexive, alone or before "si" it is "no sé".
+    ("no se", "unsure"), ("no se si se lo hicieron", "unsure"), ("no se le nota nada", "no"),
+])
+def test_first_clause_and_reflexive_no_se(text, expected):
+    assert parse_tri(text) == expected
+
+
+# --- typing slips, Traditional characters, everyday words for people ---------------------------------
+
+
+@pytest.mark.parametrize(("text", "fn", "expected"), [
+    # One slip in a longer word is read as the lexicon word; short or real words are left alone.
+    ("femal", parse_sex, "female"), ("seventen", parse_number, 17), ("cuarente y dos", parse_number, 42),
+    ("she tried", parse_ecog, None),
+    # Traditional characters read as simplified.
+    ("三歲", parse_duration_months, 36), ("沒有", parse_tri, "no"),
+    # Everyday words for who is answering and the patient's sex.
+    ("I'm her foster mum", parse_respondent, "guardian"), ("la madrina", parse_respondent, "other"),
+    ("小伙子", parse_sex, "male"), ("un chamaco", parse_sex, "male"), ("my nan is here", parse_sex, None),
+])
+def test_slips_scripts_and_everyday_words(text, fn, expected):
+    assert fn(text) == expected

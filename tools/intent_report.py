@@ -8,7 +8,7 @@ accuracy from intent_report.json.
 temporary directory), tests it on the same held-out set, and prints its figures next to the
 single multilingual model's. A per-language deployment also has to pick the model for each
 message; the "routed" column shows what that costs when the language must be guessed from the
-text (``bot.parsing.guess_language``, English when it cannot tell), as it must for a message
+text (``bot.understanding.parsing.guess_language``, English when it cannot tell), as it must for a message
 without ``metadata.language``.
 
 Nothing here touches the models/ directory except reading models/prescreen.tar.gz.
@@ -87,7 +87,7 @@ def routed_scores(models: Dict[str, Path]) -> Dict[str, Dict[str, float]]:
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import accuracy_score, f1_score
 
-    from bot.parsing import guess_language
+    from bot.understanding.parsing import guess_language
 
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")

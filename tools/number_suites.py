@@ -1,4 +1,4 @@
-"""Score bot.parsing's number reading on text2num's and cn2an's own test cases.
+"""Score bot.understanding.parsing's number reading on text2num's and cn2an's own test cases.
 
 The cases are read at run time from local git copies of allo-media/text2num (English and
 Spanish, the pure-Python 2.x tests on its ``legacy-2.x`` branch: 3.x moved them into Rust) and
@@ -9,7 +9,7 @@ right when we do not read it as one number. Scores are split into the range the 
 
     python tools/number_suites.py [--text2num GIT_DIR] [--cn2an GIT_DIR] [--parser ROOT] [--misses]
 
-``--parser`` imports ``bot.parsing`` from another checkout (e.g. main) to compare.
+``--parser`` imports ``bot.understanding.parsing`` from another checkout (e.g. main) to compare.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def reader(root: Path) -> Callable[[str, str], List[float]]:
     """``find_numbers`` of the parser under ``root``; for a parser from before it existed, the
     same internals it is built on (``_numbers`` over the case's language)."""
     sys.path.insert(0, str(root))
-    parsing = importlib.import_module("bot.parsing")
+    parsing = importlib.import_module("bot.understanding.parsing")
     if hasattr(parsing, "find_numbers"):
         return lambda text, lang: [n.value for n in parsing.find_numbers(text, lang)]
 
@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cn2an", type=Path, default=MIRRORS / "Ailln+cn2an" / "repo",
                     help="git dir of Ailln/cn2an")
     ap.add_argument("--cn2an-ref", default="HEAD")
-    ap.add_argument("--parser", type=Path, default=ROOT, help="checkout whose bot.parsing to score")
+    ap.add_argument("--parser", type=Path, default=ROOT, help="checkout whose bot.understanding.parsing to score")
     ap.add_argument("--misses", action="store_true", help="list the misses in the range that matters")
     args = ap.parse_args(argv)
     for git_dir, name in ((args.text2num, "allo-media/text2num"), (args.cn2an, "Ailln/cn2an")):

@@ -1,6 +1,6 @@
 """Rasa 3.6 graph components: a multilingual tokenizer and the rule-based answer extractor.
 
-Both are thin adapters around ``bot.parsing`` so the rules stay testable without Rasa. In
+Both are thin adapters around ``bot.understanding.parsing`` so the rules stay testable without Rasa. In
 ``config.yml`` the extractor must come *after* the intent classifier (and after
 ``FallbackClassifier``): components run in pipeline order, and the emergency override has to be
 the last word on the intent.
@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import parsing
+from bot.understanding import parsing
 from bot.understanding import cues, safety
 from bot.understanding.interpret import Message as Message_
 from bot.understanding.interpret import interpret

@@ -16,15 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Pattern, Sequence, Tuple
 
-import yaml
-
+from bot.understanding.lang import LANGUAGES, LexiconError, load
 from bot.understanding.text import fold, has_cjk
 
-LANG_DIR = Path(__file__).resolve().parent / "lang"
-LANGUAGES = ("en", "zh", "es")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]")
 _QUESTION_MARK = re.compile(r"[?？¿]")
 
@@ -32,8 +28,8 @@ _QUESTION_MARK = re.compile(r"[?？¿]")
 LEAVING = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person")
 STAYING = ("distress", "explain", "why", "bot")
 TOP_LEVEL = ("start", "continue")
-QUALIFIERS = ("past", "controlled", "mild")
-KINDS = LEAVING + STAYING + TOP_LEVEL + QUALIFIERS + ("unsure",)
+QUALIFIERS = ("past", "controlled", "mild", "partly")
+KINDS = LEAVING + STAYING + TOP_LEVEL + QUALIFIERS + ("uncontrolled", "current", "unsure")
 
 
 @dataclass(frozen=True)
@@ -46,10 +42,12 @@ class Cue:
         return self.start < end and start < self.end
 
 
-@lru_cache(maxsize=None)
 def lexicon(lang: str) -> Dict[str, List[str]]:
-    with open(LANG_DIR / lang / "cues.yml", encoding="utf-8") as f:
-        return {k: [str(p) for p in (v or [])] for k, v in yaml.safe_load(f).items()}
+    table = load(lang, "cues")
+    bad = [k for k, v in table.items() if v is not None and not isinstance(v, (list, dict))]
+    if bad:
+        raise LexiconError(f"{lang}/cues.yml: {bad[0]} is not a list of phrases")
+    return {k: list(v or []) for k, v in table.items() if not isinstance(v, dict)}
 
 
 def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
@@ -121,6 +119,8 @@ def find_cues(text: str) -> Tuple[Cue, ...]:
             if kind == "delete":
                 found, begins = _delete_kind(folded, start, end)
                 cues.append(Cue(found, begins, end))
+            elif kind == "stop" and _negated_before(folded, start):
+                continue  # "no puedo parar de llorar", "please don't stop"
             elif kind == "keep":
                 cues.append(Cue("not_delete", start, end))
             else:
@@ -146,6 +146,33 @@ def is_question(text: str) -> bool:
 
 
 def qualifiers(text: str) -> Tuple[str, ...]:
-    """The qualifiers in a message (past, controlled, mild), most telling first."""
-    found = set(kinds(text))
+    """The qualifiers in a message (past, controlled, mild), most telling first.
+
+    One that is negated just before ("not treated", "no se la han tratado", "没控制住") does not
+    count; "not controlled", "hard to control", "控制不住" cancel "controlled"; "still", "还在治",
+    "todavía" (still going on) cancel "past"."""
+    folded = fold(text)
+    found = set()
+    for cue in find_cues(text):
+        if cue.kind in QUALIFIERS + ("uncontrolled", "current") and not _negated_before(folded, cue.start):
+            found.add(cue.kind)
+    if "uncontrolled" in found or "partly" in found:
+        found.discard("controlled")
+    if "current" in found:
+        found.discard("past")
     return tuple(q for q in QUALIFIERS if q in found)
+
+
+QUALIFIER_NEGATION_WORDS = 3
+
+
+def _negated_before(folded: str, start: int) -> bool:
+    """A negation at most a few words before ``start``, in the same clause."""
+    lo, _hi = _clause(folded, start, start)
+    before = folded[lo:start]
+    for _s, e in _spans("negation", before):
+        gap = before[e:]
+        if has_cjk(gap) and len(gap.strip()) <= QUALIFIER_NEGATION_WORDS or (
+                not has_cjk(gap) and len(gap.split()) <= QUALIFIER_NEGATION_WORDS):
+            return True
+    return False

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from bot import parsing
 from bot.trial.model import (
     AGE,
     CHOICE,
@@ -35,7 +34,7 @@ from bot.trial.model import (
     Question,
     Trial,
 )
-from bot.understanding import cues, safety
+from bot.understanding import cues, parsing, safety
 from bot.understanding.language import looks_unsupported, requested_language
 from bot.understanding.text import fold
 
@@ -206,14 +205,16 @@ def _entity_answer(kind: str, question: Optional[Question], entities: Mapping[st
 
 def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) -> Tuple[Any, Tuple[str, ...]]:
     notes: Tuple[str, ...] = ()
-    if question is not None and question.reading is not None:
-        special = question.reading(text, lang)
-        if special is not None:
-            return special[0], (special[1],)
-    found = set(cues.kinds(text))
-    value = parsing.parse_tri(text, lang)
-    if "unsure" in found:
-        return UNSURE, notes
+    special = question.reading(text, lang) if question is not None and question.reading is not None else None
+    if special is not None:
+        # The question's own reading (the trial's words and limits); a yes still meets qualifiers.
+        value, notes = special[0], (special[1],)
+        if value != YES or special[1] == "compared_with_limit":
+            return value, notes
+    else:
+        value = parsing.parse_tri(text, lang)
+        if "unsure" in cues.kinds(text):
+            return UNSURE, notes
     if value == YES and question is not None and question.qualifiers is not None:
         qualifiers = cues.qualifiers(text)
         if qualifiers:
@@ -233,30 +234,50 @@ AGE_LIMITS = (1.0, 10.0, 18.0, 40.0)  # where a year more or less changes what i
 
 def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
     if kind == ECOG:
-        level = parsing.parse_ecog(text, lang)
+        level = parsing.parse_activity(text, lang)
+        if level == UNSURE:
+            return UNSURE, ()
         if level is not None:
             return float(level), ()
     else:
+        found = parsing.parse_duration(text, lang, for_age=kind == AGE)
+        if found is not None and found.kind in ("below", "above"):
+            return UNSURE, ("a_bound_not_a_value",)  # "不到半年", "more than a year"
+        if found is not None:
+            nominal = ("nominal_age",) if found.kind == "nominal" else ()
+            if kind == AGE:
+                return _age(round(found.months / 12.0, 4), text, lang), nominal
+            return found.months, ()
         if kind == AGE:
             born = parsing.parse_birth_age(text, lang)
             if born is not None:
                 if any(born.low < limit <= born.high for limit in AGE_LIMITS):
                     return None, ("birth_year_near_a_limit",)
-                return born.low, ("from_birth_date",)
-        months = parsing.parse_duration_months(text, lang)
-        if months is not None:
-            nominal = ("nominal_age",) if kind == AGE and "虚岁" in text and "周岁" not in text else ()
-            return (round(months / 12.0, 4), nominal) if kind == AGE else (months, ())
+                return _completed_years(born.low), ("from_birth_date",)
         number = parsing.parse_number(text, lang)
         if number is not None:
-            return number, ()
+            return (_age(number, text, lang) if kind == AGE else number), ()
         if kind == MONTHS:
             span = parsing.parse_month_span(text, lang)
             if span is not None:
                 return span, ("from_month_names",)
+        if parsing.vague_duration(text):
+            return UNSURE, ("no_number",)  # "a few months", "几个月"
     if parsing.parse_tri(text, lang) == UNSURE or "unsure" in cues.kinds(text):
         return UNSURE, ()
     return None, ()
+
+
+def _completed_years(age: float) -> float:
+    """An age from a date of birth in whole years, as people say it (months under two)."""
+    return float(int(age)) if age >= 2 else age
+
+
+def _age(years: float, text: str, lang: Optional[str]) -> float:
+    """ "Almost 40", "40 next week", "cumple 9 en febrero", "快满一岁": not yet that age."""
+    if years == int(years) and years >= 1 and parsing.approaching(text, lang):
+        return years - 1 if years >= 2 else round(years - 1 / 12, 4)
+    return years
 
 
 def _choice_answer(slot: str, text: str, lang: Optional[str]) -> Any:

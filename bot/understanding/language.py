@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from bot import parsing
+from bot.understanding import parsing
 
 LANGUAGES = ("en", "zh", "es")
 DEFAULT_LANGUAGE = "en"

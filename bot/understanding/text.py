@@ -2,7 +2,8 @@
 
 Folding lower-cases, applies NFKC (full-width digits and letters become ASCII), strips Latin
 accents ("médula" -> "medula", so Spanish typed without accents reads the same), straightens
-curly quotes and collapses whitespace. Chinese characters are left as they are.
+curly quotes and collapses whitespace. Traditional Chinese characters become simplified ones
+(``lang/zh/traditional.yml``, one character for one), so "兩歲半" reads as "两岁半".
 """
 
 from __future__ import annotations
@@ -10,15 +11,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Dict, Iterable
 
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u00b4`\uff07"), "'")
+
+
+@lru_cache(maxsize=None)
+def simplified() -> Dict[int, str]:
+    """Traditional -> simplified characters (one for one, so offsets do not move)."""
+    from bot.understanding.lang import load
+
+    return {ord(t): s for t, s in (load("zh", "traditional").get("chars") or {}).items()
+            if len(str(t)) == 1 and len(str(s)) == 1}
 _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES).lower()
+    text = unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES).translate(simplified()).lower()
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
     )

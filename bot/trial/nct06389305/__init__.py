@@ -34,7 +34,7 @@ from bot.trial.model import (
     number_in,
 )
 from bot.trial.nct06389305 import rules
-from bot.trial.nct06389305.reading import organ_transplant_reading
+from bot.trial.nct06389305.reading import READINGS
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 
@@ -105,7 +105,7 @@ def _tri(slot: str, applies=None, reading=None) -> Question:
     extra = {"applies": applies} if applies else {}
     reads_qualifiers = slot in _EXCLUSION_SLOT or slot in ("severe_allergies", "pregnant_or_breastfeeding")
     qualifiers = QUALIFIERS.get(slot, {}) if reads_qualifiers else None
-    return Question(slot, TRI, qualifiers=qualifiers, reading=reading, **extra)
+    return Question(slot, TRI, qualifiers=qualifiers, reading=reading or READINGS.get(slot), **extra)
 
 
 QUESTIONS = (
@@ -121,8 +121,7 @@ QUESTIONS = (
     _tri("guardian_can_consent", applies=rules.needs_guardian_question),
     _tri("severe_allergies"),
     Question("ecog", ECOG),
-    *(_tri(slot, reading=organ_transplant_reading if cid == "E14" else None)
-      for cid, slot, _t, _d in EXCLUSIONS if cid != "E16"),
+    *(_tri(slot) for cid, slot, _t, _d in EXCLUSIONS if cid != "E16"),
     Question("sex", CHOICE, choices=("female", "male", "other"), applies=rules.needs_sex_question),
     _tri("pregnant_or_breastfeeding", applies=rules.needs_pregnancy_question),
     _tri("active_infectious_disease"),

@@ -1,22 +1,44 @@
-"""E14's reading: a bone marrow or stem-cell transplant is not an organ transplant.
+"""How this trial's questions are read beyond yes and no: the trial's own words and limits.
 
-The data dictionary says so, and families often answer "yes, a bone marrow transplant". Such
-an answer, with no organ named, means "no" to the organ-transplant question (and the person is
-told why); naming an organ ("a kidney and a stem-cell transplant") leaves the answer as given.
+Each hook takes the message (and its language) and gives ``(value, why)`` or None for the usual
+reading; ``READINGS`` names the hook of each question. The words are in ``lang/<code>.yml``
+(``reading``, ``marrow_transplant``, ``organ_transplant``); the limits are the protocol's.
+
+- E14: a bone marrow, stem-cell or cord-blood transplant is not an organ transplant (the data
+  dictionary says so): such an answer with no organ named means "no", and the person is told why.
+- E7, E12, E13: a number given is compared with the protocol's limit (creatinine or urea at 1.5
+  times normal or more; more than 20 leukemia cells per microlitre of spinal fluid; more than 30%
+  blasts in the blood); a rough number near the limit ("about 30%") is "not sure".
+- E1: a time given ("two years ago", "hace unos 8 meses") is compared with 9 months.
+- A test that was not done ("he hasn't had an MRI", "最近没查肾功能") is "not sure"; a normal result
+  ("头颅核磁做过，正常", "clear on the last LPs") is "no".
+- Words that answer one question by themselves ("it never went into remission", "细胞没了",
+  "ya no funcionan"), and what an exclusion is about said negated ("not diabetic", "没有糖尿病")
+  or as had ("tiene insuficiencia cardiaca") when the message holds no plain yes or no.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.understanding import cues, mentions
+from bot.understanding.lang import load
 from bot.understanding.text import contains_any, fold
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 LANGUAGES = ("en", "zh", "es")
+Reading = Optional[Tuple[str, str]]
+Hook = Callable[[str, Optional[str]], Reading]
+
+E1_MONTHS = 9.0  # "within the past 9 months"
+E7_TIMES_NORMAL = 1.5  # ">= 1.5 times normal"
+E12_CELLS_PER_UL = 20.0  # "> 20 cells/uL"
+E13_PERCENT = 30.0  # "> 30%"
 
 
 @lru_cache(maxsize=None)
@@ -29,9 +51,224 @@ def _words(key: str) -> List[str]:
     return [w for lang in LANGUAGES for w in trial_words(lang)[key]]
 
 
-def organ_transplant_reading(text: str, _lang: Optional[str]) -> Optional[Tuple[str, str]]:
+@lru_cache(maxsize=None)
+def topic_words(lang: str) -> Dict[str, List[str]]:
+    """The words that name each question in ``lang`` ("age", "CAR-T", "过敏"), for ``parse_topic``."""
+    return dict(trial_words(lang).get("topics") or {})
+
+
+@lru_cache(maxsize=None)
+def _reading_words(kind: str, slot: str, value: str = "") -> Tuple[str, ...]:
+    out: List[str] = []
+    for lang in LANGUAGES:
+        table = (trial_words(lang).get("reading") or {}).get(kind) or {}
+        entry = table.get(slot) if isinstance(table, dict) else table
+        if value:
+            entry = (entry or {}).get(value) if isinstance(entry, dict) else None
+        out.extend(entry or [])
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _normal_words() -> Tuple[str, ...]:
+    return tuple(w for lang in LANGUAGES for w in (trial_words(lang).get("reading") or {}).get("normal") or [])
+
+
+# --- E14 -----------------------------------------------------------------------------------------
+
+
+def organ_transplant_reading(text: str, _lang: Optional[str]) -> Reading:
     """("no", why) when only a marrow / stem-cell transplant is named, else None."""
     folded = fold(text)
-    if contains_any(folded, _words("marrow_transplant")) and not contains_any(folded, _words("organ_transplant")):
+    if contains_any(folded, _words("marrow_transplant")) and not mentions.named(text, _words("organ_transplant")):
         return "no", "marrow_not_organ"
     return None
+
+
+# --- numbers against the protocol's limits --------------------------------------------------------
+
+
+def _number_words(key: str) -> List[str]:
+    return [w for lang in LANGUAGES for w in load(lang, "numbers").get(key) or []]
+
+
+def _qualifier(folded: str, start: int, end: int) -> str:
+    """ "below", "above" or "about" for the number at [start, end), from the words around it."""
+    before = re.sub(r"(?:\b(?:un|una|unos|unas|a|an|the)|约)\s*$", "", folded[max(0, start - 20):start]).rstrip()
+    after = folded[end:end + 6]
+    for kind in ("below", "above", "about"):
+        for word in _number_words(kind):
+            w = fold(word)
+            if re.search(r"(?:^|\W)" + re.escape(w) + r"\W*$", before) or (
+                    not w.isascii() and after.lstrip(" %").startswith(w)):
+                return kind
+    return ""
+
+
+def _compare(value: float, kind: str, limit: float, tolerance: float, strict: bool) -> Optional[str]:
+    """yes / no / unsure for a value against a limit (``strict``: the limit itself passes)."""
+    over = value > limit if strict else value >= limit
+    if kind == "about" and abs(value - limit) <= tolerance:
+        return "unsure"
+    if kind == "below":
+        return "no" if value <= limit else "unsure"
+    if kind == "above":
+        return "yes" if value >= limit else "unsure"
+    return "yes" if over else "no"
+
+
+def _folded_span(text: str, start: int, end: int) -> Tuple[int, int]:
+    """Offsets in ``fold(text)`` of text[start:end] (folding may shorten what comes before)."""
+    a = len(fold(text[:start] + "|")) - 1
+    return a, len(fold(text[:end] + "|")) - 1
+
+
+def _stated_numbers(text: str, lang: Optional[str], percent_only: bool = False) -> List[Tuple[float, str]]:
+    from bot.understanding.parsing import find_numbers
+
+    folded = fold(text)
+    found = []
+    for n in find_numbers(text, lang):
+        if n.kind in ("year", "month") or (percent_only and n.kind != "percent" and "%" not in text[n.end:n.end + 2]):
+            continue
+        start, end = _folded_span(text, n.start, n.end)
+        found.append((n.value, _qualifier(folded, start, end)))
+    return found
+
+
+def _percent_reading(limit: float) -> Hook:
+    def hook(text: str, lang: Optional[str]) -> Reading:
+        numbers = _stated_numbers(text, lang, percent_only=True) or _stated_numbers(text, lang)
+        if not numbers:
+            return None
+        value, kind = numbers[-1]  # the latest result is the one said last
+        answer = _compare(value, kind, limit, tolerance=3.0, strict=True)
+        return (answer, "compared_with_limit") if answer else None
+    return hook
+
+
+def _ratio(text: str) -> Optional[Tuple[float, str]]:
+    """ "1.2 times normal", "两倍多", "高一倍" (twice), "el doble"."""
+    from bot.understanding.parsing import find_numbers
+
+    folded = fold(text)
+    if contains_any(folded, _number_words("double")):
+        return 2.0, ""
+    times = [fold(w) for w in _number_words("times")]
+    for n in find_numbers(text, None):
+        start, end = _folded_span(text, n.start, n.end)
+        after = folded[end:end + 8].lstrip()
+        if any(after.startswith(w) and (not w.isascii() or re.match(re.escape(w) + r"\b", after)) for w in times):
+            value = n.value
+            if folded[max(0, start - 2):start].endswith(("高", "高出", "多")):
+                value += 1  # 高一倍: one more time than normal, twice normal
+            return value, _qualifier(folded, start, end)
+    return None
+
+
+def kidney_reading(text: str, lang: Optional[str]) -> Reading:
+    ratio = _ratio(text)
+    if ratio is None:
+        return None
+    answer = _compare(ratio[0], ratio[1], E7_TIMES_NORMAL, tolerance=0.15, strict=False)
+    return answer, "compared_with_limit"
+
+
+def csf_reading(text: str, lang: Optional[str]) -> Reading:
+    numbers = [n for n in _stated_numbers(text, lang)]
+    if not numbers:
+        return None
+    value, kind = numbers[-1]
+    return _compare(value, kind, E12_CELLS_PER_UL, tolerance=2.0, strict=True), "compared_with_limit"
+
+
+def bendamustine_reading(text: str, lang: Optional[str]) -> Reading:
+    """E1: a time given is compared with 9 months ("over 2 years ago" no, "hace unos 8 meses" yes)."""
+    from bot.understanding.parsing import parse_duration_months
+
+    months = parse_duration_months(text, lang)
+    if months is None:
+        return None
+    folded = fold(text)
+    kind = next((k for k in ("below", "above", "about") if contains_any(folded, _number_words(k))), "")
+    return _e1(months, kind), "compared_with_limit"
+
+
+def _e1(months: float, kind: str) -> str:
+    """Within 9 months is yes (the limit itself counts)."""
+    if kind == "about" and abs(months - E1_MONTHS) <= 0.5:
+        return "unsure"
+    if kind == "above":
+        return "no" if months >= E1_MONTHS else "unsure"
+    if kind == "below":
+        return "yes" if months <= E1_MONTHS else "unsure"
+    return "yes" if months <= E1_MONTHS else "no"
+
+
+# --- the words of each question ------------------------------------------------------------------
+
+
+def _unsure_already(text: str, lang: Optional[str]) -> bool:
+    from bot.understanding.parsing import parse_tri
+
+    return "unsure" in cues.kinds(text) or parse_tri(text, lang) == "unsure"
+
+
+def _plain_answer(text: str, lang: Optional[str]) -> Optional[str]:
+    from bot.understanding.parsing import parse_tri
+
+    return parse_tri(text, lang)
+
+
+def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
+    """The hook of one question: its special readings, then tests not done or normal, then its
+    own answer words, then what it is about said negated or as had."""
+
+    def hook(text: str, lang: Optional[str]) -> Reading:
+        if _unsure_already(text, lang):
+            return None
+        for read in special:
+            found = read(text, lang)
+            if found is not None:
+                return found
+        tests = _reading_words("tests", slot)
+        if tests and _normal_result(text):
+            return "no", "normal_result"
+        if tests and mentions.absent(text, tests):
+            return "unsure", "test_not_done"
+        for value in ("no", "yes") if not cues.is_question(text) else ():  # own phrases first
+            words = _reading_words("answers", slot, value)
+            if words and mentions.named(text, words):
+                return value, "answer_words"
+        if _plain_answer(text, lang) is not None or cues.is_question(text):
+            return None
+        conditions = _reading_words("conditions", slot)
+        if conditions and mentions.absent(text, conditions):
+            return "no", "condition_negated"
+        if conditions and mentions.present(text, conditions):
+            return "yes", "condition_stated"
+        return None
+
+    hook.__doc__ = f"The reading of `{slot}`."
+    return hook
+
+
+def _normal_result(text: str) -> bool:
+    """A normal result ("the MRI was clear"); "not normal" right before is not one."""
+    return mentions.named(text, _normal_words(), reach=0)
+
+
+SLOTS = ("b_all_diagnosis", "relapsed_or_refractory", "had_car_t", "car_t_activity_lost",
+         "relapse_since_car_t", "guardian_can_consent", "severe_allergies", "bendamustine_9_months",
+         "brain_pressure_or_consciousness", "heart_failure_or_arrhythmia", "respiratory_failure",
+         "other_cancer", "dic", "kidney_problem", "uncontrolled_infection", "uncontrolled_diabetes",
+         "severe_mental_disorder", "brain_lesions", "csf_blasts_high", "blood_blasts_high",
+         "organ_transplant", "pregnant_or_breastfeeding", "active_infectious_disease")
+SPECIAL: Dict[str, Tuple[Hook, ...]] = {
+    "organ_transplant": (organ_transplant_reading,),
+    "kidney_problem": (kidney_reading,),
+    "csf_blasts_high": (csf_reading,),
+    "blood_blasts_high": (_percent_reading(E13_PERCENT),),
+    "bendamustine_9_months": (bendamustine_reading,),
+}
+READINGS: Dict[str, Hook] = {slot: reading_for(slot, SPECIAL.get(slot, ())) for slot in SLOTS}

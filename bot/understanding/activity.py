@@ -1,0 +1,198 @@
+"""Activity level (ECOG 0-4) from an everyday description, in three languages.
+
+People describe a day, not a level: "off school, but he gets himself dressed and potters around
+the house" is 2; "can't do sports, goes to school" is 1. So each phrase of
+``lang/<code>/activity.yml`` says which levels it fits ("walks": 0-2, "needs help washing":
+3-4), an ability word negated in its part of the sentence ("can't run", "not at school", "体育课
+免了", "educación física no") gives its other range, and a message's phrases are combined:
+
+- where their ranges meet, the lowest level there, when the range is at most two levels wide
+  ("walks fine" 0-2 and "can't run" 1-2 give 1); wider is asked again ("walks" alone);
+- where they do not meet, the worst (highest) level any of them needs: a description is never
+  read as fitter than it is ("normal, but can't do sports" is 1; "bedridden, can't do anything" 4).
+
+"level 2", "ECOG 1", "2级" give the level; "the second one", "第二个", "la tercera" pick a button
+in order (the first is 0); "it varies" is "unsure".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from bot.understanding.matching import (
+    CLAUSE_PUNCT,
+    Hit,
+    Prepared,
+    build_phrase_matcher,
+    content_tokens,
+    entries,
+    longest_first,
+    matched_spans,
+    pattern_doc,
+    phrase_list,
+    run,
+    span_offsets,
+    word_set,
+)
+
+UNSURE = "unsure"
+NEGATION_REACH = {"zh": 3}  # tokens before an ability a negation may stand (Chinese: characters)
+DEFAULT_REACH = 4
+Range = Tuple[int, int]
+
+
+def _range(spec: object) -> Range:
+    lo, _, hi = str(spec).partition("-")
+    return int(lo), int(hi or lo)
+
+
+@cache
+def _ranges(lang: str) -> Dict[str, Tuple[Range, Optional[Range]]]:
+    """label -> (range when said, range when negated)."""
+    out: Dict[str, Tuple[Range, Optional[Range]]] = {}
+    for level in (entries(lang, "activity", "levels") or {}):
+        out[f"level{level}"] = ((int(level), int(level)), None)
+    for name, spec in (entries(lang, "activity", "abilities") or {}).items():
+        out[name] = (_range(spec["yes"]), _range(spec["no"]) if "no" in spec else None)
+    return out
+
+
+@cache
+def _matcher(lang: str) -> PhraseMatcher:
+    table: Dict[str, Sequence[str]] = {f"level{k}": v for k, v in (entries(lang, "activity", "levels") or {}).items()}
+    for name, spec in (entries(lang, "activity", "abilities") or {}).items():
+        table[name] = spec.get("words") or []
+    table["unsure"] = phrase_list(lang, "activity", "unsure")
+    return build_phrase_matcher(lang, table)
+
+
+@cache
+def _sequences(lang: str, key: str) -> Tuple[Tuple[str, ...], ...]:
+    return tuple(tuple(t.norm_ for t in pattern_doc(lang, p)) for p in phrase_list(lang, "activity", key))
+
+
+def _segment_bounds(doc: Doc, lang: str, i: int) -> Tuple[int, int]:
+    """The part of the sentence token ``i`` is in: up to punctuation or a word such as "but"."""
+    breaks = _sequences(lang, "scope_breaks")
+
+    def is_break(k: int) -> bool:
+        return doc[k].text in CLAUSE_PUNCT or any(
+            tuple(t.norm_ for t in doc[k:k + len(b)]) == b for b in breaks)
+
+    lo = i
+    while lo > 0 and not is_break(lo - 1):
+        lo -= 1
+    hi = i
+    while hi < len(doc) and not is_break(hi):
+        hi += 1
+    return lo, hi
+
+
+def _has_sequence(norms: Sequence[str], sequences: Sequence[Tuple[str, ...]]) -> bool:
+    return any(tuple(norms[k:k + len(s)]) == s for s in sequences for k in range(len(norms) - len(s) + 1))
+
+
+def _negated(doc: Doc, start: int, end: int, lang: str) -> bool:
+    lo, hi = _segment_bounds(doc, lang, start)
+    reach = NEGATION_REACH.get(lang, DEFAULT_REACH)
+    before = [t.norm_ for t in doc[max(lo, start - reach):start]]
+    if _has_sequence(before, _sequences(lang, "negators_before")):
+        return True
+    after = [t.norm_ for t in doc[end:min(hi, end + 3)]]
+    return any(tuple(after[:len(s)]) == s for s in _sequences(lang, "negators_after"))
+
+
+def _almost(doc: Doc, start: int, lang: str) -> bool:
+    """ "almost", "casi", "差不多" right before a phrase (not before a negation: "casi no")."""
+    before = tuple(t.norm_ for t in doc[max(0, start - 3):start])
+    return any(len(a) <= len(before) and before[-len(a):] == a for a in _sequences(lang, "almost"))
+
+
+def _softened(value: Range) -> Range:
+    """ "almost all day in bed" is 3-4, not 4; "almost normal" 0-1, not 0."""
+    lo, hi = value
+    return (max(lo - 1, 0), hi) if lo >= 2 else (lo, min(hi + 1, 4))
+
+
+def _cue_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    ranges = _ranges(lang)
+    hits = []
+    for label, _flag, s, e in matched_spans(doc, _matcher(lang)):
+        if label == "unsure":
+            hits.append(Hit(UNSURE, *span_offsets(t, doc, s, e), "unsure"))
+            continue
+        said, negated = ranges[label]
+        value = negated if negated is not None and _negated(doc, s, e, lang) else said
+        if _almost(doc, s, lang):
+            value = _softened(value)
+        hits.append(Hit(value, *span_offsets(t, doc, s, e), label))
+    return hits
+
+
+def combine(ranges: Sequence[Range]) -> Optional[int]:
+    """Where the ranges meet (the lowest level there, if at most two wide), else the worst."""
+    if not ranges:
+        return None
+    lo, hi = max(r[0] for r in ranges), min(r[1] for r in ranges)
+    if lo > hi:
+        return lo  # they disagree: the level the worst of them needs
+    return lo if hi - lo <= 1 else None
+
+
+# --- buttons in order: "the second one", "第二个", "la tercera" --------------------------------------
+
+
+@cache
+def _option_matcher(lang: str) -> PhraseMatcher:
+    return build_phrase_matcher(lang, {str(k): v for k, v in (entries(lang, "activity", "options") or {}).items()})
+
+
+def _option_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    """Ordinals in a short message, each either alone (articles aside) or before "one"/"option"/
+    "个"; two ordinals ("between the second and third") give the lower."""
+    content = content_tokens(doc)
+    if not content or len(content) > (16 if lang == "zh" else 8):  # Chinese: characters
+        return []
+    nouns = word_set(lang, "activity", "option_nouns")
+    articles = word_set(lang, "activity", "option_articles")
+    matches = matched_spans(doc, _option_matcher(lang))
+    found = []
+    for value, _flag, s, e in matches:
+        nxt = doc[e].norm_ if e < len(doc) else ""
+        rest = [i for i in content if not s <= i < e and doc[i].norm_ not in articles]
+        if nxt in nouns or not rest or len(matches) > 1 or (lang == "zh" and nxt in ("吧", "")):
+            found.append(Hit(int(value), *span_offsets(t, doc, s, e), "option"))
+    return found
+
+
+def read_activity(text: str, lang: Optional[str], explicit: Optional[Hit] = None) -> object:
+    """The level (0-4), "unsure", or None. ``explicit`` is a level said as a number."""
+    if explicit is not None:
+        return int(explicit.value)  # type: ignore[call-overload]
+    _, options = run(text, lang, _option_hits)
+    if options:
+        return min(int(h.value) for h in options)  # type: ignore[call-overload]
+    _, hits = run(text, lang, _cue_hits)
+    kept = longest_first(hits)
+    if any(h.value == UNSURE for h in kept):
+        return UNSURE
+    return combine([h.value for h in kept])  # type: ignore[misc]
+
+
+def activity_hit(text: str, lang: Optional[str]) -> Optional[Hit]:
+    """The level as a Hit spanning the words it was read from (for the NLU entity)."""
+    _, hits = run(text, lang, _cue_hits)
+    _, options = run(text, lang, _option_hits)
+    kept = longest_first(hits)
+    level = read_activity(text, lang)
+    if not isinstance(level, int):
+        return None
+    spans = [h for h in (options or kept)]
+    return Hit(level, min(h.start for h in spans), max(h.end for h in spans), "phrase")
+
+
+__all__ = ["combine", "read_activity", "activity_hit"]
