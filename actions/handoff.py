@@ -313,7 +313,19 @@ class ActionTalkToPerson(Action):
         return "action_talk_to_person"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _also_asks_to_send_details(tracker):  # "send my details to the coordinator"
+            return await ActionSendDetails().run(dispatcher, tracker, domain)
         return [*_question_cleared(), ActiveLoop(dialogue.QUESTION_FORM)]
+
+
+SEND_DETAILS_CONFIDENCE = 0.5
+
+
+def _also_asks_to_send_details(tracker: Tracker) -> bool:
+    """Whether the classifier also heard "send my details" (both intents name the coordinator)."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    return any(r.get("name") == "send_details" and (r.get("confidence") or 0) >= SEND_DETAILS_CONFIDENCE
+               for r in ranking)
 
 
 def _question_cleared() -> List[EventType]:

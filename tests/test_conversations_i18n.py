@@ -55,7 +55,7 @@ SAY = {
 HEAR = {
     "zh": {
         "not_recruiting": "尚未开始招募", "not_medical_advice": "不是医疗建议",
-        "not_enrolled": "并不代表患者已经入组", "your_child": "您的孩子",
+        "not_enrolled": "并不代表您已经入组", "your_child": "您的孩子",
         "age_range": "1至39岁", "doctor": "医生", "within_6_months": "6个月内",
         "documents": ("肌酐", "腰椎穿刺"), "car_t_explained": "免疫细胞",
         "car_t_question": "是否接受过CAR-T细胞治疗", "why_car_t": ("I2", "6个月内"),
@@ -64,7 +64,7 @@ HEAR = {
     },
     "es": {
         "not_recruiting": "aún no está reclutando", "not_medical_advice": "no es un consejo médico",
-        "not_enrolled": "no significa que el paciente esté inscrito", "your_child": "su hijo o hija",
+        "not_enrolled": "no significa que usted esté inscrito", "your_child": "su hijo o hija",
         "age_range": "de 1 a 39 años", "doctor": "médico", "within_6_months": "en los 6 meses siguientes",
         "documents": ("creatinina", "punción lumbar"), "car_t_explained": "sistema inmunitario",
         "car_t_question": "¿Ha recibido usted terapia de células CAR-T?", "why_car_t": ("I2", "6 meses"),

@@ -159,3 +159,25 @@ def test_a_stated_age_at_another_question_is_a_correction_of_the_age():
     reading = read("sorry, he's actually 8", "had_car_t", answered={"patient_age": 7.0})
     assert reading.leaving == "change"
     assert reading.topic == "patient_age" and reading.topic_value == 8.0
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("tengo la tutela legal", "es", "yes"), ("I'm her legal guardian", "en", "yes"),
+    ("我是他的法定监护人", "zh", "yes"), ("我不是法定监护人", "zh", "no"),
+    ("no, I'm not the legal guardian", "en", "no"),
+])
+def test_saying_you_are_the_legal_guardian_answers_who_can_consent(text, lang, expected):
+    assert read(text, "guardian_can_consent", lang=lang).answer == expected
+
+
+@pytest.mark.parametrize("text, lang", [("probably not", "en"), ("likely not", "en"), ("not yet", "en"),
+                                        ("probablemente no", "es")])
+def test_a_hedged_or_not_yet_no_is_a_no_never_a_yes(text, lang):
+    assert read(text, "severe_allergies", lang=lang).answer == "no"
+
+
+def test_naming_the_open_question_and_another_keeps_the_answer():
+    """A kidney transplant is the transplant question's own yes, not a kidney-test answer."""
+    reading = read("yes, a kidney transplant", "organ_transplant")
+    assert reading.answer == "yes"
+    assert read("no diabetes", "respiratory_failure").answer is None  # about another question

@@ -499,11 +499,11 @@ def _about_another_condition(question: OpenQuestion, text: str, lang: Optional[s
     about breathing): the person is answering another question, so nothing is stored."""
     if trial is None or question.question is None or question.kind != TRI or question.question.qualifiers is None:
         return False
-    named = parsing.parse_topic(text, lang)
-    if named is None or named == question.slot:
-        return False
-    other = trial.question(named)
-    return other is not None and other.qualifiers is not None
+    named = parsing.parse_topics(text, lang)
+    if not named or question.slot in named:
+        return False  # "yes, a kidney transplant" names the transplant question too
+    others = [trial.question(slot) for slot in named]
+    return any(other is not None and other.qualifiers is not None for other in others)
 
 
 def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Optional[OpenQuestion],

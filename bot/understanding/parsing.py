@@ -589,14 +589,23 @@ def parse_topic(text: str, lang: str | None = None, words: TopicWords | None = N
     return hit.value if hit else None  # type: ignore[return-value]
 
 
+def parse_topics(text: str, lang: str | None = None, words: TopicWords | None = None) -> Tuple[str, ...]:
+    """Every question a message names, longest keyword first ("a kidney transplant": both)."""
+    return tuple(dict.fromkeys(h.value for h in _topic_hits(as_text(text), lang, words or _trial_topics)))
+
+
 def _topic_hit(text: str, lang: str | None, words: TopicWords) -> Hit | None:
+    kept = _topic_hits(text, lang, words)
+    return kept[0] if kept else None
+
+
+def _topic_hits(text: str, lang: str | None, words: TopicWords) -> List[Hit]:
     def per_lang(t: Prepared, doc: Doc, code: str) -> List[Hit]:
         return [Hit(slot, *span_offsets(t, doc, s, e))
                 for slot, _k, s, e in matched_spans(doc, _topic_matcher(code, words))]
 
     _, hits = run(text, lang, per_lang)
-    kept = longest_first(hits)
-    return kept[0] if kept else None
+    return longest_first(hits)
 
 
 # ================================================================================================
