@@ -33,8 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.understanding import parsing
-from bot.understanding import cues, safety
+from bot.understanding import cues, parsing, safety
 from bot.understanding.interpret import Message as Message_
 from bot.understanding.interpret import interpret
 

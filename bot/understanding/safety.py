@@ -261,6 +261,9 @@ def _alarms(folded: str) -> List[Tuple[str, int, int]]:
     return found
 
 
+_CLAUSE = re.compile(r"[^,.;:!?\n，。；：！？、]+")  # a clause: up to the next punctuation
+
+
 def alarm_spans(folded: str) -> List[Tuple[int, int]]:
     """Where an emergency phrase counts in already folded text: the readers of answers leave
     those words alone ("no" in "no respira" is no answer; in "no tiene fiebre alta" it is)."""
@@ -280,5 +283,7 @@ def detect(text: str) -> Optional[str]:
 def emergency_clauses(text: str) -> List[Tuple[int, int]]:
     """Where the emergencies are, as spans of ``fold(text)``: their words are not answers
     ("he has a fever of 40" is not an age)."""
-    folded = fold((text or "")[:2000])
-    return [c.span() for c in _CLAUSE.finditer(folded) if _clause_kind(c.group())]
+    folded = fold((text or "")[:MAX_CHARS])
+    alarms = alarm_spans(folded)
+    return [c.span() for c in _CLAUSE.finditer(folded)
+            if any(a < c.end() and c.start() < b for a, b in alarms)]
