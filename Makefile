@@ -66,7 +66,7 @@ run-scaled: install train
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 test: install train
 	@scripts/ensure-chromium.sh >/dev/null
-	@scripts/ensure-servers.sh redis nginx  # for tests/test_scaled.py (PostgreSQL: ensure-postgres.sh)
+	@scripts/ensure-servers.sh redis nginx  # for tests/stack/test_scaled.py (PostgreSQL: ensure-postgres.sh)
 	@export TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" || exit 1; \
 	  collected() { if [ $$1 -eq 5 ]; then echo "pytest collected no tests: failing"; return 1; fi; return $$1; }; \
 	  $(PYTEST) tests; collected $$?; first=$$?; \

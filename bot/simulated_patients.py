@@ -1,6 +1,6 @@
 """Simulated patients: what a person would type when asked each data-dictionary slot, in plain
 English. Used by the simulator's callers (the benchmark in tools/bench, the tests through
-tests/profiles.py); slots a profile does not list are answered "no"."""
+tests/support/profiles.py); slots a profile does not list are answered "no"."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make Debian's Chromium available for the browser tests (tests/test_web_page.py).
+# Make Debian's Chromium available for the browser tests (tests/stack/test_web_page.py).
 #
 # Why: Playwright's own browser download cannot be used here, so the tests drive the Debian
 # `chromium` package at /usr/bin/chromium. CJK fonts come along so the Chinese page renders (and

@@ -3,7 +3,7 @@
 Rasa warns about every response that no story or rule names. Ours are mostly chosen by custom
 actions (utter_ask_<slot> by the forms, utter_explain_<slot>, utter_reason_<id> ... by the
 actions), so those warnings are checked instead: each such response must really be used by the
-code (tests/test_domain.py checks the reverse). Any other warning fails.
+code (tests/pure/test_domain.py checks the reverse). Any other warning fails.
 """
 
 from __future__ import annotations

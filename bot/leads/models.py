@@ -2,7 +2,7 @@
 
 Core tables rather than ORM classes: the store is a handful of explicit statements, which keeps
 every query visibly parameterised and identical on SQLite and PostgreSQL. The Alembic revisions
-in ``migrations/`` must create exactly these tables; ``tests/test_leads_migrations.py`` checks it.
+in ``migrations/`` must create exactly these tables; ``tests/pure/test_leads_migrations.py`` checks it.
 """
 
 from __future__ import annotations

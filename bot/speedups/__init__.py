@@ -14,7 +14,7 @@ result it already had, or doing it by a slow general route. One module per patch
 
 Behaviour is unchanged: the same schema, the same errors, the same classes, the same JSON values,
 the same intent probabilities, the same applied events, copies and graph results. Each is tested
-against Rasa's own code (tests/test_rasa_speedups.py, tests/test_rasa_trackers.py), and the
+against Rasa's own code (tests/agent/test_rasa_speedups.py, tests/pure/test_rasa_trackers.py), and the
 conversation tests run both with and without them (`make test`).
 
 Importing this package or any module in it patches nothing. `apply()` is the one place that

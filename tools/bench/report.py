@@ -1,4 +1,4 @@
-"""Targets and tables: pure, tested in tests/test_bench.py.
+"""Targets and tables: pure, tested in tests/pure/test_bench.py.
 
 Targets (issue 13, "Performance"): for the durable default (`make run`), throughput at least 2.5x
 the starter bot's at 20 and 50 concurrent conversations, p95 turn latency under 200 ms at 20, zero

@@ -1,4 +1,4 @@
-"""Percentiles, latency summaries and the level syntax: pure, tested in tests/test_bench.py."""
+"""Percentiles, latency summaries and the level syntax: pure, tested in tests/pure/test_bench.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,345 @@
+"""Issue 11, whole conversations through the trained model and the real action server, in all
+three languages: each numbered point of "What people must experience".
+
+1 answer first · 2 nothing ends or deletes without asking · 3 always a way back · 4 emergencies,
+every real one and only real ones · 5 never exclude on a misunderstanding · 6 no loops · 7 free
+text as given · 8 warmth for fear · 9 typed button words · 10 the person knows where they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.profiles import ELIGIBLE_ADULT_EN, PARENT_OF_SEVEN_EN
+from tests.support.profiles_i18n import GREETING, PROFILES, bot_lines
+
+LANGS = ("en", "zh", "es")
+PARENT = {"en": PARENT_OF_SEVEN_EN, "zh": PROFILES["zh"]["parent"], "es": PROFILES["es"]["parent"]}
+ADULT = {"en": ELIGIBLE_ADULT_EN, "zh": PROFILES["zh"]["adult"], "es": PROFILES["es"]["adult"]}
+NO = {"en": "no", "zh": "没有", "es": "no"}
+YES = {"en": "yes", "zh": "是的", "es": "sí"}
+
+
+def reach(c, lang: str, slot: str, answers=None) -> None:
+    """Greet, then answer from a profile until ``slot`` is the open question."""
+    answers = answers or PARENT[lang]
+    c.say(GREETING[lang])
+    for _ in range(40):
+        if c.requested_slot == slot:
+            return
+        asked = c.requested_slot
+        assert asked is not None, "\n".join(c.transcript)
+        c.say(answers.get(asked, NO[lang]))
+    raise AssertionError(f"never reached {slot}:\n" + "\n".join(c.transcript[-10:]))
+
+
+def last_bot(c) -> str:
+    lines = []
+    for line in reversed(c.transcript):
+        if line.startswith("USER: "):
+            break
+        if line.startswith("BOT: "):
+            lines.append(line[5:])
+    return "\n".join(reversed(lines))
+
+
+# --- 1. Answer first -------------------------------------------------------------------------------
+
+FOR_ME = {"en": "for me", "zh": "给我自己问的", "es": "para mí"}
+ANSWER_AND_ASK = {
+    "en": ("yes. is this trial only in Beijing?", "Beijing"),
+    "zh": ("是的。这个试验只在北京做吗？", "北京"),
+    "es": ("sí. ¿el ensayo es solo en Pekín?", "Pekín"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_short_answer_is_read_as_the_answer_not_as_goodbye(chat, lang):
+    c = chat(lang)
+    c.say(GREETING[lang])
+    c.say(YES[lang])
+    assert c.requested_slot == "respondent"
+    c.say(FOR_ME[lang])
+    assert c.slot("respondent") == "patient"
+    assert c.requested_slot == "patient_age"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_answer_that_also_asks_keeps_the_answer_and_answers_the_question(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "b_all_diagnosis")
+    text, place = ANSWER_AND_ASK[lang]
+    c.say(text)
+    assert c.slot("b_all_diagnosis") == "yes"
+    assert place in last_bot(c)
+    assert c.requested_slot == "relapsed_or_refractory"
+
+
+# --- 2. Nothing ends or deletes without asking ---------------------------------------------------
+
+STOP = {"en": "I want to stop", "zh": "我不想做了", "es": "quiero parar"}
+DELETE = {"en": "delete my data", "zh": "删除我的信息", "es": "borre mis datos"}
+DONT_DELETE = {"en": "please don't delete anything", "zh": "不要删除我的信息", "es": "no borre mis datos"}
+ASK_DELETE = {"en": "can I delete my data later?", "zh": "以后可以删除我的信息吗？", "es": "¿puedo borrar mis datos más tarde?"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stopping_asks_first_and_no_carries_on_with_everything_kept(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    c.say(STOP[lang])
+    assert c.requested_slot == "confirm_answer"
+    assert c.slot("paused") is None
+    c.say(NO[lang])
+    assert c.requested_slot == "had_car_t"
+    assert c.slot("patient_age") == 7.0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_delete_says_what_goes_and_needs_an_explicit_yes(chat, lang, lead_store):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    c.say(DELETE[lang])
+    assert c.requested_slot == "confirm_answer"
+    said = last_bot(c)
+    assert {"en": "coordinator", "zh": "研究协调员", "es": "coordinador"}[lang] in said
+    assert c.slot("patient_age") == 7.0  # nothing deleted yet
+    c.say(YES[lang])
+    assert c.tracker is None or c.slot("patient_age") is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("phrases", [DONT_DELETE, ASK_DELETE])
+def test_a_negation_or_a_question_about_deleting_never_deletes(chat, lang, phrases):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    c.say(phrases[lang])
+    assert c.slot("patient_age") == 7.0
+    assert c.requested_slot == "had_car_t"
+    assert c.slot("confirm_topic") is None
+
+
+# --- 3. Always a way back --------------------------------------------------------------------------
+
+BACK = {"en": "yes, let's start", "zh": "再来一次", "es": "empezar"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_after_a_stop_a_natural_start_carries_on_where_the_person_was(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    c.say(STOP[lang])
+    c.say(YES[lang])
+    assert c.slot("paused") is True and c.requested_slot is None
+    c.say(BACK[lang])
+    assert c.requested_slot == "had_car_t"
+    assert c.slot("patient_age") == 7.0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_after_a_result_a_natural_start_offers_a_new_screening(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "b_all_diagnosis")
+    c.say(NO[lang])  # typed: checked first
+    c.say(YES[lang])
+    assert c.slot("prescreen_outcome") == "not_eligible"
+    c.say(BACK[lang])
+    assert c.requested_slot == "confirm_answer"
+    c.say(YES[lang])
+    assert c.requested_slot == "respondent"
+    assert c.slot("patient_age") is None and c.slot("prescreen_outcome") is None
+
+
+# --- 4. Emergencies --------------------------------------------------------------------------------
+
+EMERGENCY = {"en": "he can't breathe", "zh": "孩子喘不上气了", "es": "mi hijo no puede respirar"}
+SELF_HARM = {"en": "I want to kill myself", "zh": "我不想活了", "es": "quiero quitarme la vida"}
+FALSE_ALARM = {"en": "no breathing problems", "zh": "没有呼吸方面的问题", "es": "no tiene problemas para respirar"}
+EMERGENCY_WORDS = {"en": "emergency", "zh": "急救", "es": "emergencia"}
+CRISIS = {"en": "crisis line", "zh": "心理援助热线", "es": "línea de crisis"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_real_emergency_is_answered_first_then_the_question_again(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "ecog")
+    c.say(EMERGENCY[lang])
+    said = last_bot(c)
+    assert EMERGENCY_WORDS[lang] in said.lower()
+    assert CRISIS[lang] not in said  # the suicide line only for self-harm wording
+    assert c.requested_slot == "ecog"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_self_harm_wording_gets_the_crisis_line(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "ecog")
+    c.say(SELF_HARM[lang])
+    assert CRISIS[lang] in last_bot(c)
+    assert c.requested_slot == "ecog"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_negated_alarm_word_is_no_alarm_and_answers_the_question(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "respiratory_failure")
+    c.say(FALSE_ALARM[lang])
+    assert EMERGENCY_WORDS[lang] not in last_bot(c).lower()
+    assert c.slot("respiratory_failure") == "no"
+
+
+# --- 5. Never exclude on a misunderstanding --------------------------------------------------------
+
+CONTROLLED = {"en": "he has type 1 diabetes but it's well controlled", "zh": "他有1型糖尿病，但是控制得很好",
+              "es": "tiene diabetes tipo 1 pero está bien controlada"}
+CHECK_WORDS = {"en": "Is that right?", "zh": "是这样吗", "es": "¿Es correcto?"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_typed_answer_that_would_exclude_is_said_back_and_no_asks_again(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "organ_transplant")
+    c.say(YES[lang])
+    assert c.requested_slot == "answer_check"
+    assert CHECK_WORDS[lang] in last_bot(c)
+    assert c.slot("organ_transplant") is None
+    c.say(NO[lang])
+    assert c.requested_slot == "organ_transplant"
+    assert c.slot("prescreen_outcome") is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_qualified_answer_is_not_an_exclusion(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "uncontrolled_diabetes")
+    c.say(CONTROLLED[lang])
+    assert c.slot("uncontrolled_diabetes") == "no"
+    assert c.slot("prescreen_outcome") is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_button_that_excludes_is_taken_as_pressed(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "organ_transplant")
+    c.say('/affirm{"tri": "yes", "q": "organ_transplant"}')
+    assert c.slot("organ_transplant") == "yes"
+    assert c.slot("prescreen_outcome") == "not_eligible"
+
+
+# --- 6. No loops -----------------------------------------------------------------------------------
+
+NONSENSE = ["asdf", "qwerty", "zzzz"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_three_unreadable_replies_never_loop(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "heart_failure_or_arrhythmia")
+    c.say(NONSENSE[0])
+    assert c.requested_slot == "heart_failure_or_arrhythmia"
+    messages = c.say(NONSENSE[1])
+    assert c.requested_slot == "clarify"
+    titles = [b["title"] for m in messages for b in (m.get("buttons") or [])]
+    assert len(titles) == 4  # yes, no, not sure, and a person
+    c.say(NONSENSE[2])
+    assert c.slot("heart_failure_or_arrhythmia") == "unsure"
+    assert c.requested_slot == "respiratory_failure"
+
+
+def test_the_same_question_is_never_asked_three_times_the_same_way(chat):
+    c = chat("en")
+    reach(c, "en", "heart_failure_or_arrhythmia")
+    asks = []
+    for text in NONSENSE:
+        asks.append(" ".join(m.get("text") or "" for m in c.say(text)))
+    question = "Do you have heart failure"
+    assert sum(question in a for a in asks) <= 1
+
+
+# --- 7. Free text as given ---------------------------------------------------------------------------
+
+NAMES = ["=Maria", "<b>Ana</b>", "Stop Li", "/restart"]
+
+
+@pytest.mark.parametrize("name", NAMES[:3])
+def test_a_name_is_stored_as_typed(chat, lead_store, name):
+    c = chat("en")
+    c.say("hi")
+    for _ in range(40):
+        slot = c.requested_slot
+        if slot in (None, "contact_consent"):
+            break
+        c.say(ADULT["en"].get(slot, "no"))
+    assert c.slot("prescreen_outcome") == "likely_eligible"
+    c.say("yes")
+    assert c.requested_slot == "contact_name"
+    c.say(name)
+    assert lead_store.contact_draft(c.sender)["name"] == name  # in the encrypted draft, as typed
+    assert c.slot("contact_name") != name  # the stored conversation keeps only a marker
+    assert c.requested_slot == "contact_details"
+
+
+# --- 8. Warmth --------------------------------------------------------------------------------------
+
+SCARED = {"en": "I'm so scared, is he going to die?", "zh": "我好害怕，孩子会不会死？", "es": "tengo mucho miedo, ¿se va a morir?"}
+WARM = {"en": "sorry", "zh": "难为您", "es": "Lo siento"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fear_gets_a_kind_word_not_a_format_reminder(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    c.say(SCARED[lang])
+    said = last_bot(c)
+    assert WARM[lang] in said
+    assert {"en": "Please answer yes", "zh": "请回答", "es": "responda"}[lang] not in said
+    assert c.requested_slot == "had_car_t"
+
+
+# --- 9. Typed button words ---------------------------------------------------------------------------
+
+ECOG_BUTTON = {"en": None, "zh": None, "es": None}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_typing_the_words_of_a_button_counts_as_pressing_it(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "ecog")
+    messages = c.say({"en": "what does that mean?", "zh": "什么意思？", "es": "¿qué significa?"}[lang])
+    buttons = [b for m in messages for b in (m.get("buttons") or [])]
+    second = buttons[1]  # the second activity level, typed word for word
+    c.say(second["title"])
+    assert c.slot("ecog") == 1.0
+
+
+# --- 10. The person knows where they are -----------------------------------------------------------
+
+PLACE = {"en": re.compile(r"Question (\d+) of about (\d+)"), "zh": re.compile(r"第(\d+)题（共约(\d+)题）"),
+         "es": re.compile(r"Pregunta (\d+) de unas (\d+)")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_question_shows_its_place_and_the_count_follows_the_skipping(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "relapse_since_car_t")
+    numbers = [tuple(map(int, m.groups())) for line in bot_lines(c) for m in [PLACE[lang].search(line)] if m]
+    assert numbers[0][0] == 1
+    assert [n for n, _ in numbers] == list(range(1, len(numbers) + 1))
+    assert all(total >= n for n, total in numbers)
+
+
+def test_a_parent_hears_your_child_to_the_end_and_no_protocol_codes(chat):
+    c = chat("en")
+    c.say("hi")
+    for _ in range(40):
+        slot = c.requested_slot
+        if slot in (None, "contact_consent"):
+            break
+        c.say(PARENT["en"].get(slot, "no"))
+    lines = bot_lines(c)
+    questions = [line for line in lines if line.startswith("Question ")]
+    assert len(questions) > 15
+    assert not any(re.search(r"\bHave you\b|\bDo you have\b|\bAre you\b", q) for q in questions[1:])
+    assert not any(re.search(r"\([IE]\d+\)", line) for line in lines)

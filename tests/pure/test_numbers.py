@@ -1,0 +1,502 @@
+"""Numbers, durations and dates as people say them (bot/understanding/numbers.py):
+every value the assistant asks about (0-200) in words and digits, decimals in words, years read
+digit by digit, dates of birth, month spans, "one" as a pronoun, scale words that are not read,
+and the Chinese nominal age. Checked on the parser and through the real Rasa component."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import AnswerExtractor
+from bot.understanding.parsing import (
+    AgeRange,
+    extract_entities,
+    find_numbers,
+    parse_birth_age,
+    parse_duration_months,
+    parse_month_span,
+    parse_number,
+    parse_year,
+)
+
+TODAY = date(2026, 12, 1)
+
+# --- spelling 0-200 (written here, independently of the parser's tables) ---------------------------
+
+EN_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen " \
+          "fifteen sixteen seventeen eighteen nineteen".split()
+EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+ES_ONES = "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince " \
+          "dieciséis diecisiete dieciocho diecinueve veinte veintiuno veintidós veintitrés " \
+          "veinticuatro veinticinco veintiséis veintisiete veintiocho veintinueve".split()
+ES_TENS = "_ _ _ treinta cuarenta cincuenta sesenta setenta ochenta noventa".split()
+ZH_DIGITS = "零一二三四五六七八九"
+
+
+def en_words(n: int, and_after_hundred: bool = True) -> str:
+    if n < 20:
+        return EN_ONES[n]
+    if n < 100:
+        return EN_TENS[n // 10] + ("" if n % 10 == 0 else "-" + EN_ONES[n % 10])
+    head = en_words(n // 100) + " hundred"
+    if n % 100 == 0:
+        return head
+    return head + (" and " if and_after_hundred else " ") + en_words(n % 100)
+
+
+def es_words(n: int) -> str:
+    if n < 30:
+        return ES_ONES[n]
+    if n < 100:
+        return ES_TENS[n // 10] + ("" if n % 10 == 0 else " y " + ES_ONES[n % 10])
+    if n == 100:
+        return "cien"
+    if n == 200:
+        return "doscientos"
+    return "ciento " + es_words(n - 100)
+
+
+def zh_words(n: int) -> str:
+    if n < 10:
+        return ZH_DIGITS[n]
+    if n < 20:
+        return "十" + ("" if n == 10 else ZH_DIGITS[n - 10])
+    if n < 100:
+        return ZH_DIGITS[n // 10] + "十" + ("" if n % 10 == 0 else ZH_DIGITS[n % 10])
+    head = ZH_DIGITS[n // 100] + "百"
+    rest = n % 100
+    if rest == 0:
+        return head
+    if rest < 10:
+        return head + "零" + ZH_DIGITS[rest]
+    return head + ("一十" + ("" if rest == 10 else ZH_DIGITS[rest - 10]) if rest < 20 else zh_words(rest))
+
+
+def _misread(pairs, fn, lang):
+    return [(text, expected, fn(text, lang)) for text, expected in pairs
+            if fn(text, lang) is None or fn(text, lang) != pytest.approx(expected)]
+
+
+SPELLERS = {"en": en_words, "es": es_words, "zh": zh_words}
+UNITS = {"en": (" years", " months"), "es": (" años", " meses"), "zh": ("岁", "个月")}
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_every_number_from_0_to_200_in_words(lang):
+    pairs = [(SPELLERS[lang](n), n) for n in range(201)]
+    assert _misread(pairs, parse_number, lang) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_every_number_from_0_to_200_in_words_with_a_unit(lang):
+    years, months = UNITS[lang]
+    pairs = [(SPELLERS[lang](n) + years, 12 * n) for n in range(201)]
+    pairs += [(SPELLERS[lang](n) + months, n) for n in range(201)]
+    assert _misread(pairs, parse_duration_months, lang) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh"])
+def test_every_number_from_0_to_200_in_digits(lang):
+    years, months = UNITS[lang]
+    assert _misread([(str(n), n) for n in range(201)], parse_number, lang) == []
+    assert _misread([(f"{n}{months}", n) for n in range(201)], parse_duration_months, lang) == []
+
+
+def test_other_ways_of_saying_hundreds():
+    pairs = [(en_words(n, and_after_hundred=False), n) for n in range(101, 200)]
+    pairs += [("a hundred and twenty", 120), ("hundred fifteen", 115), ("a hundred", 100)]
+    assert _misread(pairs, parse_number, "en") == []
+    assert _misread([("两百", 200), ("二百", 200), ("一百二", 120), ("一百一", 110),
+                     ("一百十六", 116), ("两千六", 2600), ("壹佰捌拾壹", 181)], parse_number, "zh") == []
+    assert _misread([("ciento veintiún", 121), ("doscientas", 200), ("ciento treinta y un", 131)],
+                    parse_number, "es") == []
+
+
+def test_spanish_from_101_to_199_with_a_unit():
+    assert parse_duration_months("ciento veinte meses") == 120
+    assert parse_duration_months("tiene ciento un años", "es") == 101 * 12
+
+
+def test_chinese_spoken_counts_before_a_unit():
+    assert parse_duration_months("俩月") == 2
+    assert parse_duration_months("大概仨月") == 3
+    assert parse_duration_months("仨礼拜") == pytest.approx(0.75)
+    assert parse_number("我们俩") is None  # "the two of us"
+
+
+def test_old_chinese_tens():
+    assert parse_duration_months("廿二岁") == 22 * 12
+    assert parse_number("廿二") == 22
+    assert parse_number("卅") == 30
+    assert parse_number("卅五") == 35
+
+
+# --- decimals and halves ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("two point five years", 30), ("he is two point five years old", 30),
+    ("dos coma cinco años", 30), ("dos punto cinco años", 30), ("二点五岁", 30),
+    ("2 1/2 years", 30), ("two and a half years", 30), ("dos años y medio", 30), ("两岁半", 30),
+    ("1.5 years", 18), ("1,5 años", 18), ("一点五年", 18), ("2½ years", 30), ("2点5岁", 30),
+    ("three point two five months", 3.25), ("one point oh five years", 12.6),
+])
+def test_decimals_in_words_and_halves_with_a_unit(text, months):
+    assert parse_duration_months(text) == pytest.approx(months)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2 1/2", 2.5), ("two and a half", 2.5), ("two point five", 2.5), ("dos coma cinco", 2.5),
+    ("二点五", 2.5), ("1.5", 1.5), ("1,5", 1.5), ("siete y medio", 7.5), ("7 3/4", 7.75),
+    ("twelve point ninety-nine", 12.99), ("1/2", 0.5), ("3½", 3.5), ("point five", 0.5),
+])
+def test_decimals_and_fractions_as_bare_numbers(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+def test_coma_is_a_decimal_point_only_between_two_numbers():
+    # "estuvo en coma" is a coma; the two weeks are the duration.
+    assert parse_duration_months("estuvo en coma dos semanas", "es") == pytest.approx(0.5)
+
+
+# --- calendar years --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("二零一九年确诊", 2019), ("一九年确诊", 2019), ("二〇〇二年", 2002), ("2019年确诊", 2019),
+    ("in twenty nineteen", 2019), ("since twenty oh nine", 2009), ("nineteen ninety-nine", 1999),
+    ("in two thousand and nine", 2009), ("en dos mil diecinueve", 2019), ("desde 2018", 2018),
+    ("CAR-T in May 2020", 2020), ("en marzo de 2021", 2021),
+])
+def test_years_read_digit_by_digit_or_in_words_are_years_not_quantities(text, year):
+    assert parse_year(text) == year
+    assert parse_number(text) is None
+    assert parse_duration_months(text) is None
+
+
+def test_a_year_beside_an_age_leaves_the_age():
+    assert parse_duration_months("2019年确诊，今年7岁") == 84
+    assert parse_number("he was diagnosed in 2019 and he is 7 now") == 7
+    assert parse_number("diagnosticado en 2019, ahora tiene siete", "es") == 7
+
+
+def test_a_bare_four_digit_number_is_still_a_number():
+    assert parse_number("2019") == 2019  # out of range for an age: the form asks again
+    assert parse_year("2019") is None
+
+
+def test_twenty_nineteen_without_a_cue_is_still_a_year_when_it_is_past():
+    assert parse_year("twenty fifteen") == 2015
+    assert parse_number("twenty fifteen") is None
+    assert [n.value for n in find_numbers("twenty thirty", "en")] == [20, 30]
+
+
+# --- dates of birth --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("born in 2001", 24 + 11 / 12, 25 + 11 / 12),
+    ("he was born in 2015", 10 + 11 / 12, 11 + 11 / 12),
+    ("nació en 2015", 10 + 11 / 12, 11 + 11 / 12),
+    ("2015年出生", 10 + 11 / 12, 11 + 11 / 12),
+    ("他是二零一五年出生的", 10 + 11 / 12, 11 + 11 / 12),
+    ("born in twenty fifteen", 10 + 11 / 12, 11 + 11 / 12),
+    ("nació en dos mil quince", 10 + 11 / 12, 11 + 11 / 12),
+    ("born in May 2020", 6.5, 6 + 7 / 12),
+    ("born March 4, 2015", 11 + 8 / 12, 11 + 8 / 12),
+    ("born on 4 March 2015", 11 + 8 / 12, 11 + 8 / 12),
+    ("nació el 4 de marzo de 2015", 11 + 8 / 12, 11 + 8 / 12),
+    ("2015年3月4日出生", 11 + 8 / 12, 11 + 8 / 12),
+    ("DOB 2015-03-04", 11 + 8 / 12, 11 + 8 / 12),
+    ("fecha de nacimiento: 25/12/2010", 15 + 11 / 12, 15 + 11 / 12),
+    ("born 03/04/2015", 10 + 11 / 12, 11 + 11 / 12),  # March 4 or April 3: only the year is sure
+])
+def test_age_from_a_date_of_birth(text, low, high):
+    age = parse_birth_age(text, today=TODAY)
+    assert age == (pytest.approx(low, abs=1e-3), pytest.approx(high, abs=1e-3))
+
+
+def test_a_year_of_birth_alone_is_ambiguous_only_at_a_limit():
+    # I3 is 1 <= age < 40: born in 1986 is 39 or 40 today, born in 2025 is 0 or 1; the caller
+    # sees the limit between low and high and asks. Born in 1987 passes either way.
+    assert parse_birth_age("born in 1986", today=TODAY) == AgeRange(39.9167, 40.9167)
+    assert parse_birth_age("nació en 2025", today=TODAY) == AgeRange(0.9167, 1.9167)
+    low, high = parse_birth_age("born in 1987", today=TODAY)
+    assert 1 <= low and high < 40
+
+
+@pytest.mark.parametrize("text", [
+    "born in May", "he is 7", "in 2019", "2019", "born in 2030", "nació en 2027", "born 7 years ago",
+    "I was born on a Tuesday", "生日是五月",
+])
+def test_no_age_without_a_birth_word_and_a_past_year(text):
+    assert parse_birth_age(text, today=TODAY) is None
+
+
+def test_a_date_of_birth_gives_no_wrong_number():
+    for text in ("born March 4, 2015", "nació el 4 de marzo de 2015", "2015年3月4日出生",
+                 "DOB 2015-03-04", "born in 2001"):
+        assert parse_number(text) is None, text
+        assert parse_duration_months(text) is None, text
+
+
+def test_born_years_ago_is_still_a_duration():
+    assert parse_duration_months("he was born 7 years ago") == 84
+
+
+# --- months named for a duration ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("infused in January, found gone in May", 4),
+    ("CAR-T in March and it stopped working in September", 6),
+    ("from November to February", 3),
+    ("January 2025 to March 2026", 14),
+    ("infused in November 2025, gone in January", 2),
+    ("en enero le pusieron las CAR-T y en mayo ya no funcionaban", 4),
+    ("de noviembre a febrero", 3),
+    ("在一月输注，五月发现没了", 4),
+    ("1月份回输，5月份失效", 4),
+    ("2025年1月回输，2026年3月失效", 14),
+    ("12月到3月", 3),
+    ("infused in May, lost in May", 0),
+])
+def test_a_span_between_two_months(text, months):
+    assert parse_month_span(text) == months
+
+
+@pytest.mark.parametrize("text", [
+    "in January", "I may be wrong", "they march in May", "三月", "about 4 months", "7",
+    "January 2026 to March 2025",
+])
+def test_no_span_without_two_months_in_order(text):
+    assert parse_month_span(text) is None
+
+
+def test_a_month_span_is_not_an_age_or_a_number():
+    text = "infused in January, found gone in May"
+    found = {e["entity"]: e["value"] for e in extract_entities(text)}
+    assert found["month_span_months"] == 4.0
+    assert "duration_months" not in found and "number" not in found
+
+
+# --- "one" as a pronoun, and scale words that are not read ----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "the one in May", "no one knows", "no one told us", "one of them", "which one?",
+    "my little one", "one never knows", "ninguno", "ni uno", "cada uno", "uno mismo",
+    "es un niño", "un", "one moment please",
+])
+def test_one_as_a_pronoun_or_article_is_no_number(text):
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("one", 1), ("he's one", 1), ("only one", 1), ("uno", 1), ("my little one is seven", 7),
+    ("one of them is 7", 7), ("the one year", None), ("un dos tres", 1),
+])
+def test_one_as_a_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_one_as_a_pronoun_does_not_stop_a_unit():
+    assert parse_duration_months("the one year he was ill") == 12
+    assert parse_duration_months("one month") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "a thousand", "thousand", "a thousand times", "mil", "mil gracias", "万", "一万", "万一",
+    "three million", "two million years", "三万五", "10万", "a dozen", "two dozen", "dos docenas",
+    "un millón", "千万别", "a gazillion years",
+])
+def test_a_scale_word_that_is_not_read_gives_no_number_not_a_part(text):
+    assert parse_number(text) is None
+    assert parse_duration_months(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("two thousand", 2000), ("dos mil", 2000), ("mil novecientos veinte", 1920), ("一千零一", 1001),
+    ("one thousand two hundred sixty-six", 1266), ("2 thousand", 2000),
+])
+def test_thousands_are_read_whole(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["100% sure", "a hundred percent", "cien por ciento", "百分之百",
+                                  "百分之八十"])
+def test_a_percentage_is_no_age(text):
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["三四个月", "十二三岁", "七八岁", "二三十岁", "三十五六岁"])
+def test_chinese_n_or_n_plus_one_is_not_read_as_one_number(text):
+    assert parse_duration_months(text) is None
+    assert parse_number(text) is None
+
+
+# --- the Chinese nominal age ----------------------------------------------------------------------
+
+def _entities(text):
+    return {e["entity"]: e["value"] for e in extract_entities(text)}
+
+
+@pytest.mark.parametrize(("text", "real_months", "nominal"), [
+    ("虚岁8岁", 84, 8), ("他虚岁8", 84, 8), ("8虚岁", 84, 8), ("8岁（虚岁）", 84, 8),
+    ("虚岁八岁半", 90, 8.5),
+    ("虚岁9岁，周岁7岁", 84, None), ("周岁7岁，虚岁8岁", 84, None), ("他7周岁", 84, None),
+    ("他8岁", 96, None),
+])
+def test_nominal_age_gives_the_real_age_and_is_flagged(text, real_months, nominal):
+    found = _entities(text)
+    assert found["duration_months"] == real_months
+    assert parse_duration_months(text) == real_months
+    assert found.get("nominal_age_years") == nominal
+
+
+# --- the entities through the real Rasa component ---------------------------------------------------
+
+
+@pytest.fixture()
+def extractor(tmp_path):
+    return AnswerExtractor.create(
+        AnswerExtractor.get_default_config(), LocalModelStorage(tmp_path),
+        Resource("AnswerExtractor"), ExecutionContext(GraphSchema({}), "test"))
+
+
+def _processed(extractor, text, lang=None):
+    data = {TEXT: text}
+    if lang:
+        data["metadata"] = {"language": lang}
+    message = Message(data=data)
+    extractor.process([message])
+    return {e["entity"]: e["value"] for e in message.get(ENTITIES) or []}
+
+
+@pytest.mark.parametrize(("text", "lang", "entity", "value"), [
+    ("two point five years", "en", "duration_months", 30.0),
+    ("dos coma cinco años", "es", "duration_months", 30.0),
+    ("ciento veinte meses", "es", "duration_months", 120.0),
+    ("廿二岁", "zh", "duration_months", 264.0),
+    ("2 1/2", "en", "number", 2.5),
+    ("虚岁8岁", "zh", "nominal_age_years", 8.0),
+    ("在一月输注，五月发现没了", "zh", "month_span_months", 4.0),
+])
+def test_the_nlu_component_passes_the_readings_on(extractor, text, lang, entity, value):
+    assert _processed(extractor, text, lang)[entity] == value
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("二零一九年确诊", "zh"), ("no one knows", "en"), ("in twenty nineteen", "en"),
+    ("en dos mil diecinueve", "es"), ("a thousand", "en"), ("一万", "zh"), ("the one in May", "en"),
+])
+def test_the_nlu_component_reads_no_age_or_duration_where_there_is_none(extractor, text, lang):
+    found = _processed(extractor, text, lang)
+    assert "number" not in found and "duration_months" not in found
+
+
+def test_the_nlu_component_gives_an_age_range_for_a_birth_year(extractor):
+    year = date.today().year - 20
+    found = _processed(extractor, f"she was born in {year}", "en")
+    assert "number" not in found and "duration_months" not in found
+    assert found["age_years_high"] - found["age_years_low"] == pytest.approx(1.0)
+    assert found["age_years_low"] <= 20 <= found["age_years_high"]
+
+
+# --- tools/number_suites.py on a made-up suite (the real ones are fetched, never copied) ----------
+
+
+def _suites_tool():
+    path = Path(__file__).resolve().parents[2] / "tools" / "number_suites.py"
+    spec = importlib.util.spec_from_file_location("number_suites", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+MADE_UP_TEXT2NUM = '''
+class T(TestCase):
+    def test_a(self):
+        self.assertEqual(text2num("forty-two", "en"), 42)
+        source = "seven cats and one point five dogs"
+        expected = "7 cats and 1.5 dogs"
+        self.assertEqual(alpha2digit(source, "en"), expected)
+        source = "the first one"
+        expected = "the 1st one"
+        self.assertEqual(alpha2digit(source, "en"), expected)
+        self.assertRaises(ValueError, text2num, "sixty fifteen", "en")
+'''
+
+
+def test_suite_tool_reads_cases_in_statement_order_and_scores_them():
+    tool = _suites_tool()
+    cases = list(tool.text2num_cases(MADE_UP_TEXT2NUM, "en"))
+    assert [(c.text, c.expected, c.special) for c in cases] == [
+        ("forty-two", (42.0,), False),
+        ("seven cats and one point five dogs", (7.0, 1.5), False),
+        ("the first one", (1.0,), True),
+        ("sixty fifteen", None, False),
+    ]
+    assert [tool.category(c) for c in cases] == ["0-200", "decimals", "rest", "rest"]
+    assert tool.is_right(cases[1], [7.0, 1.5]) and not tool.is_right(cases[1], [7.0, 1.0, 5.0])
+    assert tool.is_right(cases[3], [60.0, 15.0]) and not tool.is_right(cases[3], [75.0])
+
+
+def test_suite_tool_reads_cn2an_dicts_as_written():
+    tool = _suites_tool()
+    numbers = "class C:\n    def setUp(self):\n        self.strict_data_dict = {'二十一': 21, '负一': -1}\n" \
+              "        self.error_normal_datas = ['', '元整']\n"
+    sentences = "class S:\n    def setUp(self):\n        self.strict_data_dict = {'买了3个': '买了三个'}\n"
+    cases = list(tool.cn2an_cases(numbers, sentences))
+    assert [(c.text, c.expected) for c in cases] == [
+        ("二十一", (21.0,)), ("负一", (-1.0,)), ("", None), ("元整", None), ("买了三个", (3.0,))]
+    assert [tool.category(c) for c in cases] == ["0-200", "rest", "rest", "rest", "0-200"]
+
+
+@pytest.mark.parametrize("text", ["九" * 400, "九" * 400 + "点五", "1" * 400 + ".5", "一" * 300 + "岁",
+                                  "nine " * 200, "mil " * 200, "二零" * 100 + "年出生"])
+def test_huge_numbers_give_nothing_rather_than_infinity(text):
+    for value in (parse_number(text), parse_duration_months(text), parse_year(text)):
+        assert value is None or abs(value) < 1e16
+    assert parse_birth_age(text, today=TODAY) is None
+
+
+# --- several durations, bounds, vague amounts, ages not reached yet (interpretation step) -----------
+
+from bot.trial import TRIAL  # noqa: E402
+from bot.understanding.interpret import Message as ReadMessage  # noqa: E402
+from bot.understanding.interpret import OpenQuestion, interpret  # noqa: E402
+
+
+def read(slot, text, lang=None):
+    return interpret(ReadMessage(text, language=lang), OpenQuestion.of(TRIAL, slot), TRIAL, {}).answer
+
+
+@pytest.mark.parametrize(("slot", "text", "expected"), [
+    # Said twice the same way: not added up; the more precise wins.
+    ("patient_age", "two and a half, so 30 months", 2.5),
+    ("patient_age", "他六岁，六岁零三个月", 6.25),
+    # Said of now over said of then.
+    ("patient_age", "she was 2 when it started, she's 9 now", 9),
+    ("patient_age", "发病的时候3岁，现在6岁", 6),
+    ("patient_age", "tenía 4 cuando empezó, ahora tiene 11", 11),
+    # A bound is not a value; a bound then a value gives the value.
+    ("car_t_loss_months", "less than a year", "unsure"),
+    ("car_t_loss_months", "不到两个月，大概七周", 1.75),
+    # A unit with no number to it.
+    ("car_t_loss_months", "a few months after", "unsure"), ("car_t_loss_months", "好几个月", "unsure"),
+    # The child's age is no answer to how many months after CAR-T.
+    ("car_t_loss_months", "3月回输，6月就没了，孩子今年5岁", 3),
+    # Not that age yet.
+    ("patient_age", "almost 18", 17), ("patient_age", "turns 40 in June", 39),
+    ("patient_age", "casi 10 años", 9), ("patient_age", "快满一岁", 0.9167),
+])
+def test_durations_as_people_give_them(slot, text, expected):
+    got = read(slot, text)
+    assert got == pytest.approx(expected, abs=0.01) if isinstance(expected, (int, float)) else got == expected

@@ -1,0 +1,1 @@
+"""Plain helpers for tests: answer profiles per language and a Socket.IO client."""
