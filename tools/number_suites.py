@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for lang, path in T2N_FILES.items():
         cases += text2num_cases(_git_show(args.text2num, args.text2num_ref, path), lang)
     cases += cn2an_cases(*(_git_show(args.cn2an, args.cn2an_ref, p) for p in CN2AN_FILES))
-    print(f"parser: {args.parser}/bot/parsing.py; text2num {args.text2num_ref}, "
+    print(f"parser: {args.parser}/bot/understanding/parsing.py; text2num {args.text2num_ref}, "
           f"cn2an {args.cn2an_ref}; {len(cases)} cases")
     report(cases, reader(args.parser), args.misses)
     return 0

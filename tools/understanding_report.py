@@ -207,9 +207,20 @@ class Harness:
                 time.sleep(0.3)
         os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{port}/webhook"
         os.environ["ACTION_SERVER_TOKEN"] = TOKEN
+        import logging
+
         from rasa.core.agent import Agent
         from rasa.core.tracker_store import InMemoryTrackerStore
         from rasa.core.utils import AvailableEndpoints
+        from rasa.utils.log_utils import configure_structlog
+
+        from bot import logs
+
+        # Unconfigured, Rasa's structlog prints every debug line, the phrase banks' texts with them
+        # (the held-out part must never be shown): warnings only, through the log hygiene.
+        configure_structlog(logging.WARNING)
+        logging.getLogger("rasa").setLevel(logging.WARNING)
+        logs.install()
 
         async def load_agent():
             endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
