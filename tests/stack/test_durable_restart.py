@@ -136,6 +136,8 @@ def test_a_killed_and_restarted_rasa_carries_on_where_each_person_was(server, le
     assert slots["requested_slot"] == "relapsed_or_refractory"
 
     leaving.say("please delete my data")
+    assert rows(server.db, leaving.sender, key)  # asked first, nothing deleted yet
+    leaving.say("yes")
     assert rows(server.db, leaving.sender, key) == []
 
     deadline = time.time() + 30  # the server's own purge: at start, then every 3 s here
