@@ -133,7 +133,7 @@ def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str],
         expected = item.expect
         if isinstance(expected, dict):
             fields = {"contact_phone": "phone", "contact_email": "email", "contact_wechat": "wechat"}
-            ok = all(_digits(draft.get("phone")) == _digits(v) if k == "contact_phone"
+            ok = all(_same_phone(draft.get("phone"), v) if k == "contact_phone"
                      else (draft.get(fields.get(k, k)) or "").lower() == str(v).lower() for k, v in expected.items())
         else:
             field = {"contact_name": "name", "contact_time": "time"}.get(slot, slot)
@@ -172,6 +172,12 @@ def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str],
 
 def _digits(value: Any) -> str:
     return "".join(ch for ch in str(value or "") if ch.isdigit())
+
+
+def _same_phone(stored: Any, typed: Any) -> bool:
+    """The number as typed, perhaps with its country code added (13912345678 -> +8613912345678)."""
+    a, b = _digits(stored), _digits(typed)
+    return bool(b) and a.endswith(b) and len(a) - len(b) <= 3
 
 
 # --- running ----------------------------------------------------------------------------------------

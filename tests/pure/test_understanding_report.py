@@ -86,3 +86,11 @@ def test_every_phrase_bank_part_is_there_and_well_formed(lang, split):
             assert it.emergency
         if it.type == "digressions":
             assert it.digression
+
+
+def test_a_phone_saved_with_its_country_code_is_the_number_typed():
+    from tools.understanding_report import _same_phone
+
+    assert _same_phone("+8613912345678", "139 1234 5678")
+    assert not _same_phone("+8613912345679", "13912345678")
+    assert not _same_phone("", "")
