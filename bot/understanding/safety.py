@@ -220,9 +220,9 @@ def _has_history(part: str, sentence: str) -> bool:
 def _part_alarms(part: str, sentence: str, folded: str, history_elsewhere: bool,
                  after: str) -> List[Tuple[str, int, int]]:
     """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order."""
-    if _has_history(part, sentence) or _is_definition_question(part, folded):
-        return []
     current = bool(_find("current", part))
+    if (_has_history(part, sentence) and not current) or _is_definition_question(part, folded):
+        return []  # "had a seizure years ago" is history; "years ago, and now again" is not
     blocked = _find("not_alarming", part)
     exertion = bool(_find("exertion", part))
     at_rest = _find("breathing_at_rest", part)
