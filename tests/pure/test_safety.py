@@ -76,3 +76,10 @@ def test_odd_input(text):
 def test_every_language_is_read_whatever_the_conversation():
     # One message mixing languages: the Spanish phrase alarms in an English sentence.
     assert kind("sorry, mi hijo no respira") == "breathing"
+
+
+@pytest.mark.parametrize("text", ["以前抽过，现在又在抽搐", "she had a seizure years ago and is seizing now"])
+def test_history_does_not_hide_an_emergency_said_to_be_happening_now(text):
+    from bot.understanding import safety
+
+    assert safety.detect(text) == "seizure"
