@@ -181,3 +181,7 @@ def test_naming_the_open_question_and_another_keeps_the_answer():
     reading = read("yes, a kidney transplant", "organ_transplant")
     assert reading.answer == "yes"
     assert read("no diabetes", "respiratory_failure").answer is None  # about another question
+
+
+def test_a_mental_disorder_in_the_past_is_for_the_doctor_never_a_silent_yes():
+    assert read("she had depression a few years ago, much better now", "severe_mental_disorder").answer == "unsure"

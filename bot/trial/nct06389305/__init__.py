@@ -57,7 +57,7 @@ QUALIFIERS = {
     "kidney_problem": CURRENT_STATE,
     "uncontrolled_infection": {"controlled": NO, "past": NO, "mild": NO},
     "uncontrolled_diabetes": {"controlled": NO, "past": NO},
-    "severe_mental_disorder": {"mild": NO},
+    "severe_mental_disorder": {"mild": NO, "past": UNSURE},  # "depression years ago, much better now": the doctor judges
     "csf_blasts_high": CURRENT_STATE,
     "blood_blasts_high": CURRENT_STATE,
     "organ_transplant": {"past": YES},  # "have undergone" is about the past
