@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.fixtures.web import ROOT, ChatPage, answer_step, answer_until, complete_screening
+from tests.fixtures.web import ROOT, TURN_TIMEOUT_MS, ChatPage, answer_step, answer_until, complete_screening
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCRIPT_TEXT = '<script>window.__pwned = 1</script><img src="/pwned.png" onerror="window.__pwned = 2">'
@@ -250,6 +250,9 @@ def test_keyboard_only_completion(open_chat):
     before = chat.bot_count()
     page.keyboard.press("Enter")
     chat.wait_turn(before)
+    # The greeting and the consent question come as separate messages: on a loaded machine the
+    # turn can look complete before the question's buttons are on screen, as a person would wait.
+    page.wait_for_selector("#quick-replies button", timeout=TURN_TIMEOUT_MS)
 
     outlines = []
 
