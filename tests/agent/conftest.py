@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.servers import MODEL
-
 
 @pytest.fixture(scope="session", autouse=True)
-def trained_model():
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (or `make test`, which trains first)")
-    return MODEL
+def model_for_every_agent_test(trained_model):
+    """Every test here needs the model, also those that run Rasa in a subprocess."""
+    return trained_model
