@@ -79,6 +79,9 @@ leads = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("conversation_id", "kind", name="uq_leads_conversation_id_kind"),
     Index("ix_leads_created_at", "created_at"),
+    # The id is the reference a person is told ("reference #12"): SQLite must never hand a
+    # deleted lead's id to the next person (PostgreSQL's sequence never does).
+    sqlite_autoincrement=True,
 )
 
 # The lead's history: status changes, notes (``note`` is encrypted: coordinators write names into

@@ -31,7 +31,9 @@ def test_upgrade_head_creates_all_tables_matching_the_models(database_url, leads
         upgrade(database_url, leads_key=leads_key)
         assert set(inspect(engine).get_table_names()) >= EXPECTED | {"alembic_version"}
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), [metadata, resume_metadata])
+            # sqlite_sequence is SQLite's own bookkeeping for AUTOINCREMENT, not ours.
+            ours = {"include_name": lambda name, kind, _parent: not (kind == "table" and name == "sqlite_sequence")}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=ours), [metadata, resume_metadata])
         assert diff == [], diff
 
         # The migrated schema is usable by the store, including the one-lead-per-conversation rule.
@@ -143,5 +145,44 @@ def test_cli_db_upgrade_uses_database_url(tmp_path, monkeypatch):
     engine = make_engine(f"sqlite:///{db}")
     try:
         assert set(inspect(engine).get_table_names()) >= EXPECTED
+    finally:
+        engine.dispose()
+
+
+def _told_references_never_name_another_lead(store: LeadStore) -> None:
+    """The newest lead is deleted; the next person's reference must not be the deleted one's."""
+    first = store.upsert_lead("conv-a", **lead_kwargs())
+    told = store.upsert_lead("conv-b", **lead_kwargs())
+    store.set_status(first, "new", "left a voicemail", "alice")
+    store.delete_conversation("conv-b")
+    after = store.upsert_lead("conv-c", **lead_kwargs())
+    assert after > told, f"reference #{told} was told to conv-b and is now conv-c's"
+    assert store.get_lead(told) is None
+    assert [h["note"] for h in store.get_lead(first)["history"]] == ["left a voicemail"]
+
+
+def test_a_deleted_leads_reference_is_never_given_to_the_next_person(store):
+    _told_references_never_name_another_lead(store)
+
+
+def test_0004_stops_id_reuse_on_an_existing_database_and_keeps_its_leads(database_url, leads_key):
+    engine = make_engine(database_url)
+    try:
+        upgrade(database_url, "0003_resume_codes", leads_key=leads_key)
+        store = LeadStore(database_url, leads_key)
+        kept = store.upsert_lead("conv-old", **lead_kwargs())
+        store.set_status(kept, "contacted", "spoke to dad", "alice")
+        store.close()
+
+        upgrade(database_url, leads_key=leads_key)
+        store = LeadStore(database_url, leads_key)
+        lead = store.get_lead(kept)
+        assert lead["status"] == "contacted" and lead["contact"]["name"] == "Li Wei"
+        assert [h["note"] for h in lead["history"]] == ["spoke to dad"]
+        _told_references_never_name_another_lead(store)
+        store.close()
+        downgrade(database_url, "0003_resume_codes", leads_key=leads_key)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM leads")).scalar() == 3
     finally:
         engine.dispose()
