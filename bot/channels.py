@@ -62,6 +62,7 @@ TOO_BIG = f"The request is too large: at most {MAX_BODY_BYTES // 1024} KB of JSO
 MAX_SENDER_CHARS = 128
 TURN_TIMEOUT_S = float(os.environ.get("TURN_TIMEOUT_S", "20"))
 HEALTH_CACHE_S = 2.0
+HEALTH_TIMEOUT_S = 1.5
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SAFE_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
@@ -136,7 +137,13 @@ def unavailable_reply(metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 class ActionServerProbe:
-    """Is the action server answering? Asked at most every HEALTH_CACHE_S seconds."""
+    """Is the action server answering? A good answer is trusted for HEALTH_CACHE_S seconds.
+
+    Only a server that refuses or fails the probe counts as down. A slow answer on a loaded
+    machine is not: the turn goes ahead, under its own timeout, rather than telling a person their
+    answer could not be saved when it would have been. A "down" is never cached, so the first
+    message after the action server is back goes through.
+    """
 
     def __init__(self, webhook_url: Optional[str]):
         self.health_url = re.sub(r"/webhook/?$", "/health", webhook_url) if webhook_url else None
@@ -147,13 +154,15 @@ class ActionServerProbe:
         if self.health_url is None:
             return True
         now = time.monotonic()
-        if now - self._checked_at < HEALTH_CACHE_S:
-            return self._ok
+        if self._ok and now - self._checked_at < HEALTH_CACHE_S:
+            return True
         try:
-            timeout = aiohttp.ClientTimeout(total=1.5)
+            timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_S)
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.get(self.health_url) as resp:
                     self._ok = resp.status == 200
+        except asyncio.TimeoutError:
+            self._ok = True  # slow, not down
         except Exception:
             self._ok = False
         self._checked_at = now

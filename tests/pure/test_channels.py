@@ -65,3 +65,73 @@ def test_one_language_decision_in_order_of_authority():
 def test_cleaning_never_raises_and_never_grows(text):
     cleaned, truncated = clean_message(text)
     assert len(cleaned) <= MAX_MESSAGE_CHARS and isinstance(truncated, bool)
+
+
+def _probe_against(handler):
+    """An ActionServerProbe against a real HTTP server on loopback whose /health runs ``handler``."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.channels import ActionServerProbe
+    from tools.bench.procs import free_port
+
+    async def run(checks):
+        app = web.Application()
+        app.router.add_get("/health", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            probe = ActionServerProbe(f"http://127.0.0.1:{port}/webhook")
+            return await checks(probe, runner)
+        finally:
+            await runner.cleanup()
+
+    return lambda checks: asyncio.run(run(checks))
+
+
+def test_a_slow_action_server_is_not_called_down(monkeypatch):
+    """On a loaded machine /health can answer late; the turn must still go ahead."""
+    import asyncio
+
+    from aiohttp import web
+
+    import bot.channels
+
+    monkeypatch.setattr(bot.channels, "HEALTH_TIMEOUT_S", 0.2)
+
+    async def slow(_request):
+        await asyncio.sleep(1.0)
+        return web.json_response({"status": "ok"})
+
+    async def checks(probe, _runner):
+        return await probe.ok()
+
+    assert _probe_against(slow)(checks) is True
+
+
+def test_a_failing_action_server_is_down_and_is_asked_again_at_the_next_message():
+    from aiohttp import web
+
+    state = {"status": 503}
+
+    async def health(_request):
+        return web.json_response({}, status=state["status"])
+
+    async def checks(probe, _runner):
+        down = await probe.ok()
+        state["status"] = 200
+        return down, await probe.ok()  # at once: a "down" is not cached
+
+    assert _probe_against(health)(checks) == (False, True)
+
+
+def test_nothing_listening_is_down():
+    import asyncio
+
+    from bot.channels import ActionServerProbe
+    from tools.bench.procs import free_port
+
+    assert asyncio.run(ActionServerProbe(f"http://127.0.0.1:{free_port()}/webhook").ok()) is False
