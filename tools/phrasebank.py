@@ -100,6 +100,7 @@ class Outcome:
     ok: bool
     wrong_value: bool
     got: Any
+    alarm: bool = False  # an emergency reply to something that is not one
 
 
 def judge_pure(item: Item) -> Outcome:
@@ -112,12 +113,12 @@ def judge_pure(item: Item) -> Outcome:
     if item.type == "emergency":
         kind = safety.detect(item.text)
         return Outcome(item, kind is not None, False, kind)
-    if item.type == "false_alarm":
-        kind = safety.detect(item.text)
-        if kind is not None:
-            return Outcome(item, False, False, ("alarm", kind))
-        if item.expect is None:
-            return Outcome(item, True, False, None)
+    # Every answer is also a chance of a false alarm (the report over Rasa counts them the same way).
+    kind = safety.detect(item.text)
+    if kind is not None:
+        return Outcome(item, False, False, ("alarm", kind), alarm=True)
+    if item.type == "false_alarm" and item.expect is None:
+        return Outcome(item, True, False, None)
     reading = interpret(Message(item.text, language=item.lang), _open_question(item.question), TRIAL, answered)
     if item.type == "digressions":
         kinds = [d.split(":")[0] for d in reading.digressions]
@@ -145,19 +146,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     split = "heldout" if args.heldout else "dev"
     for lang in args.lang or LANGUAGES:
-        totals, good, wrong = Counter(), Counter(), Counter()
+        totals, good, wrong, alarms = Counter(), Counter(), Counter(), 0
         for outcome in score_pure(lang, split):
             t = outcome.item.type
             totals[t] += 1
             good[t] += outcome.ok
             wrong[t] += outcome.wrong_value and (t not in EXCLUSION_TYPES or is_exclusion_question(outcome.item.question))
+            alarms += outcome.alarm
             if args.verbose and split == "dev" and not outcome.ok:
                 print(f"  [{lang} {t} {outcome.item.question}] {outcome.item.text!r} -> {outcome.got!r}"
                       f" expected {outcome.item.expect if t != 'emergency' else outcome.item.emergency!r}"
                       f"{' / ' + str(outcome.item.digression) if outcome.item.digression else ''}")
         figures = ", ".join(f"{t} {good[t]}/{totals[t]}" for t in sorted(totals))
         print(f"{lang} {split}: {sum(good.values())}/{sum(totals.values())} understood"
-              f" ({sum(wrong.values())} wrong values) | {figures}")
+              f" ({sum(wrong.values())} wrong values, {alarms} false alarms) | {figures}")
     return 0
 
 

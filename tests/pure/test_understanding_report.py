@@ -94,3 +94,12 @@ def test_a_phone_saved_with_its_country_code_is_the_number_typed():
     assert _same_phone("+8613912345678", "139 1234 5678")
     assert not _same_phone("+8613912345679", "13912345678")
     assert not _same_phone("", "")
+
+
+def test_the_fast_scorer_counts_an_alarm_on_an_answer_as_a_miss():
+    from tools.phrasebank import judge_pure
+
+    alarm = judge_pure(Item("en", "dev", "tri", "cns_involvement", "no, but he can't breathe right now", "no"))
+    calm = judge_pure(Item("en", "dev", "tri", "cns_involvement", "no, it never reached his brain", "no"))
+    assert alarm.alarm and not alarm.ok
+    assert calm.ok and not calm.alarm
