@@ -22,11 +22,12 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import form_in_progress, next_form, say_resume_code
 from actions.forms import SAID, QuestionForm
 from bot import dialogue
+from bot.leads.contact import read_contact_details
 from bot.leads.default import lead_store
-from bot.leads.validation import normalise_phone, valid_email, valid_phone
 from bot.trial import TRIAL
 from bot.trial.model import HANDOFF_OUTCOMES, NO, TRI_VALUES, UNSURE, YES
 from bot.trial.nct06389305.reading import trial_words
+from bot.understanding.text import has_cjk
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ MAX_MESSAGE = 1000
 SAVE_ATTEMPTS = 3
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_EMAIL_IN_TEXT = re.compile(r"[^\s,;，；<>()]+@[^\s,;，；<>()]+")
-_PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-().]{5,20}\d")
-_WECHAT_LABELLED = re.compile(r"(?:wechat|weixin|微信(?:号)?|wx)\s*(?:id)?\s*[:：是为]?\s*([A-Za-z][-_A-Za-z0-9]{5,19})", re.I)
-_WECHAT_ID = re.compile(r"^[A-Za-z][-_A-Za-z0-9]{5,19}$")
 
 
 def clean_text(value: Any, limit: int) -> str:
@@ -53,32 +50,14 @@ def clean_text(value: Any, limit: int) -> str:
     return _CONTROL.sub("", str(value or "")).strip()[:limit]
 
 
-def parse_contact_details(text: str) -> Dict[str, Optional[str]]:
-    """Phone, e-mail and WeChat ID found in one free-text answer (each None when absent)."""
-    text = clean_text(text, 500)
-    found: Dict[str, Optional[str]] = {"contact_phone": None, "contact_email": None, "contact_wechat": None}
-    for candidate in _EMAIL_IN_TEXT.findall(text):
-        candidate = candidate.strip(".")
-        if valid_email(candidate):
-            found["contact_email"] = candidate
-            text = text.replace(candidate, " ")
-            break
-    labelled = _WECHAT_LABELLED.search(text)
-    if labelled:
-        found["contact_wechat"] = labelled.group(1)
-        text = text.replace(labelled.group(0), " ")
-    for candidate in _PHONE_IN_TEXT.findall(text):
-        if valid_phone(candidate):
-            found["contact_phone"] = normalise_phone(candidate)
-            text = text.replace(candidate, " ")
-            break
-    if not any(found.values()):
-        words = text.split()
-        if len(words) == 1 and _WECHAT_ID.match(words[0]) and not words[0].isdigit():
-            found["contact_wechat"] = words[0]
-    return found
+_CLAUSES = re.compile(r"[\d,.;:!?，。；：！？、]")
 
 
+def _only_a_word(text: str) -> bool:
+    """A bare "no" or "not sure", not a time with a "no" in it ("not at siesta time, after 5")."""
+    if _CLAUSES.search(text):
+        return False
+    return len(text) <= 5 if has_cjk(text) else len(text.split()) <= 3
 
 
 def keep_draft(tracker: Tracker, values: Dict[str, Optional[str]]) -> bool:
@@ -113,17 +92,16 @@ class ContactQuestions:
         return self._kept(dispatcher, tracker, {"contact_name": name})
 
     def validate_contact_details(self, value, dispatcher, tracker, domain):
-        found = parse_contact_details(str(value or ""))
+        found = read_contact_details(str(value or ""))
         if not any(found.values()):
             return {"contact_details": None}
         return self._kept(dispatcher, tracker, {"contact_details": GIVEN, **found})
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
-        if tri_of(tracker) in (NO, UNSURE):
-            text = "no preference"
-        else:
-            text = clean_text(value, MAX_TIME) or "no preference"
-        return self._kept(dispatcher, tracker, {"contact_time": text})
+        typed = clean_text(value, MAX_TIME)
+        if not typed or (tri_of(tracker) in (NO, UNSURE) and _only_a_word(typed)):
+            typed = "no preference"  # "no", "not sure", "不知道": the coordinator reads "no preference"
+        return self._kept(dispatcher, tracker, {"contact_time": typed})
 
     def validate_contact_message(self, value, dispatcher, tracker, domain):
         text = clean_text(value, MAX_MESSAGE)

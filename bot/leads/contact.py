@@ -4,10 +4,14 @@ drafts alike, so a draft that was accepted is a contact that will be accepted.""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.leads.errors import LeadValidationError
-from bot.leads.validation import to_e164, valid_email, valid_phone
+from bot.leads.validation import normalise_phone, to_e164, valid_email, valid_phone
+from bot.understanding.text import contains_any, fold
 
 CONTACT_FIELDS = ("name", "phone", "email", "wechat", "time")
 REACHABLE_BY = ("phone", "email", "wechat")
@@ -54,3 +58,92 @@ def validate_contact(contact: Mapping[str, Any]) -> Dict[str, str | None]:
     if not any(cleaned[f] for f in REACHABLE_BY):
         raise LeadValidationError("a phone number, e-mail address or WeChat ID is required")
     return cleaned
+
+
+# --- reading a free-text answer ---------------------------------------------------------------
+# People type their details in one message, in their own words: "my wechat is lily_z88 and
+# phone 139 1234 5678", "手机15800001111 微信同号", "más 34 612 345 678", full-width digits from a
+# Chinese keyboard. The words that name a WeChat ID, say "same number" or read a "+" aloud are
+# data (bot/understanding/lang/<code>/contact.yml).
+
+_EMAIL_IN_TEXT = re.compile(r"[^\s,;，；<>()]+@[^\s,;，；<>()]+")
+_PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-().]{5,20}\d")
+_WECHAT_ID = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@lru_cache(maxsize=1)
+def _contact_words() -> Dict[str, List[str]]:
+    from bot.understanding.lang import LANGUAGES, load
+
+    words: Dict[str, List[str]] = {}
+    for lang in LANGUAGES:
+        for key, phrases in load(lang, "contact").items():
+            words.setdefault(key, []).extend(fold(p) for p in phrases)
+    # Longest first, so "wechat id" wins over "wechat" and "号是" over "是".
+    return {key: sorted(set(v), key=len, reverse=True) for key, v in words.items()}
+
+
+def _alternation(phrases: List[str]) -> str:
+    return "|".join(re.escape(p) for p in phrases)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> Tuple[re.Pattern, re.Pattern, re.Pattern]:
+    words = _contact_words()
+    labels, joiners = _alternation(words["wechat_labels"]), _alternation(words["label_joiners"])
+    labelled = re.compile(
+        rf"(?<![A-Za-z])(?:{labels})(?![A-Za-z])\s*(?:(?:{joiners})(?![A-Za-z])\s*)?"
+        rf"({_WECHAT_ID.pattern}|(?:\+|00)?\d[\d\s\-]{{5,18}}\d)(?![-_A-Za-z0-9])", re.I)
+    spoken_plus = re.compile(rf"(?<![A-Za-z])(?:{_alternation(words['spoken_plus'])})\s*(?=\d)", re.I)
+    label = re.compile(rf"(?<![A-Za-z])(?:{labels})(?![A-Za-z])", re.I)
+    return labelled, spoken_plus, label
+
+
+def read_contact_details(text: str) -> Dict[str, Optional[str]]:
+    """Phone, e-mail and WeChat ID found in one free-text answer (each None when absent).
+
+    Found values are as typed apart from the keyboard's width (NFKC) and a spoken "plus"; the
+    store writes phones one way. Nothing is guessed: an unlabelled word is a WeChat ID only when
+    it is the whole answer.
+    """
+    text = unicodedata.normalize("NFKC", _CONTROL.sub("", str(text or ""))).strip()[:500]
+    # Accents off ("más" reads as the lexicon's "mas"); IDs, e-mails and numbers have none.
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    labelled_wechat, spoken_plus, wechat_label = _patterns()
+    text = spoken_plus.sub("+", text)
+    found: Dict[str, Optional[str]] = {"contact_phone": None, "contact_email": None, "contact_wechat": None}
+    for candidate in _EMAIL_IN_TEXT.findall(text):
+        candidate = candidate.strip(".")
+        if valid_email(candidate):
+            found["contact_email"] = candidate
+            text = text.replace(candidate, " ")
+            break
+    labelled = labelled_wechat.search(text)
+    if labelled:
+        value = labelled.group(1)
+        if value[0].isalpha() or valid_phone(value):
+            found["contact_wechat"] = normalise_phone(value) if not value[0].isalpha() else value
+            text = text.replace(labelled.group(0), " ")
+    for candidate in _PHONE_IN_TEXT.findall(text):
+        if valid_phone(candidate):
+            found["contact_phone"] = normalise_phone(candidate)
+            text = text.replace(candidate, " ")
+            break
+    if found["contact_phone"] and not found["contact_wechat"] and wechat_label.search(fold(text)) \
+            and contains_any(fold(text), _contact_words()["same_number"]):
+        found["contact_wechat"] = _national(found["contact_phone"])
+    if not any(found.values()):
+        words = text.split()
+        if len(words) == 1 and _WECHAT_ID.fullmatch(words[0]):
+            found["contact_wechat"] = words[0]
+    return found
+
+
+def _national(phone: str) -> str:
+    """The number a WeChat account is registered with, as people type it: no country code."""
+    compact = normalise_phone(phone)
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            return compact[len(prefix):]
+    return compact
