@@ -46,9 +46,14 @@ HANDOFF_WHY = ("contact_consent", "contact_name", "contact_details", "contact_ti
                "question_consent", "contact_message", "question_confirm")
 
 
+# Kinds of emergency (bot.understanding.safety) with a reply of their own; the rest get the general one.
+EMERGENCY_REPLIES = {"self_harm": "utter_emergency_self_harm", "fever": "utter_emergency_fever"}
+
+
 def emergency(kind: str) -> str:
-    """The emergency reply that fits what was said: crisis lines only for self-harm wording."""
-    return "utter_emergency_self_harm" if kind == "self_harm" else "utter_emergency"
+    """The emergency reply that fits what was said: crisis lines only for self-harm wording, the
+    treating team first for a high fever after treatment."""
+    return EMERGENCY_REPLIES.get(kind, "utter_emergency")
 
 
 def not_understood(slot: str, kind: str) -> str:

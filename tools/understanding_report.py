@@ -54,7 +54,7 @@ DIGRESSION_SIGNS = {
     "language": ("utter_language_switched",),
 }
 CONFIRMED_DIGRESSIONS = {"stop": "stop", "later": "stop", "delete": "delete", "restart": "restart"}
-EMERGENCY_REPLIES = ("utter_emergency", "utter_emergency_self_harm")
+EMERGENCY_REPLIES = ("utter_emergency", "utter_emergency_self_harm", "utter_emergency_fever")
 
 
 @dataclass

@@ -181,6 +181,22 @@ def test_self_harm_wording_gets_the_crisis_line(chat, lang):
     assert c.requested_slot == "ecog"
 
 
+FEVER = {"en": "she had CAR-T 10 days ago and now has a fever of 40", "zh": "做完CAR-T十天了，现在高烧40度",
+         "es": "le pusieron el CAR-T hace 10 días y ahora tiene fiebre de 40"}
+TREATING_TEAM = {"en": "treating team", "zh": "负责治疗的医疗团队", "es": "equipo que lo trata"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_high_fever_after_car_t_sends_the_family_to_the_treating_team_and_emergency(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "ecog")
+    c.say(FEVER[lang])
+    said = last_bot(c)
+    assert TREATING_TEAM[lang] in said and EMERGENCY_WORDS[lang] in said.lower()
+    assert CRISIS[lang] not in said
+    assert c.requested_slot == "ecog"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_negated_alarm_word_is_no_alarm_and_answers_the_question(chat, lang):
     c = chat(lang)
