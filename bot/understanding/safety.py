@@ -39,6 +39,7 @@ KINDS = ("self_harm", "breathing", "unresponsive", "seizure", "bleeding", "chest
 MAX_CHARS = 2000
 MAX_GAP_WORDS = 2  # words allowed between a negation and the phrase it negates
 MAX_GAP_CJK = 2  # characters allowed between a Chinese negation and the phrase
+NEGATION_WINDOW = 100  # characters before a phrase searched for its negation (two words and one)
 
 # Punctuation that ends a part; a point or comma between digits is a decimal ("39.5", "39,5").
 _PUNCT = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;:!?\n，。；：！？、])")
@@ -114,10 +115,19 @@ def _parts(folded: str) -> List[Tuple[int, str]]:
     return parts
 
 
-def _phrase_languages(part: str, start: int) -> set:
+@lru_cache(maxsize=1024)
+def _phrase_starts(part: str) -> Dict[int, frozenset]:
+    """Where emergency phrases begin in the part, with the languages they are phrases of."""
+    starts: Dict[int, set] = {}
+    for kind in KINDS:
+        for lang, a, _b in _find_in(kind, part):
+            starts.setdefault(a, set()).add(lang)
+    return {a: frozenset(langs) for a, langs in starts.items()}
+
+
+def _phrase_languages(part: str, start: int) -> frozenset:
     """The languages whose emergency phrases begin at ``start``."""
-    rest = part[start:]
-    return {lang for kind in KINDS for lang, a, _b in _find_in(kind, rest) if a == 0}
+    return _phrase_starts(part).get(start, frozenset())
 
 
 def _negated(part: str, start: int) -> bool:
@@ -125,7 +135,7 @@ def _negated(part: str, start: int) -> bool:
     none of them starting a new statement ("no he can't breathe" is no negation). The words that
     start a statement are the grammar of the negation's and the phrase's own language: the
     Spanish "he" of "nunca he pensado en suicidarme" is a verb, not the English "he"."""
-    before = part[:start]
+    before = part[max(0, start - NEGATION_WINDOW):start]  # a negation's reach is short
     negations: Dict[Tuple[int, int], set] = {}
     words = _find("not_negation", before)  # "不如死了算了": "不如" is "would rather", no negation
     for lang, s, e in _find_in("negation", before):
@@ -179,7 +189,8 @@ def _still_bleeding(part: str, sentence: str) -> List[Tuple[int, int]]:
     return _find("still_going", part)
 
 
-def _matches(part: str, sentence: str) -> List[Tuple[str, int, int]]:
+@lru_cache(maxsize=4096)
+def _matches(part: str, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
     """Every emergency phrase in the part as (kind, start, end). Of two that overlap, the one
     reaching further wins: in "没有呼吸困难" (no trouble breathing) "呼吸困难" absorbs "没有呼吸"
     (not breathing), and its negation then applies."""
@@ -188,9 +199,9 @@ def _matches(part: str, sentence: str) -> List[Tuple[str, int, int]]:
     found += [("bleeding", a, b) for a, b in _still_bleeding(part, sentence)]
     offset = sentence.find(part)
     found += [(k, a - offset, b - offset) for k, a, b in _combos(sentence) if offset <= a < offset + len(part)]
-    return [m for m in found if not any(
+    return tuple(m for m in found if not any(
         o is not m and o[1] < m[2] and m[1] < o[2] and (o[2], o[2] - o[1]) > (m[2], m[2] - m[1])
-        for o in found)]
+        for o in found))
 
 
 @lru_cache(maxsize=None)
@@ -205,7 +216,8 @@ def _combo_patterns(kind: str) -> Tuple[Tuple[Pattern[str], ...], ...]:
     return tuple(combos)
 
 
-def _combos(sentence: str) -> List[Tuple[str, int, int]]:
+@lru_cache(maxsize=512)
+def _combos(sentence: str) -> Tuple[Tuple[str, int, int], ...]:
     """Words that alarm together, in one sentence, when neither does alone: a body part and
     what is wrong with it ("胸口" + "很痛", "pecho" + "duele"), "hit his head" + "vomiting". Each
     is (kind, start, end) of its first word; it counts only when no word of it is negated."""
@@ -218,7 +230,7 @@ def _combos(sentence: str) -> List[Tuple[str, int, int]]:
                 if not any(_negated(sentence, a) for a, _b in firsts):
                     start = min(a for a, _b in firsts)
                     found.append((kind, start, next(b for a, b in firsts if a == start)))
-    return found
+    return tuple(found)
 
 
 def _is_hypothetical(part: str, asked: bool) -> bool:
@@ -349,7 +361,7 @@ def _is_current(part: str, sentence: str, in_phrases: bool = True) -> bool:
     history carried from another part it is ("years ago, and is seizing now")."""
     taken = _history_spans(part)
     if not in_phrases:
-        taken += [(a, b) for _k, a, b in _matches(part, sentence)]
+        taken = taken + [(a, b) for _k, a, b in _matches(part, sentence)]
     return any(not any(a <= s and e <= b for a, b in taken) for s, e in _find("current", part))
 
 
