@@ -62,12 +62,18 @@ def lexicon(lang: str) -> Dict[str, List[str]]:
     return {k: list(v or []) for k, v in table.items() if not isinstance(v, dict)}
 
 
+# English "not" contracted onto an auxiliary, apostrophe optional ("isn't", "isnt", "doesnt").
+_CONTRACTED_NOT = r"(?:not|(?:is|are|was|were|do|does|did|has|have|had|ca|wo|could|would|should)n'?t)"
+
+
 def _compile(phrases: List[str]) -> Optional[Pattern[str]]:
     parts = []
     for phrase in sorted({fold(p) for p in phrases if p.strip()}, key=len, reverse=True):
         # Apostrophes are optional: people type "cant breathe", "hes not breathing" on a phone.
         body = re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "'?")
         if not has_cjk(phrase):
+            if phrase.startswith("not "):  # "not waking up" is also "isn't waking up", "isnt waking up"
+                body = _CONTRACTED_NOT + body[len("not"):]
             body = r"(?<![\w])" + body + r"(?![\w])"
         parts.append(body)
     # A lookahead finds a match at every position, so overlapping phrases are all seen.

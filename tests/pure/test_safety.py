@@ -163,6 +163,8 @@ def test_questions_about_a_symptom(text, expected):
     ("cant breathe", "breathing"), ("hes not breathing", "breathing"), ("doesnt respond", "unresponsive"),
     ("wont wake up", "unresponsive"), ("shes not making sense", "confusion"),
     ("he doesnt have trouble breathing", None),
+    # A phrase with "not" also reads "isn't", "isnt", "wasnt"; not the "nt" ending any word.
+    ("she isnt waking up", "unresponsive"), ("he wasnt breathing", "breathing"), ("i want waking up early", None),
 ])
 def test_apostrophes_are_optional(text, expected):
     assert kind(text) == expected
