@@ -39,9 +39,14 @@ KINDS = ("self_harm", "breathing", "unresponsive", "seizure", "bleeding", "chest
 MAX_CHARS = 2000
 MAX_GAP_WORDS = 2  # words allowed between a negation and the phrase it negates
 MAX_GAP_CJK = 2  # characters allowed between a Chinese negation and the phrase
+NEGATION_WINDOW = 100  # characters before a phrase searched for its negation (two words and one)
 
 # Punctuation that ends a part; a point or comma between digits is a decimal ("39.5", "39,5").
 _PUNCT = re.compile(r"(?:(?<!\d)[.,]|[.,](?!\d)|[;:!?\n，。；：！？、])")
+# A space by a Chinese character: people typing or dictating Chinese put one between clauses
+# (or between one and a word: "做的CAR-T 高烧"), not by a number ("体温 39.8").
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[^\\d\\s])|(?<=[^\\d\\s])\\s+(?=[{_CJK}])")
 _SENTENCE = re.compile(r"(?:[^.!?\n。！？]|(?<=\d)\.(?=\d))+")
 _READING = re.compile(r"(?<![\d.,])(\d{2,3}(?:[.,]\d)?)(?![\d])\s*(°|º|度|degrees?|grados?|c\b|f\b)?")
 CELSIUS = (39.0, 45.0)
@@ -57,11 +62,18 @@ def lexicon(lang: str) -> Dict[str, List[str]]:
     return {k: list(v or []) for k, v in table.items() if not isinstance(v, dict)}
 
 
+# English "not" contracted onto an auxiliary, apostrophe optional ("isn't", "isnt", "doesnt").
+_CONTRACTED_NOT = r"(?:not|(?:is|are|was|were|do|does|did|has|have|had|ca|wo|could|would|should)n'?t)"
+
+
 def _compile(phrases: List[str]) -> Optional[Pattern[str]]:
     parts = []
     for phrase in sorted({fold(p) for p in phrases if p.strip()}, key=len, reverse=True):
-        body = re.escape(phrase).replace(r"\ ", r"\s+")
+        # Apostrophes are optional: people type "cant breathe", "hes not breathing" on a phone.
+        body = re.escape(phrase).replace(r"\ ", r"\s+").replace("'", "'?")
         if not has_cjk(phrase):
+            if phrase.startswith("not "):  # "not waking up" is also "isn't waking up", "isnt waking up"
+                body = _CONTRACTED_NOT + body[len("not"):]
             body = r"(?<![\w])" + body + r"(?![\w])"
         parts.append(body)
     # A lookahead finds a match at every position, so overlapping phrases are all seen.
@@ -69,26 +81,37 @@ def _compile(phrases: List[str]) -> Optional[Pattern[str]]:
 
 
 @lru_cache(maxsize=None)
-def _pattern(kind: str) -> Tuple[Pattern[str], ...]:
-    return tuple(p for p in (_compile(lexicon(lang).get(kind, [])) for lang in LANGUAGES) if p)
+def _lang_pattern(kind: str, lang: str) -> Optional[Pattern[str]]:
+    return _compile(lexicon(lang).get(kind, []))
+
+
+def _find_in(kind: str, text: str, langs=LANGUAGES) -> List[Tuple[str, int, int]]:
+    """Every (language, start, end) of a phrase of ``kind`` in the given languages."""
+    return [(lang, *m.span(1)) for lang in langs if (p := _lang_pattern(kind, lang)) for m in p.finditer(text)]
 
 
 def _find(kind: str, text: str) -> List[Tuple[int, int]]:
     """Every (start, end) of a phrase of ``kind``, the longest at each position, overlaps kept."""
-    return [m.span(1) for p in _pattern(kind) for m in p.finditer(text)]
+    return [(a, b) for _lang, a, b in _find_in(kind, text)]
 
 
 # --- the parts of a message ------------------------------------------------------------------------
 
 
+def _ends_with_negation(text: str) -> bool:
+    """Whether a Chinese negation ends the text: "没有 发烧" is one clause, dictated with a space."""
+    return any(e == len(text) for _lang, _s, e in _find_in("negation", text, ("zh",)))
+
+
 def _parts(folded: str) -> List[Tuple[int, str]]:
-    """The message split at punctuation and at the words that start a new statement ("but now"),
-    as (offset, text)."""
+    """The message split at punctuation, at the words that start a new statement ("but now"),
+    and at a space between Chinese clauses ("没发烧 现在喘不上气"), as (offset, text)."""
     cuts = {0, len(folded)}
     for m in _PUNCT.finditer(folded):
         cuts.update((m.start(), m.end()))
     for start, _end in _find("part_break", folded):
         cuts.add(start)
+    cuts.update(m.start() for m in _CJK_SPACE.finditer(folded) if not _ends_with_negation(folded[:m.start()]))
     bounds = sorted(cuts)
     parts = []
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -98,18 +121,42 @@ def _parts(folded: str) -> List[Tuple[int, str]]:
     return parts
 
 
+@lru_cache(maxsize=1024)
+def _phrase_starts(part: str) -> Dict[int, frozenset]:
+    """Where emergency phrases begin in the part, with the languages they are phrases of."""
+    starts: Dict[int, set] = {}
+    for kind in KINDS:
+        for lang, a, _b in _find_in(kind, part):
+            starts.setdefault(a, set()).add(lang)
+    return {a: frozenset(langs) for a, langs in starts.items()}
+
+
+def _phrase_languages(part: str, start: int) -> frozenset:
+    """The languages whose emergency phrases begin at ``start``."""
+    return _phrase_starts(part).get(start, frozenset())
+
+
 def _negated(part: str, start: int) -> bool:
     """A negation just before ``start``: at most two words (two Chinese characters) between, and
-    none of them starting a new statement ("no he can't breathe" is no negation)."""
-    before = part[:start]
-    for _s, e in _find("negation", before):
+    none of them starting a new statement ("no he can't breathe" is no negation). The words that
+    start a statement are the grammar of the negation's and the phrase's own language: the
+    Spanish "he" of "nunca he pensado en suicidarme" is a verb, not the English "he"."""
+    before = part[max(0, start - NEGATION_WINDOW):start]  # a negation's reach is short
+    negations: Dict[Tuple[int, int], set] = {}
+    words = _find("not_negation", before)  # "不如死了算了": "不如" is "would rather", no negation
+    for lang, s, e in _find_in("negation", before):
+        if not any(a <= s and e <= b for a, b in words):
+            negations.setdefault((s, e), set()).add(lang)
+    phrase_langs = _phrase_languages(part, start)
+    for (_s, e), langs in negations.items():
         gap = before[e:]
+        langs = (langs & phrase_langs) or langs
+        new_statement = bool(_find_in("subject", gap, tuple(sorted(langs))))
         if has_cjk(gap) or has_cjk(before[max(0, e - 1):e]):
-            if len(gap.strip()) <= MAX_GAP_CJK and not _find("subject", gap):
+            if len(gap.strip()) <= MAX_GAP_CJK and not new_statement:
                 return True
             continue
-        words = gap.split()
-        if len(words) <= MAX_GAP_WORDS and not _find("subject", gap):
+        if len(gap.split()) <= MAX_GAP_WORDS and not new_statement:
             return True
     return False
 
@@ -148,7 +195,8 @@ def _still_bleeding(part: str, sentence: str) -> List[Tuple[int, int]]:
     return _find("still_going", part)
 
 
-def _matches(part: str, sentence: str) -> List[Tuple[str, int, int]]:
+@lru_cache(maxsize=4096)
+def _matches(part: str, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
     """Every emergency phrase in the part as (kind, start, end). Of two that overlap, the one
     reaching further wins: in "没有呼吸困难" (no trouble breathing) "呼吸困难" absorbs "没有呼吸"
     (not breathing), and its negation then applies."""
@@ -157,9 +205,9 @@ def _matches(part: str, sentence: str) -> List[Tuple[str, int, int]]:
     found += [("bleeding", a, b) for a, b in _still_bleeding(part, sentence)]
     offset = sentence.find(part)
     found += [(k, a - offset, b - offset) for k, a, b in _combos(sentence) if offset <= a < offset + len(part)]
-    return [m for m in found if not any(
+    return tuple(m for m in found if not any(
         o is not m and o[1] < m[2] and m[1] < o[2] and (o[2], o[2] - o[1]) > (m[2], m[2] - m[1])
-        for o in found)]
+        for o in found))
 
 
 @lru_cache(maxsize=None)
@@ -174,7 +222,8 @@ def _combo_patterns(kind: str) -> Tuple[Tuple[Pattern[str], ...], ...]:
     return tuple(combos)
 
 
-def _combos(sentence: str) -> List[Tuple[str, int, int]]:
+@lru_cache(maxsize=512)
+def _combos(sentence: str) -> Tuple[Tuple[str, int, int], ...]:
     """Words that alarm together, in one sentence, when neither does alone: a body part and
     what is wrong with it ("胸口" + "很痛", "pecho" + "duele"), "hit his head" + "vomiting". Each
     is (kind, start, end) of its first word; it counts only when no word of it is negated."""
@@ -187,17 +236,42 @@ def _combos(sentence: str) -> List[Tuple[str, int, int]]:
                 if not any(_negated(sentence, a) for a, _b in firsts):
                     start = min(a for a, _b in firsts)
                     found.append((kind, start, next(b for a, b in firsts if a == start)))
-    return found
+    return tuple(found)
 
 
-def _is_definition_question(part: str, folded: str) -> bool:
-    """A question about the word ("what counts as a high fever?") or about what would happen
-    ("what if he has a seizure?"): a definition word at the start of the part or with a question
-    mark in the message; a hypothetical only with a question mark."""
-    asked = any(mark in folded for mark in "?？¿")
-    if asked and _find("hypothetical", part):
+def _is_hypothetical(part: str, asked: bool) -> bool:
+    """ "What if he has a seizure?": a hypothetical, in a sentence that is a question."""
+    return asked and bool(_find("hypothetical", part))
+
+
+def _asked_about(part: str, start: int, end: int, asked: bool) -> bool:
+    """A question about the phrase itself ("what counts as a high fever?", "抽搐是什么表现"): a
+    definition word before it, at the start of the part or in a question, with no new statement
+    between ("what is happening he can't breathe" is a report); or one after it in a question
+    ("does chest pain from coughing count?"), or in Chinese right after a phrase opening the part,
+    where the question word needs no mark ("他在抽搐是什么情况" is a report)."""
+    for lang, s, e in _find_in("definition", part):
+        if e <= start:
+            gap = part[e:start]
+            conditional = any(b == e - s for _l, _a, b in _find_in("conditional", part[s:e], (lang,)))
+            if (asked or not part[:s].strip()) and (conditional or not _find_in("subject", gap, (lang,))):
+                return True
+        elif s >= end and not _find_in("subject", part[:start], (lang,)):
+            gap = part[end:s]
+            if has_cjk(part[s:e]) and not part[:start].strip() and len(gap.strip()) <= 1:
+                return True
+            if asked and not has_cjk(gap) and len(gap.split()) <= 3:
+                return True
+    return False
+
+
+def _is_asked(sentence: str, after: str) -> bool:
+    """Whether a sentence is a question: a question mark after it or "¿" in it, or a Chinese
+    question particle ending it ("发烧38度算紧急情况吗")."""
+    if after.startswith(("?", "？")) or "¿" in sentence:
         return True
-    return any(asked or not part[:start].strip() for start, _end in _find("definition", part))
+    tail = sentence.rstrip()
+    return any(e == len(tail) for _l, _s, e in _find_in("question_end", tail, ("zh",)))
 
 
 # Kinds that a history word elsewhere in the sentence makes history too ("CAR-T那会儿出现过神经毒性，
@@ -210,37 +284,134 @@ def _echoed(part: str, start: int, end: int, after: str) -> bool:
     return not (part[:start] + part[end:]).strip() and after.startswith(("?", "？"))
 
 
-def _has_history(part: str, sentence: str) -> bool:
+@lru_cache(maxsize=None)
+def _long_ago_patterns() -> Tuple[Pattern[str], ...]:
+    """A time at least weeks back, built from each language's units and "ago" words: "3 months
+    ago", "last year", "hace un mes", "el año pasado", "两年前", "上个月". Minutes, hours and days
+    are left out: "an hour ago" is still now."""
+    patterns = []
+    for lang in LANGUAGES:
+        table = load(lang, "safety").get("long_ago") or {}
+        units = "|".join(re.escape(fold(u)) for u in table.get("units") or [])
+        if not units:
+            continue
+        gap = r".{0,2}?" if lang == "zh" else r"(?:\s+\S+){0,2}?\s+"
+        space = "" if lang == "zh" else r"\s+"
+        edge = "" if lang == "zh" else r"(?<!\w)"
+        after = "|".join(re.escape(fold(w)) for w in table.get("after") or [])
+        before = "|".join(re.escape(fold(w)) for w in table.get("before") or [])
+        if after:
+            patterns.append(re.compile(f"{edge}(?:{units}){space}(?:{after})" + ("" if lang == "zh" else r"(?!\w)")))
+        if before:
+            patterns.append(re.compile(f"{edge}(?:{before}){gap}(?:{units})" + ("" if lang == "zh" else r"(?!\w)")))
+    return tuple(patterns)
+
+
+def _history_spans(part: str, habitual: bool = True) -> List[Tuple[int, int]]:
+    spans = _find("history", part) + [m.span() for p in _long_ago_patterns() for m in p.finditer(part)]
+    return spans + _find("habitual", part) if habitual else spans
+
+
+EVENT_DISTANCE = 3  # words (Chinese characters: twice as many) between a date and the event it dates
+
+
+@lru_cache(maxsize=None)
+def _unit_pattern() -> Pattern[str]:
+    units = [u for lang in LANGUAGES for u in (load(lang, "safety").get("long_ago") or {}).get("units") or []]
+    return _compile(units)
+
+
+def _is_date(text: str) -> bool:
+    """Whether a history word is a date: it names weeks, months or years ("last year", "两年前")."""
+    return bool(_unit_pattern().search(text))
+
+
+def _dates_an_event(part: str, s: int, e: int, phrases: List[Tuple[int, int]]) -> bool:
+    """A date right by a treatment, with no emergency phrase between, is the treatment's date:
+    "a fever of 40, he had CAR-T last week"; "两个月前做的CAR-T". Only dates: "a veces con la
+    quimio" (habitual) stays history."""
+    if not _is_date(part[s:e]):
+        return False
+    for a, b in _find("events", part):
+        gap = (b, s) if b <= s else (e, a) if e <= a else None
+        if gap is None or any(gap[0] <= x < gap[1] for x, _y in phrases):
+            continue
+        between = part[gap[0]:gap[1]]
+        if len(between.split()) <= EVENT_DISTANCE and (not has_cjk(between) or len(between.strip()) <= 2 * EVENT_DISTANCE):
+            return True
+    return False
+
+
+def _has_history(part: str, sentence: str, habitual: bool = True) -> bool:
     """History words outside the emergency phrases themselves ("过去" is history, but not in
-    "晕过去", fainted)."""
+    "晕过去", fainted), and not dating a treatment instead; habitual words ("a veces") too unless
+    ``habitual`` is false."""
     phrases = [(a, b) for _k, a, b in _matches(part, sentence)]
-    return any(not any(a < e and s < b for a, b in phrases) for s, e in _find("history", part))
+    own = [span for kind in KINDS for span in _find(kind, part)] + _fever_readings(part)
+    told_as_past = any(_said_in_past(part, a) for a, _b in own)
+    return any(not any(a < e and s < b for a, b in phrases)
+               and (told_as_past or not _dates_an_event(part, s, e, phrases))
+               for s, e in _history_spans(part, habitual))
 
 
-def _part_alarms(part: str, sentence: str, folded: str, history_elsewhere: bool,
+def _said_in_past(part: str, start: int) -> bool:
+    """A past-tense verb right before the phrase ("had a high fever", "tuvo una convulsión"): a
+    date in the part is then the symptom's too, even by a treatment."""
+    return any(e == len(part[:start].rstrip()) for _l, _s, e in _find_in("past_before", part[:start].rstrip()))
+
+
+def _is_current(part: str, sentence: str, in_phrases: bool = True) -> bool:
+    """A word saying it is happening now, outside the history words: the "está" of "ya está
+    bien" says it is over. Against history in the same part, a present verb inside the phrase
+    itself is not enough either ("tiene fiebre a veces con la quimio" is habitual); against
+    history carried from another part it is ("years ago, and is seizing now")."""
+    taken = _history_spans(part)
+    if not in_phrases:
+        taken = taken + [(a, b) for _k, a, b in _matches(part, sentence)]
+    return any(not any(a <= s and e <= b for a, b in taken) for s, e in _find("current", part))
+
+
+def _history_after(part: str, end: int) -> bool:
+    """An aspect marker right after the phrase saying it happened before: "胸口疼过", "抽过"."""
+    rest = part[end:]
+    if any(a == 0 for _l, a, _b in _find_in("history_after_not", rest)):
+        return False
+    return any(a == 0 for _l, a, _b in _find_in("history_after", rest))
+
+
+def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
                  after: str) -> List[Tuple[str, int, int]]:
     """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order."""
-    current = bool(_find("current", part))
-    if (_has_history(part, sentence) and not current) or _is_definition_question(part, folded):
-        return []  # "had a seizure years ago" is history; "years ago, and now again" is not
+    current = _is_current(part, sentence)
+    if _is_hypothetical(part, asked):
+        return []
+    history = _has_history(part, sentence) and not _is_current(part, sentence, in_phrases=False)
+    # Thoughts of self-harm "sometimes" are thoughts of self-harm now.
+    habitual_only = history and not _has_history(part, sentence, habitual=False)
     blocked = _find("not_alarming", part)
     exertion = bool(_find("exertion", part))
     at_rest = _find("breathing_at_rest", part)
     alarms, negated_end = [], None
     for kind, start, end in sorted(_matches(part, sentence), key=lambda m: m[1]):
+        if history and not (habitual_only and kind == "self_harm"):
+            continue  # "had a seizure years ago" is history; "years ago, and now again" is not
         if any(bs <= start and end <= be for bs, be in blocked):
             continue
         if kind == "breathing" and exertion and not any(a <= start < b for a, b in at_rest):
             continue
         if kind in CARRIED_HISTORY and history_elsewhere and not current:
             continue
+        if _history_after(part, end) and not current:
+            continue
         listed = negated_end is not None and (
             not part[negated_end:start].strip() or _find("list_joiners", part[negated_end:start]))
         if listed or _negated(part, start) or _negated_after(part, start, end):
             negated_end = end  # "no fever or seizures": the negation runs on through the list
             continue
-        if _echoed(part, start, end, after):
+        if _echoed(part, start, end, after) or _asked_about(part, start, end, asked):
             continue
+        if kind == "urgent" and asked and any(a <= start and end <= b for a, b in _find("asked_about", part)):
+            continue  # "¿una fiebre de 38 es una emergencia?": the word asked about, not a report
         alarms.append((kind, start, end))
     return sorted(alarms, key=lambda a: KINDS.index(a[0]))
 
@@ -251,13 +422,16 @@ def _alarms(folded: str) -> List[Tuple[str, int, int]]:
     for sentence in _SENTENCE.finditer(folded):
         text = sentence.group()
         parts = _parts(text)
+        asked = _is_asked(text, folded[sentence.end():])
         history = [_has_history(part, text) for _o, part in parts]
         for i, (offset, part) in enumerate(parts):
             base = sentence.start() + offset
             after = folded[base + len(part):].lstrip()
+            # History carries from another part, unless it dates a treatment ("a fever of 40,
+            # CAR-T two months ago" is now): see _has_history.
             elsewhere = any(h for j, h in enumerate(history) if j != i)
             found += [(k, base + a, base + b)
-                      for k, a, b in _part_alarms(part, text, folded, elsewhere, after)]
+                      for k, a, b in _part_alarms(part, text, asked, elsewhere, after)]
     return found
 
 
@@ -273,11 +447,16 @@ def alarm_spans(folded: str) -> List[Tuple[int, int]]:
 @lru_cache(maxsize=2048)
 def detect(text: str) -> Optional[str]:
     """The kind of emergency the message describes, or None. Self-harm wins over the rest, so the
-    reply always includes the crisis lines when someone speaks of harming themselves."""
+    reply always includes the crisis lines when someone speaks of harming themselves; then the
+    first specific kind said, over a bare "help!" ("救命 孩子喘不上来气了" is breathing), and a
+    seizure over the unresponsiveness that comes with it ("shaking all over, won't respond")."""
     found = [kind for kind, _a, _b in _alarms(fold((text or "")[:MAX_CHARS]))]
     if not found:
         return None
-    return "self_harm" if "self_harm" in found else found[0]
+    if "self_harm" in found:
+        return "self_harm"
+    specific = [k for k in found if k != "urgent"] or found
+    return "seizure" if "seizure" in specific and "unresponsive" in specific else specific[0]
 
 
 def emergency_clauses(text: str) -> List[Tuple[int, int]]:

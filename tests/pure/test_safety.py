@@ -83,3 +83,126 @@ def test_history_does_not_hide_an_emergency_said_to_be_happening_now(text):
     from bot.understanding import safety
 
     assert safety.detect(text) == "seizure"
+
+
+# --- mechanisms of issue 11: scope by each language's grammar, not by more phrases -------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The words that end a negation's reach are its own language's: the Spanish "he" is a verb.
+    ("nunca he querido matarme", None), ("no he pensado en suicidarme", None),
+    ("no he can't breathe", "breathing"), ("我从来没想过自杀", None),
+    # Chinese words holding 不 that negate nothing.
+    ("我撑不下去了 不如死了算了", "self_harm"),
+])
+def test_negation_reaches_by_its_own_language(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A space by a Chinese character ends a clause: the negation stays in its own.
+    ("没发烧 现在喘不上气", "breathing"), ("不发烧 但是喘不上气", "breathing"),
+    ("两个月前做的CAR-T 高烧40度", "fever"),
+    # ...but a dictated space right after a negation does not.
+    ("没有 发烧", None), ("没有 呼吸困难", None), ("没 发烧 也没 咳嗽", None),
+    # "But" starts a new clause in every language.
+    ("no fever but he cant breathe", "breathing"), ("no tiene fiebre pero no puede respirar", "breathing"),
+    ("hace un mes tuvo fiebre alta pero ya está bien", None),
+])
+def test_clauses_bound_negation_and_history(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Weeks, months or years back is history; minutes and hours ago is now.
+    ("she had a seizure 3 months ago", None), ("tuvo una convulsión hace dos meses", None),
+    ("上个月胸口疼过", None),
+    ("he had a seizure an hour ago", "seizure"), ("hace 10 minutos tuvo una convulsión", "seizure"),
+    ("一小时前开始抽搐", "seizure"),
+    # A date by a treatment is the treatment's: the fever is now...
+    ("temp is 40.1 and he had car t last week", "fever"), ("temp is 40.1, car-t was 3 months ago", "fever"),
+    ("fiebre de 40 y le pusieron las car-t hace un mes", "fever"),
+    # ...unless the symptom itself is told in the past.
+    ("had a high fever after his car t last year", None), ("tuvo fiebre alta despues del car-t hace un año", None),
+    ("化疗那会儿出现过高烧，抽搐，现在都好了", None),
+    # "过" right after a Chinese symptom is history; in "晕过去", "喘不过气" it is not.
+    ("他胸口疼过 检查没事", None), ("他晕过去了", "unresponsive"), ("喘不过气", "breathing"),
+    # The "está" of "ya está bien" and the "tiene" of "tiene fiebre" do not make it current.
+    ("tiene fiebre a veces con la quimio", None),
+    # "Years ago, and now again" is current.
+    ("以前抽过 现在又开始抽了", "seizure"),
+    ("tuvo una convulsión el año pasado y ahora está convulsionando otra vez", "seizure"),
+])
+def test_history_is_read_from_when_it_is_said(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize("text", ["sometimes i think about killing myself", "a veces pienso que sería mejor no estar aquí",
+                                  "有时候想从楼上跳下去"])
+def test_thoughts_of_self_harm_sometimes_are_thoughts_of_self_harm_now(text):
+    assert kind(text) == "self_harm"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The question mark belongs to its own sentence.
+    ("what is CRS? he can't breathe", "breathing"), ("¿qué es el CRS? no puede respirar", "breathing"),
+    ("什么是CRS？他现在喘不上气", "breathing"),
+    # A definition word with a new statement after it asks about nothing.
+    ("what is happening he cant breathe", "breathing"),
+    # A question about the word, before or after it.
+    ("does chest pain from coughing count?", None), ("抽搐是什么表现", None), ("他在抽搐是什么情况", "seizure"),
+    # "Is it an emergency?" decides nothing alone; a high fever asked about is still answered as one.
+    ("una fiebre de 38 es una emergencia?", None), ("发烧38度算紧急情况吗", None),
+    ("is a fever of 40 after car-t an emergency?", "fever"), ("高烧40度算紧急情况吗", "fever"),
+])
+def test_questions_about_a_symptom(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("cant breathe", "breathing"), ("hes not breathing", "breathing"), ("doesnt respond", "unresponsive"),
+    ("wont wake up", "unresponsive"), ("shes not making sense", "confusion"),
+    ("he doesnt have trouble breathing", None),
+    # A phrase with "not" also reads "isn't", "isnt", "wasnt"; not the "nt" ending any word.
+    ("she isnt waking up", "unresponsive"), ("he wasnt breathing", "breathing"), ("i want waking up early", None),
+])
+def test_apostrophes_are_optional(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("救命 孩子喘不上来气了", "breathing"),
+    ("hes shaking all over and his eyes rolled back and he wont respond", "seizure"),
+    ("lleva 5 minutos con temblores y no para", "seizure"),
+    ("宝贝 想死你了", None),
+])
+def test_the_kind_is_what_was_said(text, expected):
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize(("text", "crisis_lines"), [
+    ("quiero acabar con todo", True), ("我又割自己了", True), ("i have the pills saved up, i'm done", True),
+    ("she's having a fit right now", False), ("高烧40度 刚做完CAR-T", False), ("sangra por la nariz y no para", False),
+])
+def test_only_self_harm_wording_gets_the_crisis_lines(text, crisis_lines):
+    from actions import replies
+
+    response = replies.emergency(safety.detect(text))
+    assert (response == "utter_emergency_self_harm") is crisis_lines
+
+
+@pytest.mark.parametrize(("text", "slot", "lang", "answer", "emergency"), [
+    ("no tiene fiebre", "uncontrolled_infection", "es", "no", None),
+    ("没有 发烧", "uncontrolled_infection", "zh", "no", None),
+    ("nunca he querido matarme", "severe_mental_disorder", "es", "no", None),
+    ("no fever but he cant breathe now", "uncontrolled_infection", "en", None, "breathing"),
+    ("没发烧 现在喘不上气", "uncontrolled_infection", "zh", None, "breathing"),
+])
+def test_at_the_open_question_an_answer_stays_an_answer_and_an_emergency_an_emergency(text, slot, lang, answer,
+                                                                                    emergency):
+    from bot.trial import TRIAL
+    from bot.understanding.interpret import Message, OpenQuestion, interpret
+
+    reading = interpret(Message(text, language=lang), OpenQuestion.of(TRIAL, slot), TRIAL,
+                        {s: "yes" for s in TRIAL.slots})
+    assert (reading.answer, reading.emergency) == (answer, emergency)
