@@ -205,6 +205,22 @@ def _e1(months: float, kind: str) -> str:
     return "yes" if months <= E1_MONTHS else "no"
 
 
+# --- E8, E9: said to be out of control ----------------------------------------------------------
+
+
+def uncontrolled_reading(slot: str) -> Hook:
+    """ "my sugar is all over the place, they can't get it under control", "血糖一直控制不住",
+    "la infección no mejora": what the question is about, named and said to be out of control, is
+    a yes (the negation in "no me la pueden controlar" is no "no")."""
+    def hook(text: str, lang: Optional[str]) -> Reading:
+        if cues.is_question(text) or not any(c.kind == "uncontrolled" for c in cues.find_cues(text)):
+            return None
+        subject = [*_reading_words("conditions", slot), *_reading_words("tests", slot),
+                   *(w for code in LANGUAGES for w in topic_words(code).get(slot) or [])]
+        return ("yes", "uncontrolled_stated") if mentions.named(text, subject) else None
+    return hook
+
+
 # --- the words of each question ------------------------------------------------------------------
 
 
@@ -226,7 +242,7 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     def hook(text: str, lang: Optional[str]) -> Reading:
         if _unsure_already(text, lang):
-            return None
+            return _own_words_over_unsure(slot, text, lang)
         for read in special:
             found = read(text, lang)
             if found is not None:
@@ -234,7 +250,7 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
         tests = _reading_words("tests", slot)
         if tests and _normal_result(text):
             return "no", "normal_result"
-        if tests and mentions.absent(text, tests):
+        if tests and mentions.absent(text, tests) and not _problem_named(text, tests):
             return "unsure", "test_not_done"
         for value in ("no", "yes") if not cues.is_question(text) else ():  # own phrases first
             words = _reading_words("answers", slot, value)
@@ -251,6 +267,42 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     hook.__doc__ = f"The reading of `{slot}`."
     return hook
+
+
+def _own_words_over_unsure(slot: str, text: str, lang: Optional[str]) -> Reading:
+    """A question's own answer words win over the general "not sure" only when they hold every
+    unsure word: "还没做" / "not yet" / "todavía no" is "no" to *had CAR-T?* because that question
+    lists them, while "todavía no sabemos" stays unsure (its "sabemos" is outside them)."""
+    if cues.is_question(text):
+        return None
+    for value in ("no", "yes"):
+        words = _reading_words("answers", slot, value)
+        found = [m for m in mentions.mentions(text, words) if not m.negated] if words else []
+        if not found:
+            continue
+        folded = fold(text)
+        own = " ".join(folded[m.start:m.end] for m in found)
+        rest = "".join(" " if any(m.start <= i < m.end for m in found) else ch for i, ch in enumerate(folded))
+        if _unsure_already(own, lang) and not _unsure_already(rest, lang):
+            return value, "answer_words"
+    return None
+
+
+PROBLEM_REACH = 12  # characters after a test's word (twice as many and a few before: "problemas de sangrado ni de coagulación")
+
+
+def _problem_named(text: str, tests: Sequence[str]) -> bool:
+    """ "没有凝血问题", "no clotting problems", "no tiene problemas de coagulación": a test's word
+    with a problem word beside it names the condition, so "no" is an answer, not "not tested"."""
+    problems = [fold(w) for lang in LANGUAGES for w in load(lang, "yesno").get("problem_words") or []]
+    if not problems:
+        return False
+    folded = fold(text)
+    for m in mentions.mentions(text, tests):
+        window = folded[max(0, m.start - 2 * PROBLEM_REACH - 6):m.end + PROBLEM_REACH]
+        if contains_any(window, problems):
+            return True
+    return False
 
 
 def _normal_result(text: str) -> bool:
@@ -270,5 +322,7 @@ SPECIAL: Dict[str, Tuple[Hook, ...]] = {
     "csf_blasts_high": (csf_reading,),
     "blood_blasts_high": (_percent_reading(E13_PERCENT),),
     "bendamustine_9_months": (bendamustine_reading,),
+    "uncontrolled_infection": (uncontrolled_reading("uncontrolled_infection"),),
+    "uncontrolled_diabetes": (uncontrolled_reading("uncontrolled_diabetes"),),
 }
 READINGS: Dict[str, Hook] = {slot: reading_for(slot, SPECIAL.get(slot, ())) for slot in SLOTS}
