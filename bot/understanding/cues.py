@@ -19,9 +19,10 @@ from functools import lru_cache
 from typing import Dict, List, Pattern, Sequence, Tuple
 
 from bot.understanding.lang import LANGUAGES, LexiconError, load
+from bot.understanding.matching import CJK_SPACE
 from bot.understanding.text import fold, has_cjk
 
-_CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE)  # "不要 删除" stays one clause
 _QUESTION_MARK = re.compile(r"[?？¿]")
 
 # Kinds a message can carry; the order is the order of precedence when several are present.

@@ -21,6 +21,7 @@ from bot.understanding import safety
 from bot.understanding.activity import activity_hit, read_activity
 from bot.understanding.lang import LANGUAGES
 from bot.understanding.matching import (
+    CJK_SPACE_BREAK,
     CLAUSE_PUNCT,
     LATIN,
     MAX_CHARS,
@@ -234,7 +235,7 @@ def _corrected(rest: str) -> bool:
 
 
 FIRST_CLAUSE_WORDS = 5  # how short an opening clause must be to answer on its own
-_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]")
+_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE_BREAK)  # "是的有 去年复发的"
 
 
 def _first_clause_answer(t: Prepared, hits: List[Hit]) -> Hit | None:

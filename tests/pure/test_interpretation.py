@@ -279,3 +279,57 @@ def test_a_relation_said_to_be_the_patient_makes_the_speaker_the_parent(text, la
 @pytest.mark.parametrize("text, lang", [("soy yo el paciente", "es"), ("患者本人", "zh"), ("its me the patient", "en")])
 def test_the_patient_speaking_is_still_the_patient(text, lang):
     assert read(text, "respondent", lang=lang).answer == "patient"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("it was 80% blasts, now 5%", "en", "no"), ("5% now, it was 80% at diagnosis", "en", "no"),
+    ("now 45%, it was 10% before", "en", "yes"),
+    ("ahora 0, antes llegó a tener 80%", "es", "no"), ("antes 80%, ahora 5%", "es", "no"),
+    ("以前80%现在5%", "zh", "no"), ("以前80% 现在5%", "zh", "no"), ("现在是45%，之前是10%", "zh", "yes"),
+])
+def test_the_blast_count_said_of_now_is_the_one_compared_with_the_limit(text, lang, expected):
+    assert read(text, "blood_blasts_high", lang=lang).answer == expected
+
+
+def test_without_now_the_count_said_last_is_compared():
+    assert read("10% then 50%", "blood_blasts_high").answer == "yes"
+
+
+@pytest.mark.parametrize("text, expected", [("no blasts in the csf", "no"), ("they haven't done an LP", "unsure")])
+def test_the_questions_own_answer_words_come_before_test_not_done(text, expected):
+    assert read(text, "csf_blasts_high").answer == expected
+
+
+def test_an_infection_that_antibiotics_cleared_is_not_uncontrolled():
+    assert read("he had a chest infection last month but antibiotics cleared it", "uncontrolled_infection").answer == "no"
+
+
+@pytest.mark.parametrize("text, lang", [("i had hep b vaccine, never had it", "en"), ("打过乙肝疫苗", "zh")])
+def test_a_vaccine_is_no_to_infectious_disease(text, lang):
+    assert read(text, "active_infectious_disease", lang=lang).answer == "no"
+
+
+@pytest.mark.parametrize("text", ["no sigue en remision", "todavia no le han hecho nada de eso pues"])
+def test_a_guessed_language_switch_with_no_language_named_is_never_the_unsupported_reply(text):
+    reading = read(text, "relapse_since_car_t", intent="switch_language", confidence=0.6, lang="es")
+    assert "language" not in reading.digressions
+
+
+def test_a_guessed_language_switch_that_names_a_language_or_languages_still_gets_the_reply():
+    reading = read("do you speak other languages", "had_car_t", intent="switch_language", confidence=0.6)
+    assert "language" in reading.digressions
+
+
+@pytest.mark.parametrize("text, slot, expected", [
+    ("没有 还在缓解期", "relapse_since_car_t", "no"),  # "no, still in remission", dictated
+    ("打过乙肝疫苗 没得过", "active_infectious_disease", "no"),  # the 没得过 is its own clause
+    ("没有 发烧", "uncontrolled_infection", "no"),  # a negation still reaches its word across one space
+])
+def test_a_space_between_chinese_clauses_is_a_clause_break_but_not_after_a_negation(text, slot, expected):
+    assert read(text, slot, lang="zh").answer == expected
+
+
+def test_a_dictated_space_after_a_negation_still_protects_the_data():
+    from bot.understanding import cues
+
+    assert cues.kinds("不要 删除我的信息") == ("not_delete",)
