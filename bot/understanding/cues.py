@@ -19,9 +19,10 @@ from functools import lru_cache
 from typing import Dict, List, Pattern, Sequence, Tuple
 
 from bot.understanding.lang import LANGUAGES, LexiconError, load
+from bot.understanding.matching import CJK_SPACE
 from bot.understanding.text import fold, has_cjk
 
-_CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE)  # "不要 删除" stays one clause
 _QUESTION_MARK = re.compile(r"[?？¿]")
 
 # Kinds a message can carry; the order is the order of precedence when several are present.
@@ -133,10 +134,16 @@ def kinds(text: str) -> Tuple[str, ...]:
 
 
 def is_question(text: str) -> bool:
-    """A question mark, or a question word at the start of a clause."""
+    """A question mark, or a question word at the start of a clause.
+
+    A question word used as an indefinite ("没发烧什么的", "什么都能吃", "没什么", "怎么也") asks
+    nothing (``not_question`` in ``cues.yml``): it is masked before the question words are looked
+    for, so "复发了，这次没发烧什么的" is read as the answer it is."""
     folded = fold(text)
     if _QUESTION_MARK.search(text):
         return True
+    for start, end in _spans("not_question", folded):
+        folded = folded[:start] + " " * (end - start) + folded[end:]
     starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)]
     for pattern in _patterns("question_words"):
         for m in pattern.finditer(folded):
@@ -149,7 +156,7 @@ def qualifiers(text: str) -> Tuple[str, ...]:
     """The qualifiers in a message (past, controlled, mild), most telling first.
 
     One that is negated just before ("not treated", "no se la han tratado", "没控制住") does not
-    count; "not controlled", "hard to control", "控制不住" cancel "controlled"; "still", "还在治",
+    count; "not controlled", "hard to control", "控制不住" cancel "controlled" (and "partly"); "still", "还在治",
     "todavía" (still going on) cancel "past"."""
     folded = fold(text)
     found = set()
@@ -158,6 +165,8 @@ def qualifiers(text: str) -> Tuple[str, ...]:
             found.add(cue.kind)
     if "uncontrolled" in found or "partly" in found:
         found.discard("controlled")
+    if "uncontrolled" in found:
+        found.discard("partly")  # "控制不住，忽高忽低": not controlled at all, not partly
     if "current" in found:
         found.discard("past")
     return tuple(q for q in QUALIFIERS if q in found)

@@ -35,7 +35,7 @@ from bot.trial.model import (
     Trial,
 )
 from bot.understanding import cues, parsing, safety
-from bot.understanding.language import looks_unsupported, requested_language
+from bot.understanding.language import looks_unsupported, names_a_language, requested_language
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
@@ -453,7 +453,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     if requested and requested != lang:
         staying.append("language")
     if answer is None and not leaving and not staying and emergency is None and question is not None and \
-            question.kind not in FREE_TEXT and (message.intent == "switch_language" or looks_unsupported(text)):
+            question.kind not in FREE_TEXT and (
+                (message.intent == "switch_language" and names_a_language(text)) or looks_unsupported(text)):
         staying.append("language")  # "I can only speak English, Chinese and Spanish" -- and only then
     return Reading(
         answer=answer,

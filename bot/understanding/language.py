@@ -90,6 +90,17 @@ _NAMES = {
 }
 
 
+_LANGUAGE_WORD = re.compile(r"\b(?:language|languages|idioma|idiomas|lengua|lenguaje)\b|语言|语种", re.I)
+
+
+def names_a_language(text: str) -> bool:
+    """Whether the message names a language, or speaks of languages ("other languages?"): the
+    classifier's guess of a language switch counts only then, so plain Spanish typed without
+    accents ("no sigue en remision") is never told "I can only speak ..."."""
+    sample = text or ""
+    return bool(_LANGUAGE_WORD.search(sample)) or any(p.search(sample) for p in _NAMES.values())
+
+
 def requested_language(text: str, intent: Optional[str] = None, current: Optional[str] = None) -> Optional[str]:
     """An explicit request for a language: read from the words, or, when the classifier is sure
     the message asks to switch, the language it names (other than the current one: "¿puedo

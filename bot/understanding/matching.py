@@ -48,6 +48,12 @@ LATIN = ("en", "es")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _ZH_WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?|\S")
 CLAUSE_PUNCT = frozenset(",.;:!?。，；：！？、")
+# A space between Chinese characters ends a clause (Chinese is typed without spaces; dictation and
+# phones put one between clauses: "没有 还在缓解期"). CJK_SPACE keeps a negation with its word
+# across one space ("没有 发烧" is still "no fever"), for readers of negation scope.
+CJK_SPACE_BREAK = r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
+CJK_SPACE = (r"(?<=[\u3400-\u9fff])(?<!没)(?<!不)(?<!无)(?<!未)(?<!别)(?<!非)(?<!没有)(?<!不是)(?<!不要)(?<!并没有)"
+             r"\s+(?=[\u3400-\u9fff])")
 _APOSTROPHES = frozenset("\u2018\u2019\u02bc\u00b4`\uff07")
 
 

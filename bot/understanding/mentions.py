@@ -14,11 +14,12 @@ from functools import lru_cache
 from typing import List, NamedTuple, Pattern, Sequence, Tuple
 
 from bot.understanding.lang import LANGUAGES, load
+from bot.understanding.matching import CJK_SPACE
 from bot.understanding.text import fold, has_cjk
 
 REACH_WORDS = 3  # Latin words between a negation (or "has") and the mention
 REACH_CJK = 3  # Chinese characters between them
-_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是")
+_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是|" + CJK_SPACE)
 
 
 class Mention(NamedTuple):

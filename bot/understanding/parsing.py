@@ -21,6 +21,7 @@ from bot.understanding import safety
 from bot.understanding.activity import activity_hit, read_activity
 from bot.understanding.lang import LANGUAGES
 from bot.understanding.matching import (
+    CJK_SPACE_BREAK,
     CLAUSE_PUNCT,
     LATIN,
     MAX_CHARS,
@@ -117,8 +118,9 @@ def _tri_matcher(lang: str) -> Matcher:
     """Structures a phrase list cannot express: "not (really) sure", "have to check"."""
     matcher = Matcher(get_nlp(lang).vocab)
     after_not = sorted(word_set(lang, "yesno", "unsure_after_not"))
+    heads = sorted(word_set(lang, "yesno", "not_heads") or {"not"})  # "not", "no" ("aún no sabemos")
     if after_not:
-        matcher.add("UNSURE", [[{"NORM": "not"}, {"IS_ALPHA": True, "OP": "?"}, {"NORM": {"IN": after_not}}]])
+        matcher.add("UNSURE", [[{"NORM": {"IN": heads}}, {"IS_ALPHA": True, "OP": "?"}, {"NORM": {"IN": after_not}}]])
     must, joiner, check = (sorted(word_set(lang, "yesno", k)) for k in ("must", "must_joiner", "check"))
     if must and joiner and check:
         matcher.add("UNSURE", [[{"NORM": {"IN": must}}, {"NORM": {"IN": joiner}}, {"NORM": {"IN": check}}]])
@@ -178,10 +180,14 @@ def _tri_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     for match_id, s, e in (matcher(doc) if len(matcher) else ()):
         hits.append(Hit(doc.vocab.strings[match_id].lower(), *span_offsets(t, doc, s, e)))
     if lang == "es":
-        # An accented "sí" is yes anywhere ("pues sí"); a bare "si" ("if") only at the start.
+        # An accented "sí" is yes anywhere ("pues sí"); a bare "si" ("if") at the start, or at the
+        # end of a clause, where "if" cannot stand ("desgraciadamente si", "ya no están, si").
         for tok in doc:
             start, end = span_offsets(t, doc, tok.i, tok.i + 1)
-            if tok.norm_ == "si" and "í" in t.original[start:end].lower():
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            ends_clause = nxt is None or nxt.text in CLAUSE_PUNCT
+            if tok.norm_ == "si" and ("í" in t.original[start:end].lower() or ends_clause) and \
+                    not _negated_before(doc, tok.i, lang, window=1):
                 hits.append(Hit("yes", start, end))
     return hits
 
@@ -191,11 +197,20 @@ def _alarm_spans(t: Prepared) -> List[Tuple[int, int]]:
     return [folded_offsets(t, s, e) for s, e in safety.alarm_spans(t.folded)]
 
 
+def _uncontrolled_spans(t: Prepared) -> List[Tuple[int, int]]:
+    """Where the message says a condition is not controlled or not improving ("no me la pueden
+    controlar", "一直没好转", "not getting better"): the negation there describes the condition
+    and is no "no" to the question."""
+    from bot.understanding import cues
+
+    return [folded_offsets(t, c.start, c.end) for c in cues.find_cues(t.original) if c.kind == "uncontrolled"]
+
+
 def _tri(text: str, lang: str | None) -> Hit | None:
     t, hits = run(text, lang, _tri_hits)
     # The words of an emergency phrase are not an answer: "no" in "mi hijo no puede respirar",
     # "没有" in "孩子没有呼吸了".
-    alarms = _alarm_spans(t)
+    alarms = _alarm_spans(t) + _uncontrolled_spans(t)
     kept = [h for h in longest_first(hits) if h.value != "ignore"
             and not any(h.start < a_end and a_start < h.end for a_start, a_end in alarms)]
     values = {h.value for h in kept}
@@ -220,7 +235,7 @@ def _corrected(rest: str) -> bool:
 
 
 FIRST_CLAUSE_WORDS = 5  # how short an opening clause must be to answer on its own
-_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]")
+_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE_BREAK)  # "是的有 去年复发的"
 
 
 def _first_clause_answer(t: Prepared, hits: List[Hit]) -> Hit | None:
@@ -306,6 +321,19 @@ def _self_identified(doc: Doc, start: int, lang: str) -> bool:
     return False
 
 
+RELATION_TO_PATIENT_TOKENS = 3  # "my daughter [is the] patient", "mi hija [es] la paciente"
+
+
+def _relation_is_patient(doc: Doc, spans, start: int) -> bool:
+    """A relation said just before "the patient", in the same clause ("my daughter is the
+    patient", "我女儿是病人"): the patient is that person, not the speaker."""
+    for value, _k, _s, e in spans:
+        if value in ("child", "child_weak", "parent", "other") and e <= start and start - e <= RELATION_TO_PATIENT_TOKENS \
+                and not any(doc[i].text in CLAUSE_PUNCT for i in range(e, start)):
+            return True
+    return False
+
+
 def _respondent_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     hits = []
     spans = phrase_spans(doc, "respondent", lang)
@@ -319,6 +347,8 @@ def _respondent_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
             if possessed_next or e in relation_starts or any(
                     e == cs for v, _k, cs, _e in spans if v in ("child", "child_weak")):
                 continue  # "I'm the patient's mother", "para mi hijo" (folded from "para mí")
+            if _relation_is_patient(doc, spans, s):
+                continue  # "mi hija es la paciente, yo soy su madre": the patient is someone else
             category = "patient"
         elif value == "legal":
             category = "guardian"

@@ -185,3 +185,151 @@ def test_naming_the_open_question_and_another_keeps_the_answer():
 
 def test_a_mental_disorder_in_the_past_is_for_the_doctor_never_a_silent_yes():
     assert read("she had depression a few years ago, much better now", "severe_mental_disorder").answer == "unsure"
+
+
+# --- issue 11, round 4: mechanisms that generalise ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang, slot, expected", [
+    ("复发了，这次没发烧什么的", "zh", "relapse_since_car_t", "yes"),
+    ("复发了 这次没发烧什么的", "zh", "relapse_since_car_t", "yes"),
+    ("没有 什么都能吃 心脏没问题", "zh", "heart_failure_or_arrhythmia", "no"),
+])
+def test_a_question_word_used_as_an_indefinite_asks_nothing_and_the_answer_is_kept(text, lang, slot, expected):
+    reading = read(text, slot, lang=lang)
+    assert reading.answer == expected
+    assert not any(d.startswith(("faq", "explain")) for d in reading.digressions)
+
+
+def test_a_real_chinese_question_is_still_a_question():
+    from bot.understanding import cues
+
+    assert cues.is_question("什么时候复发的")
+    assert cues.is_question("这是什么")
+    assert not cues.is_question("没什么")
+
+
+@pytest.mark.parametrize("text, lang", [("还没做", "zh"), ("还没做 医生在商量", "zh"), ("not yet", "en"),
+                                        ("not yet, the doctor is talking about it", "en"),
+                                        ("todavía no, el médico lo está hablando", "es")])
+def test_not_yet_is_no_to_had_car_t_because_that_question_lists_it(text, lang):
+    assert read(text, "had_car_t", lang=lang).answer == "no"
+
+
+@pytest.mark.parametrize("text, lang, slot", [
+    ("还没做", "zh", "brain_lesions"),  # a scan not done yet: not sure, never a no
+    ("aún no sabemos", "es", "had_car_t"),  # "not yet" beside "we don't know": not sure
+    ("aun no sabemos, el aspirado es el viernes", "es", "relapse_since_car_t"),
+    ("todavía no lo sabemos", "es", "relapse_since_car_t"),
+    ("no estoy segura", "es", "kidney_problem"),
+])
+def test_not_yet_or_not_knowing_elsewhere_stays_not_sure(text, lang, slot):
+    assert read(text, slot, lang=lang).answer == "unsure"
+
+
+@pytest.mark.parametrize("text, expected", [("desgraciadamente si", "yes"), ("ya volvió, si", "yes"),
+                                            ("si", "yes"), ("no, si", None)])
+def test_a_spanish_si_without_its_accent_at_the_end_of_a_clause_is_yes(text, expected):
+    assert read(text, "relapse_since_car_t", lang="es").answer == expected
+
+
+def test_si_meaning_if_is_no_answer():
+    assert read("no sé si volvió", "relapse_since_car_t", lang="es").answer == "unsure"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("没有出血也没有凝血问题", "zh", "no"), ("no tiene problemas de sangrado ni de coagulacion", "es", "no"),
+    ("no clotting problems", "en", "no"),
+    ("没查过凝血", "zh", "unsure"), ("no le han hecho pruebas de coagulación", "es", "unsure"),
+])
+def test_a_problem_named_with_a_test_word_is_an_answer_not_a_test_not_done(text, lang, expected):
+    assert read(text, "dic", lang=lang).answer == expected
+
+
+@pytest.mark.parametrize("text, lang, slot", [
+    ("el azucar no me la pueden controlar, sube y baja", "es", "uncontrolled_diabetes"),
+    ("肺部真菌感染 还在治 一直没好转", "zh", "uncontrolled_infection"),
+    ("infeccion por hongos en los pulmones, sigue en tratamiento y no mejora", "es", "uncontrolled_infection"),
+])
+def test_the_negation_inside_not_controlled_is_never_a_no(text, lang, slot):
+    assert read(text, slot, lang=lang).answer != "no"
+
+
+@pytest.mark.parametrize("text, lang, slot", [
+    ("tiene diabetes pero no la pueden controlar", "es", "uncontrolled_diabetes"),
+    ("血糖一直控制不住 忽高忽低", "zh", "uncontrolled_diabetes"),
+    ("fungal infection in the lungs, still on treatment, not getting better", "en", "uncontrolled_infection"),
+])
+def test_a_condition_said_to_be_out_of_control_is_yes(text, lang, slot):
+    assert read(text, slot, lang=lang).answer == "yes"
+
+
+def test_well_controlled_is_still_no_beside_the_new_reading():
+    assert read("糖尿病控制得很好", "uncontrolled_diabetes", lang="zh").answer == "no"
+    assert read("no infections right now", "uncontrolled_infection").answer == "no"
+
+
+@pytest.mark.parametrize("text, lang", [("mi hija es la paciente yo soy su madre", "es"),
+                                        ("my daughter is the patient im her mother", "en"),
+                                        ("我女儿是病人 我是她妈", "zh"), ("my son is the patient", "en")])
+def test_a_relation_said_to_be_the_patient_makes_the_speaker_the_parent(text, lang):
+    assert read(text, "respondent", lang=lang).answer == "guardian"
+
+
+@pytest.mark.parametrize("text, lang", [("soy yo el paciente", "es"), ("患者本人", "zh"), ("its me the patient", "en")])
+def test_the_patient_speaking_is_still_the_patient(text, lang):
+    assert read(text, "respondent", lang=lang).answer == "patient"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("it was 80% blasts, now 5%", "en", "no"), ("5% now, it was 80% at diagnosis", "en", "no"),
+    ("now 45%, it was 10% before", "en", "yes"),
+    ("ahora 0, antes llegó a tener 80%", "es", "no"), ("antes 80%, ahora 5%", "es", "no"),
+    ("以前80%现在5%", "zh", "no"), ("以前80% 现在5%", "zh", "no"), ("现在是45%，之前是10%", "zh", "yes"),
+])
+def test_the_blast_count_said_of_now_is_the_one_compared_with_the_limit(text, lang, expected):
+    assert read(text, "blood_blasts_high", lang=lang).answer == expected
+
+
+def test_without_now_the_count_said_last_is_compared():
+    assert read("10% then 50%", "blood_blasts_high").answer == "yes"
+
+
+@pytest.mark.parametrize("text, expected", [("no blasts in the csf", "no"), ("they haven't done an LP", "unsure")])
+def test_the_questions_own_answer_words_come_before_test_not_done(text, expected):
+    assert read(text, "csf_blasts_high").answer == expected
+
+
+def test_an_infection_that_antibiotics_cleared_is_not_uncontrolled():
+    assert read("he had a chest infection last month but antibiotics cleared it", "uncontrolled_infection").answer == "no"
+
+
+@pytest.mark.parametrize("text, lang", [("i had hep b vaccine, never had it", "en"), ("打过乙肝疫苗", "zh")])
+def test_a_vaccine_is_no_to_infectious_disease(text, lang):
+    assert read(text, "active_infectious_disease", lang=lang).answer == "no"
+
+
+@pytest.mark.parametrize("text", ["no sigue en remision", "todavia no le han hecho nada de eso pues"])
+def test_a_guessed_language_switch_with_no_language_named_is_never_the_unsupported_reply(text):
+    reading = read(text, "relapse_since_car_t", intent="switch_language", confidence=0.6, lang="es")
+    assert "language" not in reading.digressions
+
+
+def test_a_guessed_language_switch_that_names_a_language_or_languages_still_gets_the_reply():
+    reading = read("do you speak other languages", "had_car_t", intent="switch_language", confidence=0.6)
+    assert "language" in reading.digressions
+
+
+@pytest.mark.parametrize("text, slot, expected", [
+    ("没有 还在缓解期", "relapse_since_car_t", "no"),  # "no, still in remission", dictated
+    ("打过乙肝疫苗 没得过", "active_infectious_disease", "no"),  # the 没得过 is its own clause
+    ("没有 发烧", "uncontrolled_infection", "no"),  # a negation still reaches its word across one space
+])
+def test_a_space_between_chinese_clauses_is_a_clause_break_but_not_after_a_negation(text, slot, expected):
+    assert read(text, slot, lang="zh").answer == expected
+
+
+def test_a_dictated_space_after_a_negation_still_protects_the_data():
+    from bot.understanding import cues
+
+    assert cues.kinds("不要 删除我的信息") == ("not_delete",)

@@ -124,6 +124,11 @@ def _folded_span(text: str, start: int, end: int) -> Tuple[int, int]:
 
 
 def _stated_numbers(text: str, lang: Optional[str], percent_only: bool = False) -> List[Tuple[float, str]]:
+    return [(value, kind) for value, kind, _start in _placed_numbers(text, lang, percent_only)]
+
+
+def _placed_numbers(text: str, lang: Optional[str], percent_only: bool = False) -> List[Tuple[float, str, int]]:
+    """The numbers stated, with their qualifier and where they start in ``fold(text)``."""
     from bot.understanding.parsing import find_numbers
 
     folded = fold(text)
@@ -132,16 +137,42 @@ def _stated_numbers(text: str, lang: Optional[str], percent_only: bool = False) 
         if n.kind in ("year", "month") or (percent_only and n.kind != "percent" and "%" not in text[n.end:n.end + 2]):
             continue
         start, end = _folded_span(text, n.start, n.end)
-        found.append((n.value, _qualifier(folded, start, end)))
+        found.append((n.value, _qualifier(folded, start, end), start))
     return found
+
+
+# a clause ends at punctuation, "but", or a space before Chinese ("以前80% 现在5%": no one types one inside a clause)
+_CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是|(?<=[\u3400-\u9fff%\d])\s+(?=[\u3400-\u9fff])")
+
+
+def _said_of_now(text: str, numbers: List[Tuple[float, str, int]]) -> Optional[Tuple[float, str, int]]:
+    """The number said of "now" ("it was 80% blasts, now 5%", "ahora 0, antes 80%",
+    "以前80%现在5%"): the current result is the one asked about, wherever it comes. A "now"
+    between the previous number and this one, in this clause, binds to this one; failing
+    that, a "now" after a number and before the next ("5% now, 80% before")."""
+    now = [fold(w) for lang in LANGUAGES for w in load(lang, "yesno").get("now_words") or []]
+    folded = fold(text)
+    starts = [n[2] for n in numbers]
+    for i, number in enumerate(numbers):
+        clause_start = max([0] + [m.end() for m in _CLAUSE.finditer(folded, 0, number[2])])
+        if contains_any(folded[max(clause_start, starts[i - 1] + 1 if i else 0):number[2]], now):
+            return number
+    for i, number in enumerate(numbers):
+        after = _CLAUSE.search(folded, number[2] + 1)
+        stop = min([after.start() if after else len(folded)] + ([starts[i + 1]] if i + 1 < len(numbers) else []))
+        if contains_any(folded[number[2]:stop], now):
+            return number
+    return None
 
 
 def _percent_reading(limit: float) -> Hook:
     def hook(text: str, lang: Optional[str]) -> Reading:
-        numbers = _stated_numbers(text, lang, percent_only=True) or _stated_numbers(text, lang)
+        percents, every = _placed_numbers(text, lang, percent_only=True), _placed_numbers(text, lang)
+        numbers = percents or every
         if not numbers:
             return None
-        value, kind = numbers[-1]  # the latest result is the one said last
+        # the current result: the one said of "now" ("ahora 0, antes 80%"), else the one said last
+        value, kind, _start = _said_of_now(text, percents) or _said_of_now(text, every) or numbers[-1]
         answer = _compare(value, kind, limit, tolerance=3.0, strict=True)
         return (answer, "compared_with_limit") if answer else None
     return hook
@@ -205,6 +236,22 @@ def _e1(months: float, kind: str) -> str:
     return "yes" if months <= E1_MONTHS else "no"
 
 
+# --- E8, E9: said to be out of control ----------------------------------------------------------
+
+
+def uncontrolled_reading(slot: str) -> Hook:
+    """ "my sugar is all over the place, they can't get it under control", "血糖一直控制不住",
+    "la infección no mejora": what the question is about, named and said to be out of control, is
+    a yes (the negation in "no me la pueden controlar" is no "no")."""
+    def hook(text: str, lang: Optional[str]) -> Reading:
+        if cues.is_question(text) or not any(c.kind == "uncontrolled" for c in cues.find_cues(text)):
+            return None
+        subject = [*_reading_words("conditions", slot), *_reading_words("tests", slot),
+                   *(w for code in LANGUAGES for w in topic_words(code).get(slot) or [])]
+        return ("yes", "uncontrolled_stated") if mentions.named(text, subject) else None
+    return hook
+
+
 # --- the words of each question ------------------------------------------------------------------
 
 
@@ -221,12 +268,12 @@ def _plain_answer(text: str, lang: Optional[str]) -> Optional[str]:
 
 
 def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
-    """The hook of one question: its special readings, then tests not done or normal, then its
-    own answer words, then what it is about said negated or as had."""
+    """The hook of one question: its special readings, then a normal result, then its own answer
+    words, then a test not done, then what it is about said negated or as had."""
 
     def hook(text: str, lang: Optional[str]) -> Reading:
         if _unsure_already(text, lang):
-            return None
+            return _own_words_over_unsure(slot, text, lang)
         for read in special:
             found = read(text, lang)
             if found is not None:
@@ -234,12 +281,13 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
         tests = _reading_words("tests", slot)
         if tests and _normal_result(text):
             return "no", "normal_result"
-        if tests and mentions.absent(text, tests):
-            return "unsure", "test_not_done"
-        for value in ("no", "yes") if not cues.is_question(text) else ():  # own phrases first
+        # own phrases before "not tested": "no blasts in the csf" answers, it does not say untested
+        for value in ("no", "yes") if not cues.is_question(text) else ():
             words = _reading_words("answers", slot, value)
             if words and mentions.named(text, words):
                 return value, "answer_words"
+        if tests and mentions.absent(text, tests) and not _problem_named(text, tests):
+            return "unsure", "test_not_done"
         if _plain_answer(text, lang) is not None or cues.is_question(text):
             return None
         conditions = _reading_words("conditions", slot)
@@ -251,6 +299,42 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     hook.__doc__ = f"The reading of `{slot}`."
     return hook
+
+
+def _own_words_over_unsure(slot: str, text: str, lang: Optional[str]) -> Reading:
+    """A question's own answer words win over the general "not sure" only when they hold every
+    unsure word: "还没做" / "not yet" / "todavía no" is "no" to *had CAR-T?* because that question
+    lists them, while "todavía no sabemos" stays unsure (its "sabemos" is outside them)."""
+    if cues.is_question(text):
+        return None
+    for value in ("no", "yes"):
+        words = _reading_words("answers", slot, value)
+        found = [m for m in mentions.mentions(text, words) if not m.negated] if words else []
+        if not found:
+            continue
+        folded = fold(text)
+        own = " ".join(folded[m.start:m.end] for m in found)
+        rest = "".join(" " if any(m.start <= i < m.end for m in found) else ch for i, ch in enumerate(folded))
+        if _unsure_already(own, lang) and not _unsure_already(rest, lang):
+            return value, "answer_words"
+    return None
+
+
+PROBLEM_REACH = 12  # characters after a test's word (twice as many and a few before: "problemas de sangrado ni de coagulación")
+
+
+def _problem_named(text: str, tests: Sequence[str]) -> bool:
+    """ "没有凝血问题", "no clotting problems", "no tiene problemas de coagulación": a test's word
+    with a problem word beside it names the condition, so "no" is an answer, not "not tested"."""
+    problems = [fold(w) for lang in LANGUAGES for w in load(lang, "yesno").get("problem_words") or []]
+    if not problems:
+        return False
+    folded = fold(text)
+    for m in mentions.mentions(text, tests):
+        window = folded[max(0, m.start - 2 * PROBLEM_REACH - 6):m.end + PROBLEM_REACH]
+        if contains_any(window, problems):
+            return True
+    return False
 
 
 def _normal_result(text: str) -> bool:
@@ -270,5 +354,7 @@ SPECIAL: Dict[str, Tuple[Hook, ...]] = {
     "csf_blasts_high": (csf_reading,),
     "blood_blasts_high": (_percent_reading(E13_PERCENT),),
     "bendamustine_9_months": (bendamustine_reading,),
+    "uncontrolled_infection": (uncontrolled_reading("uncontrolled_infection"),),
+    "uncontrolled_diabetes": (uncontrolled_reading("uncontrolled_diabetes"),),
 }
 READINGS: Dict[str, Hook] = {slot: reading_for(slot, SPECIAL.get(slot, ())) for slot in SLOTS}
