@@ -94,7 +94,7 @@ class _Num(NamedTuple):
 # A calendar year, a month name ("三月"), a percentage or "one" as a pronoun is no quantity: no
 # unit makes it a duration. "un"/"una" ("article") is 1 only before a unit or another number.
 _KINDS_NOT_QUANTITY = frozenset({"year", "month", "percent", "pronoun"})
-_KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article"}
+_KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article", "ordinal"}  # ordinal: 初三, 第三 (a day 28 before a unit counts)
 _MIXED_FRACTION_RE = re.compile(r"^(\d+)([½¼¾])$")
 _FRACTION_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")  # a day: "5", "5th", "1º"
@@ -481,8 +481,13 @@ def _zh_numbers(doc: Doc) -> List[_Num]:
                                   "percent" if value == 100 else ""))
             skip_until = following.end
             continue
-        if nxt == "年" and (kind == "digits" or value >= 1000) and value == int(value):
-            value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"
+        after_year = "".join(texts[e + 1:e + 3])
+        if nxt == "年" and value == int(value) and (kind == "digits" or value >= 1000 or (
+                10 <= value < 100 and len(chars) == 2 and after_year.startswith(
+                    tuple(phrase_list("zh", "dates", "birth_year_after"))))):
+            value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"  # 95年的
+        elif prev in word_set("zh", "numbers", "ordinal_before"):
+            kind = "ordinal"
         elif nxt == "月" and prev != "个" and chars not in ("两", "兩") and value == int(value) \
                 and 1 <= value <= 12:
             kind = "month"
@@ -511,8 +516,20 @@ class _Piece(NamedTuple):
 
 
 def _units(doc: Doc, lang: str) -> List[Tuple[int, int, float, str]]:
-    return [(s, e, float(value), doc[s:e].text.replace(" ", ""))
-            for value, _kind, s, e in phrase_spans(doc, "units", lang)]
+    """The unit words. A short unit that is also a word of the other language ("y", "m") counts
+    only glued to its number or ending the clause ("7y", "7 y." but not "3 y medio"); a Chinese
+    unit that starts a longer word (年级, 年代) is none."""
+    glued_only = word_set(lang, "numbers", "glued_only_units")
+    not_after = word_set(lang, "numbers", "not_unit_after")
+    out = []
+    for value, _kind, s, e in phrase_spans(doc, "units", lang):
+        if doc[s:e].text in glued_only and not (s > 0 and not doc[s - 1].whitespace_) and not (
+                e == len(doc) or doc[e].text in CLAUSE_PUNCT):
+            continue
+        if e < len(doc) and doc[e].text in not_after:
+            continue
+        out.append((s, e, float(value), doc[s:e].text.replace(" ", "")))
+    return out
 
 
 def _zh_age_kind(norms: Sequence[str], start: int, end: int, unit: str) -> str:
@@ -597,14 +614,116 @@ def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
 
 
 
-def _clause_of(doc: Doc, start: int) -> Tuple[int, int]:
+def _breaks(doc: Doc, lang: str) -> FrozenSet[int]:
+    """Token positions that end a clause for reading numbers: punctuation, a conjunction
+    ("and", "but", "y", "pero", "和", "但是"), and in Chinese a space between two words that are
+    not a number and its unit ("他 七岁 上个月复发" as dictated). A break at i means token i is no
+    part of either clause; ``_ZERO`` marks a break between i - 1 and i."""
+    out = {i for i, t in enumerate(doc) if t.text in CLAUSE_PUNCT} | _word_breaks(doc, lang)
+    if lang == "zh":
+        unit_starts = {u[0] for u in _unit_words("zh")}
+        for i in range(1, len(doc)):
+            a, b = doc[i - 1], doc[i]
+            if a.whitespace_ and not (a.text.isascii() and a.text.isalpha()) and not (
+                    b.text.isascii() and b.text.isalpha()) and b.text[0] not in unit_starts:
+                out.add(_ZERO + i)
+    return frozenset(out)
+
+
+def _word_breaks(doc: Doc, lang: str) -> FrozenSet[int]:
+    """The tokens of the conjunctions that join two clauses ("and", "pero", "但是")."""
+    norms = [t.norm_ for t in doc]
+    out: set = set()
+    for i in range(1, len(norms)):
+        for w in _phrase_tokens(lang, "clause_words"):
+            if tuple(norms[i:i + len(w)]) == w:
+                out.update(range(i, i + len(w)))
+                break
+    return frozenset(out)
+
+
+def _joined(doc: Doc, a: int, b: int, lang: str) -> bool:
+    """Whether a conjunction stands between tokens ``a`` and ``b`` ("she's 7 and he's 10")."""
+    lo, hi = min(a, b), max(a, b)
+    return any(lo < i < hi for i in _word_breaks(doc, lang))
+
+
+_ZERO = 1 << 20  # offset for a break that falls between two tokens
+
+
+def _clause_of(doc: Doc, start: int, lang: str = "en") -> Tuple[int, int]:
+    breaks = _breaks(doc, lang)
     lo = start
-    while lo > 0 and doc[lo - 1].text not in CLAUSE_PUNCT:
+    while lo > 0 and lo - 1 not in breaks and _ZERO + lo not in breaks:
         lo -= 1
     hi = start
-    while hi < len(doc) and doc[hi].text not in CLAUSE_PUNCT:
+    while hi < len(doc) and hi not in breaks and (hi == start or _ZERO + hi not in breaks):
         hi += 1
     return lo, hi
+
+
+@cache
+def _phrase_tokens(lang: str, key: str) -> Tuple[Tuple[str, ...], ...]:
+    """The phrases of ``numbers.yml[key]`` as token sequences, longest first; a Chinese phrase
+    that ends in a numeral ("快八") loses it: the number is read, not matched."""
+    out = set()
+    codes = ("en", "es") if lang in ("en", "es") else (lang,)  # a Latin text is read as both
+    for phrase in (p for code in codes for p in phrase_list(code, "numbers", key)):
+        p = fold_phrase(str(phrase))
+        if lang == "zh":
+            p = p.rstrip("0123456789" + "".join(_ZH_NUMERALS))
+        words = tuple(t.norm_ for t in make_doc(p, lang)) if p else ()
+        if words:
+            out.add(words)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _ends_at(norms: Sequence[str], end: int, lo: int, key: str, lang: str, gap: int = 0,
+             blocked: FrozenSet[int] = frozenset()) -> int:
+    """Where a phrase of ``key`` starts when it ends at ``end`` or up to ``gap`` tokens before it
+    (none of them in ``blocked``), inside [lo, end); -1 if none."""
+    for g in range(gap + 1):
+        e = end - g
+        if any(i in blocked for i in range(e, end)):
+            break
+        for words in _phrase_tokens(lang, key):
+            if e - len(words) >= lo and tuple(norms[e - len(words):e]) == words:
+                return e - len(words)
+    return -1
+
+
+def _hedged(doc: Doc, start: int, end: int, lang: str, taken: FrozenSet[int]) -> bool:
+    """Whether the number at [start, end) is an age not reached yet: "almost 8", "turning 29",
+    "快八岁", "casi 8", "40 next week", "sixteen in april". Only the number beside the word:
+    "almost 8, his sister is 12" hedges 8 and not 12. ``taken`` are the tokens of numbers."""
+    norms = [t.norm_ for t in doc]
+    lo, hi = _clause_of(doc, start, lang)
+    if _ends_at(norms, start, lo, "reached", lang, gap=2, blocked=taken) >= 0:
+        return False  # "I turned 22 in october", "cumplió 12 en mayo"
+    if _ends_at(norms, start, lo, "approaching", lang, gap=2, blocked=taken) >= 0:
+        return True
+    k = end
+    for us, ue, _mult, _unit in _units(doc, lang):
+        if us == k:
+            k = ue
+    for words in _phrase_tokens(lang, "approaching_after"):
+        if k + len(words) <= hi and tuple(norms[k:k + len(words)]) == words:
+            return True
+    # "sixteen in april", "10 en marzo": an age said with a month still to come
+    return lang != "zh" and k + 1 < hi and norms[k] in word_set(lang, "numbers", "birthday_cues") and \
+        norms[k + 1] in word_values(lang, "dates", "months")
+
+
+def _other_person(doc: Doc, start: int, lang: str, taken: FrozenSet[int]) -> bool:
+    """Whether the number at ``start`` is said of someone else: "his sister is 12", "她弟弟三岁",
+    "su hermano 8" (another person named before it in its clause, no number between)."""
+    norms = [t.norm_ for t in doc]
+    lo, _ = _clause_of(doc, start, lang)
+    return _ends_at(norms, start, lo, "other_people", lang, gap=4, blocked=taken) >= 0
+
+
+def _taken(nums: Sequence[_Num]) -> FrozenSet[int]:
+    return frozenset(i for n in nums for i in range(n.start, n.end))
 
 
 def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str) -> bool:
@@ -642,20 +761,31 @@ def _is_age_unit(doc: Doc, piece: _Piece, lang: str) -> bool:
     return any(u.replace(" ", "") in text if lang == "zh" else text.endswith(u) for u in units)
 
 
-def _choose(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[_Piece]:
+def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | None = None) -> List[_Piece] | None:
     """Of several durations: one given plainly over a bound ("不到一个月，三个礼拜左右"), one said
-    of now over one said of then ("diagnosed when he was 3, he's 7 now"), and of answers that
-    agree ("一岁半，18个月") the most precise; else the first."""
+    of the patient over one said of someone else ("7, his sister is 12"), one reached over one
+    to come ("6岁，下个月7岁"), one said of now over one said of then ("diagnosed when he was 3,
+    he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
+    disagree with nothing to tell them apart give none (the question is asked again)."""
     if len(groups) == 1:
         return groups[0]
+    nums = numbers_in(doc, lang)
+    taken = _taken(nums)
+    if for_age:
+        groups = [g for g in groups if not _other_person(doc, g[0].start, lang, taken)] or groups
+        groups = [g for g in groups if not _hedged(doc, g[0].start, g[-1].end, lang, taken)] or groups
+        if len(groups) == 1:
+            return groups[0]
     plain = [g for g in groups if not _group_kind(doc, g, lang)] or groups
-    clauses = {id(g): _clause_of(doc, g[0].start) for g in plain}
+    clauses = {id(g): _clause_of(doc, g[0].start, lang) for g in plain}
     now = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "now_words")]
     then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
     candidates = now or [g for g in plain if g not in then] or plain
     values = [sum(p.months for p in g) for g in candidates]
-    if max(values) - min(values) <= 12:
+    if max(values) - min(values) <= 12 and not (for_age and max(values) - min(values) >= 12):
         return max(candidates, key=lambda g: (len(g), g[0].start))
+    if for_age and any(_joined(doc, candidates[0][0].start, g[0].start, lang) for g in candidates[1:]):
+        return None  # "他7岁和他10岁": which is the patient's? Asked again.
     return candidates[0]
 
 
@@ -681,7 +811,9 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
     ages = [next((p.age for p in g if p.age), "") for g in groups]
     kind = "nominal" if "nominal" in ages and "real" not in ages else ""
     chosen = groups[ages.index("real")] if "real" in ages else (
-        groups[ages.index("nominal")] if kind else _choose(doc, groups, lang))
+        groups[ages.index("nominal")] if kind else _choose(doc, groups, lang, for_age))
+    if chosen is None:
+        return [Hit(None, 0, len(t.original), "unclear")]
     months = round(sum(p.months for p in chosen), 4)
     if kind:
         months = max(months - 12, 0.0)
@@ -691,6 +823,8 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
 
 def duration(text: str, lang: str | None, for_age: bool | None = None) -> Hit | None:
     _, hits = run(text, lang, partial(_duration_hits, for_age=for_age))
+    if any(h.kind == "unclear" for h in hits):
+        return None
     if not hits:
         return None
     return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))[0]
@@ -759,15 +893,23 @@ def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
         return [Hit(None, 0, len(t.original), "unit")]
     # The day and month of a date ("born March 4, 2015", "2015年3月4日") are no age either.
     dated = [(d.start, d.end) for d in _dates(t, doc, lang) if d.month or d.day]
+    nums = numbers_in(doc, lang)
+    taken = _taken(nums)
     hits = []
-    for n in numbers_in(doc, lang):
+    for n in nums:
         skip = n.kind in _KINDS_NOT_BARE or _counted(doc, n, lang) or any(
             s <= n.start < e for s, e in dated)
-        clause = _clause_of(doc, n.start)
+        clause = _clause_of(doc, n.start, lang)
         when = "now" if _has_words(doc, *clause, lang, "now_words") else (
             "then" if _has_words(doc, *clause, lang, "then_words") else "")
+        if not skip and _other_person(doc, n.start, lang, taken):
+            when = "other"
+        elif not skip and when != "now" and _hedged(doc, n.start, n.end, lang, taken):
+            when = "soon"
         hits.append(Hit(None if skip else n.value, *span_offsets(t, doc, n.start, n.end),
-                         "skip" if skip else when))
+                        "skip" if skip else when))
+    # The conjunctions, for ``number`` to tell two ages apart
+    hits.extend(Hit(None, *span_offsets(t, doc, i, i + 1), "join") for i in _word_breaks(doc, lang))
     return hits
 
 
@@ -777,11 +919,19 @@ def number(text: str, lang: str | None) -> Hit | None:
     _, hits = run(text, lang, _number_hits)
     if any(h.kind == "unit" for h in hits):
         return None
+    joins = [h for h in hits if h.kind == "join"]
+    hits = [h for h in hits if h.kind != "join"]
     skips = [h for h in hits if h.kind == "skip"]
     kept = [h for h in hits if h.kind != "skip" and not any(
         h.start < s.end and s.start < h.end for s in skips)]
-    # "diagnosed in 2022 when he was 3, he's 7 now": the number said of now.
+    # The patient's over someone else's ("7, his sister is 12"), one reached over one to come
+    # ("11, nearly 12"), and "diagnosed in 2022 when he was 3, he's 7 now": the one said of now.
+    kept = [h for h in kept if h.kind != "other"] or kept
+    kept = [h for h in kept if h.kind != "soon"] or kept
     kept = [h for h in kept if h.kind == "now"] or [h for h in kept if h.kind != "then"] or kept
+    kept = sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))
+    if any(h.value != kept[0].value and any(kept[0].end <= j.start < h.start for j in joins) for h in kept[1:]):
+        return None  # "she's 7 and he's 10": which one is the patient's? Asked again.
     return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))[0] if kept else None
 
 
@@ -1005,7 +1155,11 @@ def _age_range(d: _Date, today: date) -> AgeRange | None:
 
 def _birth_cue_offsets(t: Prepared, doc: Doc, lang: str) -> List[int]:
     if lang == "zh":
-        return [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
+        # "95年的" / "我是零五年的" ending a clause says the year someone was born
+        ends = [doc[d.end].idx for d in _zh_dates(doc) if d.month is None and d.end < len(doc)
+                and doc[d.end].text == "的" and (d.end + 1 == len(doc) or doc[d.end + 1].text in CLAUSE_PUNCT
+                                                  or doc[d.end + 1].text in word_set("zh", "dates", "sentence_particles"))]
+        return ends + [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
     cues = word_set(lang, "dates", "birth_cues")
     return [tok.idx for tok in doc if tok.norm_ in cues]
 
@@ -1042,13 +1196,21 @@ def birth_hits(text: str, lang: str | None, today: date | None = None) -> Hit | 
     return min(hits, key=lambda h: h.start) if hits else None
 
 
+def _hedge_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    nums = [n for n in numbers_in(doc, lang) if n.kind not in _KINDS_NOT_BARE]
+    taken = _taken(nums)
+    return [Hit(True, *span_offsets(t, doc, n.start, n.end)) for n in nums
+            if _hedged(doc, n.start, n.end, lang, taken)]
+
+
 def approaching(text: str, lang: str | None = None) -> bool:
-    """Whether an age is said as one not reached yet: "almost 40", "40 next week", "cumple 9 en
-    febrero", "快满一岁" (``numbers.yml``: ``approaching``)."""
-    folded = prepare(as_text(text)).folded
-    for code in LANGUAGES:
-        for phrase in phrase_list(code, "numbers", "approaching"):
-            p = fold_phrase(phrase)
-            if (p in folded) if code == "zh" else re.search(r"(?<![\w'])" + re.escape(p) + r"(?![\w'])", folded):
-                return True
-    return False
+    """Whether the age read from the text is one not reached yet: "almost 40", "40 next week",
+    "cumple 9 en febrero", "快满一岁" (``numbers.yml``: ``approaching`` before the number,
+    ``approaching_after`` after it). Only the number beside the word counts: in "11, nearly 12"
+    the age read is 11, reached."""
+    text = as_text(text)
+    chosen = duration(text, lang, True) or number(text, lang)
+    if chosen is None:
+        return False
+    _, hedges = run(text, lang, _hedge_hits)
+    return any(h.start < chosen.end and chosen.start < h.end for h in hedges)
