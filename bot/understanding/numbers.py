@@ -664,8 +664,10 @@ def _latin_piece(norms: Sequence[str], by_end: Dict[int, _Num], us: int, ue: int
     return _Piece(value * mult, start, end, mult)
 
 
-def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
-    """Each "number + unit" in the doc (and in Chinese a number after 虚岁/周岁 alone)."""
+def _duration_pieces(doc: Doc, lang: str, drop_ago: bool = False) -> List[_Piece]:
+    """Each "number + unit" in the doc (and in Chinese a number after 虚岁/周岁 alone); with
+    ``drop_ago`` not those said as a time ago ("diagnosed 2 years ago" is no age), which still
+    answer "how long ago" questions."""
     nums = [n for n in numbers_in(doc, lang) if n.kind not in _KINDS_NOT_QUANTITY]
     by_end = {n.end: n for n in nums}
     by_start = {n.start: n for n in nums}
@@ -684,7 +686,7 @@ def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
             if age and not any(p.start <= n.start < p.end for p in pieces) and not (
                     n.end < len(norms) and norms[n.end] in _unit_words("zh")):
                 pieces.append(_Piece(n.value * 12, n.start, n.end, 12, age))
-    return sorted((p for p in pieces if not _ago(doc, p, lang)), key=lambda p: p.start)
+    return sorted((p for p in pieces if not (drop_ago and _ago(doc, p, lang))), key=lambda p: p.start)
 
 
 def _ago(doc: Doc, piece: _Piece, lang: str) -> bool:
@@ -902,7 +904,7 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
 
 
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
-    pieces = _duration_pieces(doc, lang)
+    pieces = _duration_pieces(doc, lang, drop_ago=bool(for_age))
     if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
         pieces = [p for p in pieces if not _is_age_unit(doc, p, lang)]
     if not pieces:
@@ -1023,7 +1025,7 @@ def _counted(doc: Doc, n: _Num, lang: str) -> bool:
 
 
 def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
-    if _duration_pieces(doc, lang):
+    if _duration_pieces(doc, lang, drop_ago=True):
         return [Hit(None, 0, len(t.original), "unit")]
     # The day and month of a date ("born March 4, 2015", "2015年3月4日") are no age either.
     dated = [(d.start, d.end) for d in _dates(t, doc, lang) if d.month or d.day] + _ago_spans(doc, lang)
