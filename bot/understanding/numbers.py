@@ -896,7 +896,8 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
     then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
     candidates = now or [g for g in plain if g not in then] or plain
     values = [sum(p.months for p in g) for g in candidates]
-    if max(values) - min(values) <= 12 and not (for_age and max(values) - min(values) >= 12):
+    spread = max(values) - min(values)  # ages a year apart are two ages, not one said twice
+    if spread < 12 or (spread == 12 and not for_age):
         return max(candidates, key=lambda g: (len(g), g[0].start))
     if for_age and any(_joined(doc, candidates[0][0].start, g[0].start, lang) for g in candidates[1:]):
         return None  # "他7岁和他10岁": which is the patient's? Asked again.
@@ -1068,7 +1069,7 @@ def number(text: str, lang: str | None) -> Hit | None:
     kept = sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))
     if any(h.value != kept[0].value and any(kept[0].end <= j.start < h.start for j in joins) for h in kept[1:]):
         return None  # "she's 7 and he's 10": which one is the patient's? Asked again.
-    return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))[0] if kept else None
+    return kept[0] if kept else None
 
 
 def parse_number(text: str, lang: str | None = None) -> float | None:
