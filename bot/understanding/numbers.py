@@ -89,12 +89,14 @@ class _Num(NamedTuple):
     start: int  # token offsets
     end: int
     kind: str = ""  # "" a quantity, or one of _KINDS_NOT_QUANTITY / "article"
+    low: float = 0.0  # a range's ends ("3 or 4")
+    high: float = 0.0
 
 
-# A calendar year, a month name ("三月"), a percentage or "one" as a pronoun is no quantity: no
-# unit makes it a duration. "un"/"una" ("article") is 1 only before a unit or another number.
-_KINDS_NOT_QUANTITY = frozenset({"year", "month", "percent", "pronoun"})
-_KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article"}
+# A calendar year, a month name ("三月"), a percentage, "one" as a pronoun or a range ("3 or 4")
+# is no quantity: no unit makes it a duration. "un"/"una" ("article") is 1 only before a unit or another number.
+_KINDS_NOT_QUANTITY = frozenset({"year", "month", "percent", "pronoun", "range"})
+_KINDS_NOT_BARE = _KINDS_NOT_QUANTITY | {"article", "ordinal"}  # ordinal: 初三, 第三 (a day 28 before a unit counts)
 _MIXED_FRACTION_RE = re.compile(r"^(\d+)([½¼¾])$")
 _FRACTION_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")  # a day: "5", "5th", "1º"
@@ -131,6 +133,8 @@ def _tens_units(norms: Sequence[str], i: int, lang: str) -> Tuple[int, int]:
     """0-99 from the number word at ``i``: "thirty-one", "treinta y uno", "twenty five"."""
     small = word_values(lang, "numbers", "words")
     value, j = int(small[norms[i]]), i + 1
+    if value == 10 and lang == "es" and j + 1 < len(norms) and norms[j] == "y" and 6 <= small.get(norms[j + 1], 0) < 10:
+        return value + int(small[norms[j + 1]]), j + 2  # "diez y seis", the old spelling of 16
     if 20 <= value < 100 and value % 10 == 0:
         joiners = word_set(lang, "numbers", "tens_joiners")
         k = j + 1 if j < len(norms) and norms[j] in joiners else j
@@ -244,9 +248,10 @@ def _half_tail(norms: Sequence[str], end: int, value: float, lang: str) -> Tuple
         return value + 0.5, end + added
     if tail[:1] and tail[0] in FRACTIONS:
         return value + FRACTIONS[tail[0]], end + 1
-    m = _FRACTION_RE.match(tail[0]) if tail and value == int(value) else None
+    skip = 1 if tail[:1] == ["and"] and len(tail) > 1 else 0  # "4 and 3/4"
+    m = _FRACTION_RE.match(tail[skip]) if len(tail) > skip and value == int(value) else None
     if m and 0 < int(m.group(1)) < int(m.group(2)):
-        return value + int(m.group(1)) / int(m.group(2)), end + 1
+        return value + int(m.group(1)) / int(m.group(2)), end + 1 + skip
     return value, end
 
 
@@ -339,7 +344,44 @@ def _latin_numbers(doc: Doc, lang: str) -> List[_Num]:
             if kind == "percent":
                 end += _percent_length(norms, end, lang)  # "por ciento" is no second number
         i = end
-    return found
+    return _mark_ranges(found, norms, lang)
+
+
+def _mark_ranges(found: List[_Num], norms: Sequence[str], lang: str) -> List[_Num]:
+    """Two numbers that give a range ("2-3 months", "3 or 4", "between 4 and 5", "entre 2 y 3",
+    "三个月还是四个月", "2到3个月") become one of kind "range": no one value, never two answers.
+    A limit may lie between the ends ("6 or 7 months"), so the readers give none and
+    ``vague_duration`` says the person is unsure; ``parse_range`` gives both ends."""
+    joiners = _phrase_tokens(lang, "range_joiners")
+    starts = _phrase_tokens(lang, "range_starts")
+    units = _unit_words(lang)
+    out: List[_Num] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        b = found[i + 1] if i + 1 < len(found) else None
+        if b is not None and not a.kind and not b.kind and a.value < b.value:
+            gap = list(norms[a.end:b.start])
+            if lang == "zh":
+                gap = ["".join(gap)]
+                for u in sorted(units, key=len, reverse=True):
+                    if gap[0].startswith(u) and len(gap[0]) > len(u):
+                        gap = [gap[0][len(u):]]
+                        break
+                gap_words = tuple(t.norm_ for t in make_doc(gap[0], "zh")) if gap[0] else ()
+            else:
+                while gap and gap[0] in units:
+                    gap.pop(0)
+                gap_words = tuple(gap)
+            between = any(tuple(norms[a.start - len(w):a.start]) == w for w in starts) and gap_words in (
+                ("and",), ("y",), ("e",), ("和",), ("到",))
+            if gap_words in joiners or between:
+                out.append(_Num((a.value + b.value) / 2, a.start, b.end, "range", a.value, b.value))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
 
 
 # --- Chinese: runs of numeral characters ----------------------------------------------------------
@@ -347,12 +389,13 @@ def _latin_numbers(doc: Doc, lang: str) -> List[_Num]:
 
 def _zh_digit_string(chars: str, decimal: bool) -> Tuple[float | None, str]:
     """Numerals without 十/百/千: one digit, or digits read one by one (二零一九 = 2019). Two
-    neighbouring digits such as 三四 or 七八 mean "three or four": no number."""
+    neighbouring digits such as 三四 or 七八 mean "three or four": a range, kind "range", with
+    the value between them."""
     digits = [_zh_ints("digits")[c] for c in chars]
     if len(digits) > 15:
         return None, ""  # no age, duration or year is that long
     if not decimal and len(digits) == 2 and digits[0] > 0 and digits[1] == digits[0] + 1:
-        return None, ""
+        return digits[0] + 0.5, "range"  # the ends are the value -/+ 0.5
     return float("".join(str(d) for d in digits)), ("digits" if len(digits) > 1 else "")
 
 
@@ -481,17 +524,22 @@ def _zh_numbers(doc: Doc) -> List[_Num]:
                                   "percent" if value == 100 else ""))
             skip_until = following.end
             continue
-        if nxt == "年" and (kind == "digits" or value >= 1000) and value == int(value):
-            value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"
+        after_year = "".join(texts[e + 1:e + 3])
+        if nxt == "年" and value == int(value) and (kind == "digits" or value >= 1000 or (
+                10 <= value < 100 and len(chars) == 2 and after_year.startswith(
+                    tuple(phrase_list("zh", "dates", "birth_year_after"))))):
+            value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"  # 95年的
+        elif prev in word_set("zh", "numbers", "ordinal_before"):
+            kind = "ordinal"
         elif nxt == "月" and prev != "个" and chars not in ("两", "兩") and value == int(value) \
                 and 1 <= value <= 12:
             kind = "month"
         elif nxt == "%":
             kind = "percent"
-        else:
+        elif kind != "range":
             kind = ""
-        found.append(_Num(value, s, e, kind))
-    return found
+        found.append(_Num(value, s, e, kind, value - 0.5, value + 0.5) if kind == "range" else _Num(value, s, e, kind))
+    return _mark_ranges(found, texts, "zh")
 
 
 def numbers_in(doc: Doc, lang: str) -> List[_Num]:
@@ -511,8 +559,20 @@ class _Piece(NamedTuple):
 
 
 def _units(doc: Doc, lang: str) -> List[Tuple[int, int, float, str]]:
-    return [(s, e, float(value), doc[s:e].text.replace(" ", ""))
-            for value, _kind, s, e in phrase_spans(doc, "units", lang)]
+    """The unit words. A short unit that is also a word of the other language ("y", "m") counts
+    only glued to its number or ending the clause ("7y", "7 y." but not "3 y medio"); a Chinese
+    unit that starts a longer word (年级, 年代) is none."""
+    glued_only = word_set(lang, "numbers", "glued_only_units")
+    not_after = word_set(lang, "numbers", "not_unit_after")
+    out = []
+    for value, _kind, s, e in phrase_spans(doc, "units", lang):
+        if doc[s:e].text in glued_only and not (s > 0 and not doc[s - 1].whitespace_) and not (
+                e == len(doc) or doc[e].text in CLAUSE_PUNCT):
+            continue
+        if e < len(doc) and doc[e].text in not_after:
+            continue
+        out.append((s, e, float(value), doc[s:e].text.replace(" ", "")))
+    return out
 
 
 def _zh_age_kind(norms: Sequence[str], start: int, end: int, unit: str) -> str:
@@ -551,14 +611,43 @@ def _zh_piece(doc: Doc, norms: Sequence[str], by_end: Dict[int, _Num], us: int, 
     return _Piece(value * mult, start, end, mult, _zh_age_kind(norms, start, end, unit))
 
 
+def _number_after_unit(norms: Sequence[str], by_start: Dict[int, _Num], ue: int,
+                       unit_starts: FrozenSet[int]) -> _Num | None:
+    """The number a unit names when it comes first: "day 28", "week 10", "month 3 after the
+    infusion", "al día 28", "día +28" (a day of treatment, counted from the infusion). Not when
+    that number has a unit of its own ("a year 3 months")."""
+    k = ue + 1 if ue < len(norms) and norms[ue] == "+" else ue
+    plus = re.match(r"^\+(\d{1,3})$", norms[ue]) if ue < len(norms) else None
+    if plus:
+        return _Num(float(plus.group(1)), ue, ue + 1)
+    n = by_start.get(k)
+    if n is None or n.end in unit_starts or n.value != int(n.value):
+        return None
+    return n
+
+
+_ORDINAL_SUFFIX_RE = re.compile(r"^(\d{1,3})(?:st|nd|rd|th|º|°|o|er|a)$")
+
+
 def _latin_piece(norms: Sequence[str], by_end: Dict[int, _Num], us: int, ue: int, mult: float,
-                 lang: str) -> _Piece | None:
+                 lang: str, by_start: Dict[int, _Num] | None = None,
+                 unit_starts: FrozenSet[int] = frozenset()) -> _Piece | None:
     value: float | None = None
     start, end = us, ue
     halves = word_set(lang, "numbers", "half_words")
     k = us - 1 if us >= 1 and norms[us - 1] == "-" else us
+    after = _number_after_unit(norms, by_start or {}, ue, unit_starts) if k not in by_end and \
+        " ".join(norms[us:ue]) in word_set(lang, "numbers", "leading_units") else None
+    ordinal = _ORDINAL_SUFFIX_RE.match(norms[k - 1]) if k >= 1 else None
     if k in by_end:
         value, start = by_end[k].value, by_end[k].start
+    elif ordinal:  # "the 4th month"
+        value, start = float(ordinal.group(1)), k - 1
+    elif after is not None:
+        value, end = after.value, after.end
+        return _Piece(value * mult, start, end, mult)
+    elif _half_after(norms, ue, lang) and not (k >= 1 and norms[k - 1] in _articles(lang)):
+        value = 1.0  # "año y medio", "mes y medio": one and a half
     elif k >= 1 and norms[k - 1] in _articles(lang):
         value, start = 1.0, k - 1
         if k >= 2 and norms[k - 2] in halves:  # half a year
@@ -575,15 +664,20 @@ def _latin_piece(norms: Sequence[str], by_end: Dict[int, _Num], us: int, ue: int
     return _Piece(value * mult, start, end, mult)
 
 
-def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
-    """Each "number + unit" in the doc (and in Chinese a number after 虚岁/周岁 alone)."""
+def _duration_pieces(doc: Doc, lang: str, drop_ago: bool = False) -> List[_Piece]:
+    """Each "number + unit" in the doc (and in Chinese a number after 虚岁/周岁 alone); with
+    ``drop_ago`` not those said as a time ago ("diagnosed 2 years ago" is no age), which still
+    answer "how long ago" questions."""
     nums = [n for n in numbers_in(doc, lang) if n.kind not in _KINDS_NOT_QUANTITY]
     by_end = {n.end: n for n in nums}
+    by_start = {n.start: n for n in nums}
     norms = [tok.norm_ for tok in doc]
     pieces = []
-    for us, ue, mult, unit in _units(doc, lang):
+    units = _units(doc, lang)
+    unit_starts = frozenset(u[0] for u in units)
+    for us, ue, mult, unit in units:
         piece = (_zh_piece(doc, norms, by_end, us, ue, mult, unit) if lang == "zh"
-                 else _latin_piece(norms, by_end, us, ue, mult, lang))
+                 else _latin_piece(norms, by_end, us, ue, mult, lang, by_start, unit_starts))
         if piece is not None:
             pieces.append(piece)
     if lang == "zh":  # "虚岁8", "周岁：7" without 岁 after the number
@@ -592,19 +686,149 @@ def _duration_pieces(doc: Doc, lang: str) -> List[_Piece]:
             if age and not any(p.start <= n.start < p.end for p in pieces) and not (
                     n.end < len(norms) and norms[n.end] in _unit_words("zh")):
                 pieces.append(_Piece(n.value * 12, n.start, n.end, 12, age))
-    return sorted(pieces, key=lambda p: p.start)
+    return sorted((p for p in pieces if not (drop_ago and _ago(doc, p, lang))), key=lambda p: p.start)
+
+
+def _ago(doc: Doc, piece: _Piece, lang: str) -> bool:
+    """ "2 years ago", "hace 2 años", "三个月前": a point in time, neither an age nor a duration."""
+    norms = [t.norm_ for t in doc]
+    lo, _ = _clause_of(doc, piece.start, lang)
+    if lang != "zh" and any(norms[k] in word_set(lang, "dates", "birth_cues") for k in range(lo, piece.start)):
+        return False  # "born 7 years ago" is an age
+    if lang == "zh" and any(c in "".join(norms[lo:piece.end + 3]) for c in phrase_list("zh", "dates", "birth_cues")):
+        return False  # 七年前出生的
+    return _ends_at(norms, piece.start, 0, "ago_before", lang) >= 0 or any(
+        tuple(norms[piece.end:piece.end + len(w)]) == w for w in _phrase_tokens(lang, "ago_after"))
+
+
+def _ago_spans(doc: Doc, lang: str) -> List[Tuple[int, int]]:
+    """The numbers of "2 years ago" and the like, which are no bare number either."""
+    norms = [t.norm_ for t in doc]
+    out = []
+    for n in numbers_in(doc, lang):
+        k = n.end
+        for us, ue, _m, _u in _units(doc, lang):
+            if us == k:
+                k = ue
+        piece = _Piece(0.0, n.start, k, 1.0)
+        if k > n.end and _ago(doc, piece, lang) or (k == n.end and any(
+                tuple(norms[k:k + len(w)]) == w for w in _phrase_tokens(lang, "ago_after")) and lang != "zh"):
+            out.append((n.start, n.end))
+    return out
 
 
 
 
-def _clause_of(doc: Doc, start: int) -> Tuple[int, int]:
+def _breaks(doc: Doc, lang: str) -> FrozenSet[int]:
+    """Token positions that end a clause for reading numbers: punctuation, a conjunction
+    ("and", "but", "y", "pero", "和", "但是"), and in Chinese a space between two words that are
+    not a number and its unit ("他 七岁 上个月复发" as dictated). A break at i means token i is no
+    part of either clause; ``_ZERO`` marks a break between i - 1 and i."""
+    out = {i for i, t in enumerate(doc) if t.text in CLAUSE_PUNCT} | _word_breaks(doc, lang)
+    if lang == "zh":
+        unit_starts = {u[0] for u in _unit_words("zh")}
+        for i in range(1, len(doc)):
+            a, b = doc[i - 1], doc[i]
+            if a.whitespace_ and not (a.text.isascii() and a.text.isalpha()) and not (
+                    b.text.isascii() and b.text.isalpha()) and b.text[0] not in unit_starts:
+                out.add(_ZERO + i)
+    return frozenset(out)
+
+
+def _word_breaks(doc: Doc, lang: str) -> FrozenSet[int]:
+    """The tokens of the conjunctions that join two clauses ("and", "pero", "但是")."""
+    norms = [t.norm_ for t in doc]
+    out: set = set()
+    for i in range(1, len(norms)):
+        for w in _phrase_tokens(lang, "clause_words"):
+            if tuple(norms[i:i + len(w)]) == w:
+                out.update(range(i, i + len(w)))
+                break
+    return frozenset(out)
+
+
+def _joined(doc: Doc, a: int, b: int, lang: str) -> bool:
+    """Whether a conjunction stands between tokens ``a`` and ``b`` ("she's 7 and he's 10")."""
+    lo, hi = min(a, b), max(a, b)
+    return any(lo < i < hi for i in _word_breaks(doc, lang))
+
+
+_ZERO = 1 << 20  # offset for a break that falls between two tokens
+
+
+def _clause_of(doc: Doc, start: int, lang: str = "en") -> Tuple[int, int]:
+    breaks = _breaks(doc, lang)
     lo = start
-    while lo > 0 and doc[lo - 1].text not in CLAUSE_PUNCT:
+    while lo > 0 and lo - 1 not in breaks and _ZERO + lo not in breaks:
         lo -= 1
     hi = start
-    while hi < len(doc) and doc[hi].text not in CLAUSE_PUNCT:
+    while hi < len(doc) and hi not in breaks and (hi == start or _ZERO + hi not in breaks):
         hi += 1
     return lo, hi
+
+
+@cache
+def _phrase_tokens(lang: str, key: str) -> Tuple[Tuple[str, ...], ...]:
+    """The phrases of ``numbers.yml[key]`` as token sequences, longest first; a Chinese phrase
+    that ends in a numeral ("快八") loses it: the number is read, not matched."""
+    out = set()
+    codes = ("en", "es") if lang in ("en", "es") else (lang,)  # a Latin text is read as both
+    for phrase in (p for code in codes for p in phrase_list(code, "numbers", key)):
+        p = fold_phrase(str(phrase))
+        if lang == "zh":
+            p = p.rstrip("0123456789" + "".join(_ZH_NUMERALS))
+        words = tuple(t.norm_ for t in make_doc(p, lang)) if p else ()
+        if words:
+            out.add(words)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _ends_at(norms: Sequence[str], end: int, lo: int, key: str, lang: str, gap: int = 0,
+             blocked: FrozenSet[int] = frozenset()) -> int:
+    """Where a phrase of ``key`` starts when it ends at ``end`` or up to ``gap`` tokens before it
+    (none of them in ``blocked``), inside [lo, end); -1 if none."""
+    for g in range(gap + 1):
+        e = end - g
+        if any(i in blocked for i in range(e, end)):
+            break
+        for words in _phrase_tokens(lang, key):
+            if e - len(words) >= lo and tuple(norms[e - len(words):e]) == words:
+                return e - len(words)
+    return -1
+
+
+def _hedged(doc: Doc, start: int, end: int, lang: str, taken: FrozenSet[int]) -> bool:
+    """Whether the number at [start, end) is an age not reached yet: "almost 8", "turning 29",
+    "快八岁", "casi 8", "40 next week", "sixteen in april". Only the number beside the word:
+    "almost 8, his sister is 12" hedges 8 and not 12. ``taken`` are the tokens of numbers."""
+    norms = [t.norm_ for t in doc]
+    lo, hi = _clause_of(doc, start, lang)
+    if _ends_at(norms, start, lo, "reached", lang, gap=2, blocked=taken) >= 0:
+        return False  # "I turned 22 in october", "cumplió 12 en mayo"
+    if _ends_at(norms, start, lo, "approaching", lang, gap=2, blocked=taken) >= 0:
+        return True
+    k = end
+    for us, ue, _mult, _unit in _units(doc, lang):
+        if us == k:
+            k = ue
+    for words in _phrase_tokens(lang, "approaching_after"):
+        if k + len(words) <= hi and tuple(norms[k:k + len(words)]) == words:
+            return True
+    # "sixteen in april", "10 en marzo": an age said with a month still to come
+    return lang != "zh" and k + 1 < hi and norms[k] in word_set(lang, "numbers", "birthday_cues") and \
+        norms[k + 1] in word_values(lang, "dates", "months")
+
+
+def _other_person(doc: Doc, start: int, lang: str, taken: FrozenSet[int]) -> bool:
+    """Whether the number at ``start`` is said of someone else: "his sister is 12", "她弟弟三岁",
+    "su hermano 8" (another person named before it in its clause, no number between)."""
+    norms = [t.norm_ for t in doc]
+    lo, _ = _clause_of(doc, start, lang)
+    return _ends_at(norms, start, lo, "other_people", lang, gap=4, blocked=taken) >= 0
+
+
+def _taken(nums: Sequence[_Num]) -> FrozenSet[int]:
+    return frozenset(i for n in nums for i in range(n.start, n.end))
 
 
 def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str) -> bool:
@@ -621,12 +845,21 @@ def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str) -> bool:
 
 def _bound_before(doc: Doc, start: int, lang: str) -> str:
     """ "below" / "above" when a bound word stands right before the duration ("不到一个月",
-    "less than 3 months", "más de un año"), or right after it in Chinese ("一个月以内")."""
+    "less than 3 months", "más de un año"), or right after it in Chinese ("一个月以内");
+    "near_below" / "near_above" for "just under", "a little over", "poco más de": a value
+    just beside the one given, no bound. A bound word inside a longer "about" word is none
+    (差不多 ends in 多 but says "about")."""
+    norms = [t.norm_ for t in doc]
+    for kind in ("near_below", "near_above"):
+        if _ends_at(norms, start, 0, kind, lang) >= 0:
+            return kind
+    about = _ends_at(norms, start, 0, "about", lang)
     for kind in ("below", "above"):
         for phrase in phrase_list(lang, "numbers", kind):
             words = tuple(t.norm_ for t in make_doc(fold_phrase(phrase), lang))
             n = len(words)
-            if start >= n and tuple(t.norm_ for t in doc[start - n:start]) == words:
+            if start >= n and tuple(t.norm_ for t in doc[start - n:start]) == words and not (
+                    0 <= about < start - n):
                 return kind
     return ""
 
@@ -642,25 +875,37 @@ def _is_age_unit(doc: Doc, piece: _Piece, lang: str) -> bool:
     return any(u.replace(" ", "") in text if lang == "zh" else text.endswith(u) for u in units)
 
 
-def _choose(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[_Piece]:
+def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | None = None) -> List[_Piece] | None:
     """Of several durations: one given plainly over a bound ("不到一个月，三个礼拜左右"), one said
-    of now over one said of then ("diagnosed when he was 3, he's 7 now"), and of answers that
-    agree ("一岁半，18个月") the most precise; else the first."""
+    of the patient over one said of someone else ("7, his sister is 12"), one reached over one
+    to come ("6岁，下个月7岁"), one said of now over one said of then ("diagnosed when he was 3,
+    he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
+    disagree with nothing to tell them apart give none (the question is asked again)."""
     if len(groups) == 1:
         return groups[0]
+    nums = numbers_in(doc, lang)
+    taken = _taken(nums)
+    if for_age:
+        groups = [g for g in groups if not _other_person(doc, g[0].start, lang, taken)] or groups
+        groups = [g for g in groups if not _hedged(doc, g[0].start, g[-1].end, lang, taken)] or groups
+        if len(groups) == 1:
+            return groups[0]
     plain = [g for g in groups if not _group_kind(doc, g, lang)] or groups
-    clauses = {id(g): _clause_of(doc, g[0].start) for g in plain}
+    clauses = {id(g): _clause_of(doc, g[0].start, lang) for g in plain}
     now = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "now_words")]
     then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
     candidates = now or [g for g in plain if g not in then] or plain
     values = [sum(p.months for p in g) for g in candidates]
-    if max(values) - min(values) <= 12:
+    spread = max(values) - min(values)  # ages a year apart are two ages, not one said twice
+    if spread < 12 or (spread == 12 and not for_age):
         return max(candidates, key=lambda g: (len(g), g[0].start))
+    if for_age and any(_joined(doc, candidates[0][0].start, g[0].start, lang) for g in candidates[1:]):
+        return None  # "他7岁和他10岁": which is the patient's? Asked again.
     return candidates[0]
 
 
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
-    pieces = _duration_pieces(doc, lang)
+    pieces = _duration_pieces(doc, lang, drop_ago=bool(for_age))
     if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
         pieces = [p for p in pieces if not _is_age_unit(doc, p, lang)]
     if not pieces:
@@ -681,16 +926,23 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
     ages = [next((p.age for p in g if p.age), "") for g in groups]
     kind = "nominal" if "nominal" in ages and "real" not in ages else ""
     chosen = groups[ages.index("real")] if "real" in ages else (
-        groups[ages.index("nominal")] if kind else _choose(doc, groups, lang))
+        groups[ages.index("nominal")] if kind else _choose(doc, groups, lang, for_age))
+    if chosen is None:
+        return [Hit(None, 0, len(t.original), "unclear")]
     months = round(sum(p.months for p in chosen), 4)
     if kind:
         months = max(months - 12, 0.0)
-    return [Hit(months, *span_offsets(t, doc, chosen[0].start, chosen[-1].end),
-                kind or _group_kind(doc, chosen, lang))]
+    bound = kind or _group_kind(doc, chosen, lang)
+    if bound.startswith("near_"):  # "just under 3 months" = 2.75; "a little over 6 months" is over 6
+        step = 0.25 * min(chosen[-1].unit, 1.0)
+        months, bound = round(months + (step if bound == "near_above" else -step), 4), ""
+    return [Hit(months, *span_offsets(t, doc, chosen[0].start, chosen[-1].end), bound)]
 
 
 def duration(text: str, lang: str | None, for_age: bool | None = None) -> Hit | None:
     _, hits = run(text, lang, partial(_duration_hits, for_age=for_age))
+    if any(h.kind == "unclear" for h in hits):
+        return None
     if not hits:
         return None
     return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))[0]
@@ -718,10 +970,29 @@ def _vague_pattern(lang: str):
     return re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + sep + "(?:" + "|".join(map(re.escape, units)) + ")")
 
 
+def _range_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    out = []
+    for n in numbers_in(doc, lang):
+        if n.kind == "range":
+            out.append(Hit((n.low, n.high), *span_offsets(t, doc, n.start, n.end)))
+    return out
+
+
+def parse_range(text: str, lang: str | None = None) -> Tuple[float, float] | None:
+    """The two ends of the first range in the text, as numbers ("3 or 4 months" = (3, 4),
+    "两三个月" = (2, 3)); the unit is not applied. For a reader that knows its limits: both ends
+    on one side of a limit decide; a limit between them must be asked."""
+    _, hits = run(text, lang, _range_hits)
+    return min(hits, key=lambda h: h.start).value if hits else None  # type: ignore[return-value]
+
+
 def vague_duration(text: str) -> bool:
-    """ "a few months", "几个月", "unos meses": a duration with no number to it."""
+    """ "a few months", "几个月", "unos meses": a duration with no number to it; or a range
+    ("3 or 4 months", "两三个月", "七八岁"), which is no one value either."""
     folded = prepare(as_text(text)).folded
-    return any(p is not None and p.search(folded) for p in (_vague_pattern(code) for code in LANGUAGES))
+    if any(p is not None and p.search(folded) for p in (_vague_pattern(code) for code in LANGUAGES)):
+        return True
+    return parse_range(text) is not None
 
 
 def parse_duration_months(text: str, lang: str | None = None) -> float | None:
@@ -755,19 +1026,27 @@ def _counted(doc: Doc, n: _Num, lang: str) -> bool:
 
 
 def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
-    if _duration_pieces(doc, lang):
+    if _duration_pieces(doc, lang, drop_ago=True):
         return [Hit(None, 0, len(t.original), "unit")]
     # The day and month of a date ("born March 4, 2015", "2015年3月4日") are no age either.
-    dated = [(d.start, d.end) for d in _dates(t, doc, lang) if d.month or d.day]
+    dated = [(d.start, d.end) for d in _dates(t, doc, lang) if d.month or d.day] + _ago_spans(doc, lang)
+    nums = numbers_in(doc, lang)
+    taken = _taken(nums)
     hits = []
-    for n in numbers_in(doc, lang):
+    for n in nums:
         skip = n.kind in _KINDS_NOT_BARE or _counted(doc, n, lang) or any(
             s <= n.start < e for s, e in dated)
-        clause = _clause_of(doc, n.start)
+        clause = _clause_of(doc, n.start, lang)
         when = "now" if _has_words(doc, *clause, lang, "now_words") else (
             "then" if _has_words(doc, *clause, lang, "then_words") else "")
+        if not skip and _other_person(doc, n.start, lang, taken):
+            when = "other"
+        elif not skip and when != "now" and _hedged(doc, n.start, n.end, lang, taken):
+            when = "soon"
         hits.append(Hit(None if skip else n.value, *span_offsets(t, doc, n.start, n.end),
-                         "skip" if skip else when))
+                        "skip" if skip else when))
+    # The conjunctions, for ``number`` to tell two ages apart
+    hits.extend(Hit(None, *span_offsets(t, doc, i, i + 1), "join") for i in _word_breaks(doc, lang))
     return hits
 
 
@@ -777,12 +1056,20 @@ def number(text: str, lang: str | None) -> Hit | None:
     _, hits = run(text, lang, _number_hits)
     if any(h.kind == "unit" for h in hits):
         return None
+    joins = [h for h in hits if h.kind == "join"]
+    hits = [h for h in hits if h.kind != "join"]
     skips = [h for h in hits if h.kind == "skip"]
     kept = [h for h in hits if h.kind != "skip" and not any(
         h.start < s.end and s.start < h.end for s in skips)]
-    # "diagnosed in 2022 when he was 3, he's 7 now": the number said of now.
+    # The patient's over someone else's ("7, his sister is 12"), one reached over one to come
+    # ("11, nearly 12"), and "diagnosed in 2022 when he was 3, he's 7 now": the one said of now.
+    kept = [h for h in kept if h.kind != "other"] or kept
+    kept = [h for h in kept if h.kind != "soon"] or kept
     kept = [h for h in kept if h.kind == "now"] or [h for h in kept if h.kind != "then"] or kept
-    return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))[0] if kept else None
+    kept = sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))
+    if any(h.value != kept[0].value and any(kept[0].end <= j.start < h.start for j in joins) for h in kept[1:]):
+        return None  # "she's 7 and he's 10": which one is the patient's? Asked again.
+    return kept[0] if kept else None
 
 
 def parse_number(text: str, lang: str | None = None) -> float | None:
@@ -834,6 +1121,7 @@ class _Date(NamedTuple):
     day: int | None
     start: int  # token offsets
     end: int
+    month_last: int | None = None  # 3/4/1995: March or April, the order is not known
 
 
 def _month_at(norms: Sequence[str], i: int, lang: str) -> int | None:
@@ -844,8 +1132,10 @@ def _month_at(norms: Sequence[str], i: int, lang: str) -> int | None:
     if w in word_set(lang, "dates", "month_words_need_cue"):
         prev = norms[i - 1] if i else ""
         nxt = norms[i + 1] if i + 1 < len(norms) else ""
+        day_before = bool(_ORDINAL_RE.match(prev)) and prev[:2].rstrip("stndrh").isdigit() and \
+            1 <= int(re.match(r"\d+", prev).group()) <= 31  # type: ignore[union-attr]
         if prev not in word_set(lang, "dates", "month_cues") and not _ORDINAL_RE.match(nxt) and not (
-                nxt.isdigit() and len(nxt) == 4):
+                nxt.isdigit() and len(nxt) == 4) and not day_before:
             return None  # "I may be wrong", "they march"
     return int(months[w])
 
@@ -857,6 +1147,14 @@ def _latin_dates(doc: Doc, lang: str, loose: bool) -> List[_Date]:
     nums = _latin_numbers(doc, lang)
     years = {n.start: n for n in nums if n.kind == "year" or (
         n.value == int(n.value) and 1900 <= n.value <= 2100 and len(norms[n.start]) == 4)}
+    if loose:  # "born in 98", "born in '88", "nací en el 98": a year in two digits after a cue
+        for n in nums:
+            prev = norms[n.start - 1] if n.start else ""
+            beside_month = any(0 <= k < len(norms) and _month_at(norms, k, lang) is not None
+                               for k in (n.start - 1, n.end, n.end + 1))  # "born 14 Feb 2019": a day
+            if len(norms[n.start]) == 2 and norms[n.start].isdigit() and n.end - n.start == 1 and not beside_month and (
+                    prev in word_set(lang, "dates", "year_cues") or prev in ("'", "’")):
+                years[n.start] = n._replace(value=_zh_two_digit_year(n.value), kind="year")
     fillers = word_set(lang, "dates", "date_fillers")
     dates: List[_Date] = []
     used: set = set()
@@ -928,7 +1226,10 @@ def _numeric_dates(t: Prepared, doc: Doc) -> List[_Date]:
             if month is not None and not (1 <= month <= 12 and 1 <= day <= 31):  # type: ignore[operator]
                 continue
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-            if span is not None:
+            if span is not None and month is None and order == "xxy" and 1 <= min(a, b) and max(a, b) <= 12:
+                # 3/4/1995 is 3 April or 4 March: the age spans both
+                dates.append(_Date(year, min(a, b), max(a, b), span.start, span.end, max(a, b)))
+            elif span is not None:
                 dates.append(_Date(year, month, day, span.start, span.end))
     return dates
 
@@ -957,13 +1258,29 @@ def _span_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     if len(named) < 2:
         return []
     a, b = named[0], named[1]
+    norms = [tok.norm_ for tok in doc]
+    if _after_word(norms, a.start, lang, "since_words") and not _after_word(norms, b.start, lang, "until_words"):
+        a, b = b, a  # "gone since March, infused in January": January to March
     year_a, year_b = a.year or b.year, b.year or a.year
     months = (b.month or 0) - (a.month or 0) + 12 * ((year_b or 0) - (year_a or 0))
-    if months < 0 and (a.year is None or b.year is None):
+    wrapped = months < 0 and (a.year is None or b.year is None)
+    if wrapped:
         months += 12  # "November to February": the next year
     if months < 0:
         return []
-    return [Hit(float(months), *span_offsets(t, doc, a.start, b.end))]
+    value = float(months)
+    if a.day and b.day and value + (b.day - a.day) / DAYS_PER_MONTH >= 0:
+        value = round(value + (b.day - a.day) / DAYS_PER_MONTH, 4)  # "Feb 2 to April 20": 2.59
+    return [Hit(value, *span_offsets(t, doc, min(a.start, b.start), max(a.end, b.end)))]
+
+
+DAYS_PER_MONTH = 30.4375
+
+
+def _after_word(norms: Sequence[str], start: int, lang: str, key: str) -> bool:
+    """Whether a word of ``dates.yml[key]`` stands just before ``start`` (a day or "the" between)."""
+    words = word_set(lang, "dates", key)
+    return any(norms[k] in words for k in range(max(0, start - 3), start))
 
 
 def parse_month_span(text: str, lang: str | None = None) -> float | None:
@@ -990,11 +1307,11 @@ def _completed_months(born: date, today: date) -> int:
 def _age_range(d: _Date, today: date) -> AgeRange | None:
     if d.year is None or d.year < 1900:
         return None
-    month_first, month_last = (d.month, d.month) if d.month else (1, 12)
+    month_first, month_last = (d.month, d.month_last or d.month) if d.month else (1, 12)
     last_day = calendar.monthrange(d.year, month_last)[1]
     try:
         earliest = date(d.year, month_first, d.day or 1)
-        latest = min(date(d.year, month_last, d.day or last_day), today)
+        latest = min(date(d.year, month_last, (d.month if d.month_last and d.month_last != d.month else d.day) or last_day), today)
     except ValueError:
         return None  # 31 February
     if earliest > today:
@@ -1005,9 +1322,21 @@ def _age_range(d: _Date, today: date) -> AgeRange | None:
 
 def _birth_cue_offsets(t: Prepared, doc: Doc, lang: str) -> List[int]:
     if lang == "zh":
-        return [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
+        # "95年的" / "我是零五年的" ending a clause says the year someone was born
+        ends = [doc[d.end].idx for d in _zh_dates(doc) if d.month is None and d.end < len(doc)
+                and doc[d.end].text == "的" and (d.end + 1 == len(doc) or doc[d.end + 1].text in CLAUSE_PUNCT
+                                                  or doc[d.end + 1].text in word_set("zh", "dates", "sentence_particles"))]
+        return ends + [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
     cues = word_set(lang, "dates", "birth_cues")
-    return [tok.idx for tok in doc if tok.norm_ in cues]
+    found = [tok.idx for tok in doc if tok.norm_ in cues]
+    # "my son is 2007", "es del 2007": a year said as the age, ending the message
+    norms = [tok.norm_ for tok in doc]
+    for words in (tuple(fold_phrase(w).split(" ")) for w in phrase_list(lang, "dates", "birth_year_before")):
+        for i, tok in enumerate(doc):
+            if tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= date.today().year and \
+                    tuple(norms[i - len(words):i]) == words and (i + 1 == len(doc) or doc[i + 1].text in CLAUSE_PUNCT):
+                found.append(tok.idx)
+    return found
 
 
 def _birth_hits(t: Prepared, doc: Doc, lang: str, today: date) -> List[Hit]:
@@ -1017,6 +1346,12 @@ def _birth_hits(t: Prepared, doc: Doc, lang: str, today: date) -> List[Hit]:
         return []
     nearest = min(dates, key=lambda d: min(abs(doc[d.start].idx - c) for c in cues))
     ages = _age_range(nearest, today)
+    if ages is not None and ages.low != ages.high:  # "he's 12, born in 2014": 12, not 11 or 12
+        said = {n.value for n in numbers_in(doc, lang) if not n.kind and n.value == int(n.value)
+                and not (nearest.start <= n.start < nearest.end) and int(ages.low) <= n.value <= ages.high
+                and n.value >= ages.low - 1}
+        if len(said) == 1:
+            ages = AgeRange(float(next(iter(said))), float(next(iter(said))))
     return [Hit(ages, *span_offsets(t, doc, nearest.start, nearest.end))] if ages else []
 
 
@@ -1042,13 +1377,21 @@ def birth_hits(text: str, lang: str | None, today: date | None = None) -> Hit | 
     return min(hits, key=lambda h: h.start) if hits else None
 
 
+def _hedge_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    nums = [n for n in numbers_in(doc, lang) if n.kind not in _KINDS_NOT_BARE]
+    taken = _taken(nums)
+    return [Hit(True, *span_offsets(t, doc, n.start, n.end)) for n in nums
+            if _hedged(doc, n.start, n.end, lang, taken)]
+
+
 def approaching(text: str, lang: str | None = None) -> bool:
-    """Whether an age is said as one not reached yet: "almost 40", "40 next week", "cumple 9 en
-    febrero", "快满一岁" (``numbers.yml``: ``approaching``)."""
-    folded = prepare(as_text(text)).folded
-    for code in LANGUAGES:
-        for phrase in phrase_list(code, "numbers", "approaching"):
-            p = fold_phrase(phrase)
-            if (p in folded) if code == "zh" else re.search(r"(?<![\w'])" + re.escape(p) + r"(?![\w'])", folded):
-                return True
-    return False
+    """Whether the age read from the text is one not reached yet: "almost 40", "40 next week",
+    "cumple 9 en febrero", "快满一岁" (``numbers.yml``: ``approaching`` before the number,
+    ``approaching_after`` after it). Only the number beside the word counts: in "11, nearly 12"
+    the age read is 11, reached."""
+    text = as_text(text)
+    chosen = duration(text, lang, True) or number(text, lang)
+    if chosen is None:
+        return False
+    _, hedges = run(text, lang, _hedge_hits)
+    return any(h.start < chosen.end and chosen.start < h.end for h in hedges)

@@ -216,7 +216,8 @@ def test_twenty_nineteen_without_a_cue_is_still_a_year_when_it_is_past():
     ("2015年3月4日出生", 11 + 8 / 12, 11 + 8 / 12),
     ("DOB 2015-03-04", 11 + 8 / 12, 11 + 8 / 12),
     ("fecha de nacimiento: 25/12/2010", 15 + 11 / 12, 15 + 11 / 12),
-    ("born 03/04/2015", 10 + 11 / 12, 11 + 11 / 12),  # March 4 or April 3: only the year is sure
+    # March 4 or April 3: the age spans both readings (it was the whole year before)
+    ("born 03/04/2015", 11 + 7 / 12, 11 + 8 / 12),
 ])
 def test_age_from_a_date_of_birth(text, low, high):
     age = parse_birth_age(text, today=TODAY)
@@ -500,3 +501,138 @@ def read(slot, text, lang=None):
 def test_durations_as_people_give_them(slot, text, expected):
     got = read(slot, text)
     assert got == pytest.approx(expected, abs=0.01) if isinstance(expected, (int, float)) else got == expected
+
+
+# --- the numbers round of issue 11: mechanisms, each in the three languages ------------------------
+
+def _close(got, expected):
+    return got == pytest.approx(expected, abs=0.01) if isinstance(expected, (int, float)) else got == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A hedge lowers only the number beside it, never a sibling's.
+    ("almost 8, his sister is 12", 7), ("11, nearly 12", 11), ("28 turning 29 in jan", 28),
+    ("he's 5, turning 6 next month", 5), ("fifteen, sixteen in april", 15), ("I turned 22 in october", 22),
+    ("casi 8, su hermana tiene 12", 7), ("tiene catorce, casi quince", 14), ("mi hija cumplió 12 en mayo", 12),
+    ("快八岁了，他姐姐12", 7), ("6岁，下个月7岁", 6), ("四岁半 快五岁了", 4.5), ("明年就十岁了", 9),
+])
+def test_a_hedge_lowers_only_the_number_beside_it(text, expected):
+    assert _close(read("patient_age", text), expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Someone else's age, in a clause of its own or after "and", is not the patient's.
+    ("my daughter just turned 11 her brother is 3", 11), ("she's 7 and her brother is 10", 7),
+    ("mi hijo tiene 5 y su hermano 8", 5), ("我女儿十一岁，她弟弟三岁", 11), ("他十二岁但是他哥哥十五", 12),
+])
+def test_an_age_said_of_someone_else_is_not_the_patients(text, expected):
+    assert _close(read("patient_age", text), expected)
+
+
+@pytest.mark.parametrize("text", ["she's 7 and he's 10", "tiene 7 y tiene 10", "他7岁和10岁"])
+def test_two_ages_joined_with_nothing_to_tell_them_apart_are_asked_again(text):
+    assert read("patient_age", text) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A Chinese space in dictation ends a clause: 15 now, 14 at diagnosis.
+    ("15岁 14岁确诊的", 15), ("他 七岁 上个月复发", 7), ("他 7 岁 now", 7),
+    # An ordinal or a school year is no age.
+    ("九岁 上三年级", 9), ("十五 上初三", 15), ("tiene 8 años, está en tercero", 8),
+    # "2 years ago" is a time, not an age.
+    ("7. diagnosed 2 years ago", 7), ("tiene 7, lo diagnosticaron hace 2 años", 7), ("7岁，两年前确诊", 7),
+])
+def test_clauses_ordinals_and_times_ago_leave_the_age(text, expected):
+    assert _close(read("patient_age", text), expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("day 28", 28 / 30), ("at day 28 they couldnt find them anymore", 28 / 30), ("by week 10", 2.5),
+    ("month 3 after the infusion", 3), ("al día 28", 28 / 30), ("nos dijeron en el día +28 que ya no se veían", 28 / 30),
+    ("en la semana 8", 2), ("第28天", 28 / 30), ("回输后第三个月", 3),
+])
+def test_a_unit_before_its_number_is_a_day_week_or_month_of_treatment(text, expected):
+    assert _close(read("car_t_loss_months", text), expected)
+
+
+def test_a_short_unit_before_a_number_is_no_unit():
+    assert read("patient_age", "im 31 lol") == 31  # "i m 31" is not 31 months
+    assert parse_duration_months("la peque tiene 3 y medio") is None  # no English "y(ears)" in Spanish
+    assert parse_duration_months("he is 7y") == 84  # glued, it is one
+    assert parse_duration_months("entre 2 y 3 meses") is None  # not "2 y(ears)"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("just under 3 months", 2.75), ("little over 2 months", 2.25), ("a little over 6 months", 6.25),
+    ("poco más de un mes", 1.25), ("差不多五个月", 5), ("差不多一个半月吧", 1.5),
+    ("less than a month", "unsure"), ("不到一个月", "unsure"), ("大半年", "unsure"), ("más de un año", "unsure"),
+])
+def test_near_a_value_is_a_value_and_a_bound_is_none(text, expected):
+    assert _close(read("car_t_loss_months", text), expected)
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("car_t_loss_months", "2-3 months"), ("car_t_loss_months", "3 or 4 months i think"),
+    ("car_t_loss_months", "somewhere between 4 and 5 months"), ("car_t_loss_months", "6 or 7 months"),
+    ("car_t_loss_months", "entre 2 y 3 meses"), ("car_t_loss_months", "3 o 4 meses"),
+    ("car_t_loss_months", "三四个月"), ("car_t_loss_months", "两三个月"), ("car_t_loss_months", "三个月还是四个月 记不清了"),
+    ("patient_age", "七八岁"), ("patient_age", "39 or 40"),
+])
+def test_a_range_is_no_value_to_decide_on(slot, text):
+    # "6 or 7 months" may be either side of the 6-month limit: the study doctor checks.
+    assert read(slot, text) == "unsure"
+
+
+def test_a_range_gives_both_ends():
+    from bot.understanding.numbers import parse_range
+    assert parse_range("3 or 4 months", "en") == (3, 4)
+    assert parse_range("entre 2 y 3 meses", "es") == (2, 3)
+    assert parse_range("两三个月", "zh") == (2, 3)
+    assert parse_range("3 months", "en") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("one and a half", 1.5), ("a year and a half", 1.5), ("año y medio", 1.5), ("un año y medio", 1.5),
+    ("la peque tiene 3 y medio", 3.5), ("一岁半", 1.5), ("4 and 3/4", 4.75),
+    ("diez y seis", 16), ("veinti seis", 26), ("treinta y uno", 31), ("dieciseis años", 16), ("廿五岁", 25),
+])
+def test_halves_and_spelled_numbers(text, expected):
+    assert _close(read("patient_age", text), expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mes y medio", 1.5), ("a month and a half", 1.5), ("一个半月", 1.5), ("半年", 6), ("一年半", 18),
+])
+def test_halves_of_durations(text, expected):
+    assert _close(read("car_t_loss_months", text), expected)
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("i was born in 98", 27 + 11 / 12, 28 + 11 / 12), ("I was born in '88", 37 + 11 / 12, 38 + 11 / 12),
+    ("nací en el 98", 27 + 11 / 12, 28 + 11 / 12), ("my son is 2007", 18 + 11 / 12, 19 + 11 / 12),
+    ("es del 2007", 18 + 11 / 12, 19 + 11 / 12), ("95年的", 30 + 11 / 12, 31 + 11 / 12),
+    ("我是零五年生的", 20 + 11 / 12, 21 + 11 / 12), ("dob 3/4/1995", 31 + 7 / 12, 31 + 8 / 12),
+    ("hes 12 he was born in 2014", 12, 12),  # a stated age that agrees pins the year
+])
+def test_birth_years_in_every_form(text, low, high):
+    age = parse_birth_age(text, today=TODAY)
+    assert age == (pytest.approx(low, abs=1e-3), pytest.approx(high, abs=1e-3))
+
+
+@pytest.mark.parametrize("text", ["2019年的时候确诊的", "diagnosed in 2019", "lo diagnosticaron en el 2019"])
+def test_a_year_of_something_else_is_no_birth_year(text):
+    assert parse_birth_age(text, today=TODAY) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("infused feb 2 lost them april 20", 2 + 18 / 30.4375),
+    ("del 10 de febrero al 20 de abril", 2 + 10 / 30.4375),
+    ("回输是1月15号，7月15号复查说没了", 6),
+    ("they've been gone since march, he had the infusion in january", 2),
+    ("desde marzo no hay células, se la pusieron en enero", 2),
+    ("de noviembre a febrero", 3),  # "since"/"desde" with "to"/"hasta" keeps its order
+    ("infused 15 March, lost by the end of June", 3),
+    ("CAR-T was in Sept and the Nov tests showed no car-t cells", 2),
+])
+def test_date_spans_count_days_and_read_since(text, expected):
+    assert _close(read("car_t_loss_months", text), expected)
