@@ -73,6 +73,9 @@ class Question:
     kind: str
     choices: Tuple[str, ...] = ()
     bounds: Optional[Tuple[float, float]] = None  # plausible range; outside it is re-asked
+    # Where a number changes what is asked or decided: a range said ("4 or 5 months") counts
+    # only when no limit lies between its ends; otherwise it is "not sure".
+    limits: Tuple[float, ...] = ()
     applies: Callable[[Answers], bool] = always
     qualifiers: Optional[Mapping[str, str]] = None  # None: qualifiers do not change the answer
     # A trial hook that reads the text itself (E14): (value, why) or None for the usual reading.

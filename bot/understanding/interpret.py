@@ -232,7 +232,8 @@ def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) ->
 AGE_LIMITS = (1.0, 10.0, 18.0, 40.0)  # where a year more or less changes what is asked or decided
 
 
-def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
+def _number_answer(kind: str, text: str, lang: Optional[str],
+                   limits: Optional[Tuple[float, ...]] = None) -> Tuple[Any, Tuple[str, ...]]:
     if kind == ECOG:
         level = parsing.parse_activity(text, lang)
         if level == UNSURE:
@@ -261,11 +262,28 @@ def _number_answer(kind: str, text: str, lang: Optional[str]) -> Tuple[Any, Tupl
             span = parsing.parse_month_span(text, lang)
             if span is not None:
                 return span, ("from_month_names",)
+        ends = parsing.range_ends(text, lang)
+        if ends is not None:
+            return _range_answer(kind, ends, lang, limits)
         if parsing.vague_duration(text):
             return UNSURE, ("no_number",)  # "a few months", "几个月"
     if parsing.parse_tri(text, lang) == UNSURE or "unsure" in cues.kinds(text):
         return UNSURE, ()
     return None, ()
+
+
+def _range_answer(kind: str, ends: Tuple[str, str], lang: Optional[str],
+                  limits: Optional[Tuple[float, ...]]) -> Tuple[Any, Tuple[str, ...]]:
+    """ "4 or 5 months", "三四个月", "七八岁": one answer only when both ends read as numbers and
+    no limit of the question lies between them (then nothing the trial decides depends on which
+    it is); otherwise "not sure", never a guess. An age keeps the lower end (completed years)."""
+    values = [_number_answer(kind, end, lang, limits)[0] for end in ends]
+    if limits is None or not all(isinstance(v, float) for v in values):
+        return UNSURE, ("a_range",)
+    low, high = sorted(values)
+    if any(low <= limit <= high for limit in limits):  # an end on a limit may be either side of it
+        return UNSURE, ("a_range_across_a_limit",)
+    return (low if kind == AGE else round((low + high) / 2, 4)), ("from_a_range",)
 
 
 def _completed_years(age: float) -> float:
@@ -300,7 +318,7 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
     if kind in (TRI, CONFIRM):
         value, notes = _tri_answer(text, lang, question.question)
     elif kind in NUMBER_KINDS:
-        value, notes = _number_answer(kind, text, lang)
+        value, notes = _number_answer(kind, text, lang, question.question.limits if question.question else None)
     elif kind == CHOICE:
         value, notes = _choice_answer(question.slot, text, lang), ()
     else:

@@ -986,6 +986,22 @@ def parse_range(text: str, lang: str | None = None) -> Tuple[float, float] | Non
     return min(hits, key=lambda h: h.start).value if hits else None  # type: ignore[return-value]
 
 
+def range_ends(text: str, lang: str | None = None) -> Tuple[str, str] | None:
+    """The text with its first range said at each end: "4-5 months" -> ("4 months", "5 months"),
+    "两三个月" -> ("2个月", "3个月"). The caller reads each end with its units, and decides only
+    when no limit lies between them."""
+    _, hits = run(text, lang, _range_hits)
+    if not hits:
+        return None
+    first = min(hits, key=lambda h: h.start)
+
+    def said(v: float) -> str:
+        return str(int(v)) if float(v).is_integer() else str(v)
+
+    low, high = first.value  # type: ignore[misc]
+    return tuple(f"{text[:first.start]}{said(v)}{text[first.end:]}" for v in (low, high))  # type: ignore[return-value]
+
+
 def vague_duration(text: str) -> bool:
     """ "a few months", "几个月", "unos meses": a duration with no number to it; or a range
     ("3 or 4 months", "两三个月", "七八岁"), which is no one value either."""

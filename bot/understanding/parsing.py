@@ -65,6 +65,7 @@ from bot.understanding.numbers import (
     parse_month_span,
     parse_number,
     parse_year,
+    range_ends,
     span_hits,
     vague_duration,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Duration",
     "approaching",
     "vague_duration",
+    "range_ends",
     "parse_number",
     "parse_year",
     "parse_month_span",
