@@ -91,9 +91,12 @@ def _alternation(phrases: List[str]) -> str:
 @lru_cache(maxsize=1)
 def _patterns() -> Tuple[re.Pattern, re.Pattern, re.Pattern]:
     words = _contact_words()
-    labels, joiners = _alternation(words["wechat_labels"]), _alternation(words["label_joiners"])
+    labels = _alternation(words["wechat_labels"])
+    # A word joiner ("is", "es") must end as a word; "：" and "是" are glued to the ID ("微信：lily_88").
+    joiners = "|".join(re.escape(j) + (r"(?![A-Za-z])" if j[-1:].isascii() and j[-1:].isalpha() else "")
+                       for j in words["label_joiners"])
     labelled = re.compile(
-        rf"(?<![A-Za-z])(?:{labels})(?![A-Za-z])\s*(?:(?:{joiners})(?![A-Za-z])\s*)?"
+        rf"(?<![A-Za-z])(?:{labels})(?![A-Za-z])\s*(?:(?:{joiners})\s*){{0,2}}"
         rf"({_WECHAT_ID.pattern}|(?:\+|00)?\d[\d\s\-]{{5,18}}\d)(?![-_A-Za-z0-9])", re.I)
     spoken_plus = re.compile(rf"(?<![A-Za-z])(?:{_alternation(words['spoken_plus'])})\s*(?=\d)", re.I)
     label = re.compile(rf"(?<![A-Za-z])(?:{labels})(?![A-Za-z])", re.I)
