@@ -161,40 +161,37 @@ EMERGENCY_WORDS = {"en": "emergency", "zh": "急救", "es": "emergencia"}
 CRISIS = {"en": "crisis line", "zh": "心理援助热线", "es": "línea de crisis"}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_real_emergency_is_answered_first_then_the_question_again(chat, lang):
-    c = chat(lang)
-    reach(c, lang, "ecog")
-    c.say(EMERGENCY[lang])
-    said = last_bot(c)
-    assert EMERGENCY_WORDS[lang] in said.lower()
-    assert CRISIS[lang] not in said  # the suicide line only for self-harm wording
-    assert c.requested_slot == "ecog"
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_self_harm_wording_gets_the_crisis_line(chat, lang):
-    c = chat(lang)
-    reach(c, lang, "ecog")
-    c.say(SELF_HARM[lang])
-    assert CRISIS[lang] in last_bot(c)
-    assert c.requested_slot == "ecog"
-
-
 FEVER = {"en": "she had CAR-T 10 days ago and now has a fever of 40", "zh": "做完CAR-T十天了，现在高烧40度",
          "es": "le pusieron el CAR-T hace 10 días y ahora tiene fiebre de 40"}
 TREATING_TEAM = {"en": "treating team", "zh": "负责治疗的医疗团队", "es": "equipo que lo trata"}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_high_fever_after_car_t_sends_the_family_to_the_treating_team_and_emergency(chat, lang):
+def reply_at_activity_question(chat, lang: str, message: str) -> str:
+    """What the assistant says to ``message`` typed at the activity question; the question stays open."""
     c = chat(lang)
     reach(c, lang, "ecog")
-    c.say(FEVER[lang])
-    said = last_bot(c)
+    c.say(message)
+    assert c.requested_slot == "ecog"
+    return last_bot(c)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_real_emergency_is_answered_first_then_the_question_again(chat, lang):
+    said = reply_at_activity_question(chat, lang, EMERGENCY[lang])
+    assert EMERGENCY_WORDS[lang] in said.lower()
+    assert CRISIS[lang] not in said  # the suicide line only for self-harm wording
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_self_harm_wording_gets_the_crisis_line(chat, lang):
+    assert CRISIS[lang] in reply_at_activity_question(chat, lang, SELF_HARM[lang])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_high_fever_after_car_t_sends_the_family_to_the_treating_team_and_emergency(chat, lang):
+    said = reply_at_activity_question(chat, lang, FEVER[lang])
     assert TREATING_TEAM[lang] in said and EMERGENCY_WORDS[lang] in said.lower()
     assert CRISIS[lang] not in said
-    assert c.requested_slot == "ecog"
 
 
 @pytest.mark.parametrize("lang", LANGS)
