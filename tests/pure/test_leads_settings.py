@@ -17,6 +17,13 @@ from bot.leads.store import LeadStore, make_engine
 from bot.settings import Settings, SettingsError, private_dir
 
 
+@pytest.fixture(name="scratch_dir")
+def _in_a_scratch_directory(tmp_path, monkeypatch):
+    """The relative "sqlite:///x.db" of these tests lands in a temporary directory, never in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.usefixtures("scratch_dir")
 def test_defaults_are_safe(tmp_path):
     s = Settings.from_env({"LEADS_KEY": Fernet.generate_key().decode(), "DATABASE_URL": "sqlite:///x.db"})
     assert s.coordinator_host == "127.0.0.1" and s.coordinator_port == 5070
@@ -56,6 +63,7 @@ def test_postgres_scheme_is_normalised():
     assert s.database_url == "postgresql://u@h/db"
 
 
+@pytest.mark.usefixtures("scratch_dir")
 def test_development_key_is_generated_once_with_0600_and_not_logged(tmp_path, caplog):
     key_file = tmp_path / "var" / "leads.key"
     env = {"DATABASE_URL": "sqlite:///x.db", "LEADS_KEY_FILE": str(key_file)}
@@ -68,6 +76,7 @@ def test_development_key_is_generated_once_with_0600_and_not_logged(tmp_path, ca
     Fernet(first.leads_key.encode())  # a valid key
 
 
+@pytest.mark.usefixtures("scratch_dir")
 def test_production_requires_secrets(tmp_path):
     with pytest.raises(SettingsError):
         Settings.from_env({"APP_ENV": "production", "DATABASE_URL": "sqlite:///x.db", "SESSION_SECRET": "x" * 32})
@@ -76,6 +85,7 @@ def test_production_requires_secrets(tmp_path):
                            "LEADS_KEY": Fernet.generate_key().decode()})
 
 
+@pytest.mark.usefixtures("scratch_dir")
 def test_inbox_settings_from_the_environment():
     key = Fernet.generate_key().decode()
     s = Settings.from_env({"LEADS_KEY": key, "DATABASE_URL": "sqlite:///x.db", "COORDINATOR_PORT": "6170",
@@ -111,6 +121,7 @@ def test_the_sqlite_file_is_created_0600_and_our_directory_0700(tmp_path):
         os.umask(old_umask)
 
 
+@pytest.mark.usefixtures("scratch_dir")
 def test_bad_numbers_are_reported():
     with pytest.raises(SettingsError):
         Settings.from_env({"LEADS_KEY": Fernet.generate_key().decode(), "DATABASE_URL": "sqlite:///x.db",
