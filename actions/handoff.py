@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import form_in_progress, next_form, say_resume_code
 from actions.forms import SAID, QuestionForm
 from bot import dialogue
-from bot.leads.contact import read_contact_details
+from bot.leads.contact import CONTROL_CHARACTERS, read_contact_details
 from bot.leads.default import lead_store
 from bot.trial import TRIAL
 from bot.trial.model import HANDOFF_OUTCOMES, NO, TRI_VALUES, UNSURE, YES
@@ -42,12 +42,10 @@ MAX_TIME = 100
 MAX_MESSAGE = 1000
 SAVE_ATTEMPTS = 3
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 def clean_text(value: Any, limit: int) -> str:
     """Text as typed, minus control and direction-override characters, trimmed and capped."""
-    return _CONTROL.sub("", str(value or "")).strip()[:limit]
+    return CONTROL_CHARACTERS.sub("", str(value or "")).strip()[:limit]
 
 
 _CLAUSES = re.compile(r"[\d,.;:!?，。；：！？、]")

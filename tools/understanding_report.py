@@ -54,7 +54,7 @@ DIGRESSION_SIGNS = {
     "language": ("utter_language_switched",),
 }
 CONFIRMED_DIGRESSIONS = {"stop": "stop", "later": "stop", "delete": "delete", "restart": "restart"}
-EMERGENCY_REPLIES = ("utter_emergency", "utter_emergency_self_harm", "utter_emergency_fever")
+EMERGENCY_REPLY = "utter_emergency"  # the general reply, and the prefix of every kind's own (actions/replies.py)
 
 
 @dataclass
@@ -118,7 +118,7 @@ def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str],
           draft: Optional[Dict[str, str]] = None) -> Verdict:
     slot = item.question
     after = tracker.current_slot_values() if tracker is not None else {}
-    alarm = any(r in EMERGENCY_REPLIES for r in responses)
+    alarm = any(r.startswith(EMERGENCY_REPLY) for r in responses)
     stored = after.get(slot)
     pending = after.get("pending_answer") or {}
     proposed = pending.get("value") if pending.get("slot") == slot else None

@@ -69,7 +69,8 @@ def validate_contact(contact: Mapping[str, Any]) -> Dict[str, str | None]:
 _EMAIL_IN_TEXT = re.compile(r"[^\s,;，；<>()]+@[^\s,;，；<>()]+")
 _PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-().]{5,20}\d")
 _WECHAT_ID = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control and direction-override characters: never part of what a person meant to type.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +111,7 @@ def read_contact_details(text: str) -> Dict[str, Optional[str]]:
     store writes phones one way. Nothing is guessed: an unlabelled word is a WeChat ID only when
     it is the whole answer.
     """
-    text = unicodedata.normalize("NFKC", _CONTROL.sub("", str(text or ""))).strip()[:500]
+    text = unicodedata.normalize("NFKC", CONTROL_CHARACTERS.sub("", str(text or ""))).strip()[:500]
     # Accents off ("más" reads as the lexicon's "mas"); IDs, e-mails and numbers have none.
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     labelled_wechat, spoken_plus, wechat_label = _patterns()
@@ -133,8 +134,9 @@ def read_contact_details(text: str) -> Dict[str, Optional[str]]:
             found["contact_phone"] = normalise_phone(candidate)
             text = text.replace(candidate, " ")
             break
-    if found["contact_phone"] and not found["contact_wechat"] and wechat_label.search(fold(text)) \
-            and contains_any(fold(text), _contact_words()["same_number"]):
+    rest = fold(text)
+    if found["contact_phone"] and not found["contact_wechat"] and wechat_label.search(rest) \
+            and contains_any(rest, _contact_words()["same_number"]):
         found["contact_wechat"] = _national(found["contact_phone"])
     if not any(found.values()):
         words = text.split()
