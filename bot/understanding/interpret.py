@@ -229,9 +229,6 @@ def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) ->
     return value, notes
 
 
-AGE_LIMITS = (1.0, 10.0, 18.0, 40.0)  # where a year more or less changes what is asked or decided
-
-
 def _number_answer(kind: str, text: str, lang: Optional[str],
                    limits: Optional[Tuple[float, ...]] = None) -> Tuple[Any, Tuple[str, ...]]:
     if kind == ECOG:
@@ -252,7 +249,7 @@ def _number_answer(kind: str, text: str, lang: Optional[str],
         if kind == AGE:
             born = parsing.parse_birth_age(text, lang)
             if born is not None:
-                if any(born.low < limit <= born.high for limit in AGE_LIMITS):
+                if any(born.low < limit <= born.high for limit in limits or ()):  # the trial's (Question.limits)
                     return None, ("birth_year_near_a_limit",)
                 return _completed_years(born.low), ("from_birth_date",)
         number = parsing.parse_number(text, lang)

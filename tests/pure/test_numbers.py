@@ -647,3 +647,13 @@ def test_a_year_of_something_else_is_no_birth_year(text):
 ])
 def test_date_spans_count_days_and_read_since(text, expected):
     assert _close(read("car_t_loss_months", text), expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("born in 2000", 25.0),   # 25 or 26: no limit of the age question between them
+    ("born in 2008", None),   # 17 or 18: adult or not, so asked again
+    ("nací en 1986", None),   # 39 or 40: the trial's upper age limit
+    ("born in 2016", None),   # 9 or 10: whether the pregnancy question applies
+])
+def test_a_birth_year_across_one_of_the_trials_age_limits_is_asked_again(text, expected):
+    assert read("patient_age", text) == expected
