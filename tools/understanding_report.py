@@ -300,6 +300,9 @@ def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, st
             }
             figures[(lang, split)] = row
             print(_line(lang, split, row), flush=True)
+            print("    by type (understood/items): " + ", ".join(
+                f"{kind} {counts.get('understood', 0)}/{sum(counts.values())}"
+                for kind, counts in sorted(by_type.items())), flush=True)
     return figures
 
 
