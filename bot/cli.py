@@ -29,7 +29,9 @@ def _store(settings: Settings):
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from bot.leads.migrate import upgrade
 
-    upgrade(settings.database_url, args.revision, configure_logging=True, leads_key=settings.leads_key)
+    # main() has configured logging already; alembic.ini's own set-up (fileConfig) would close every
+    # handler the process had, a host's included (pytest's capture was one).
+    upgrade(settings.database_url, args.revision, leads_key=settings.leads_key)
     return 0
 
 
