@@ -312,17 +312,35 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
         text = _consent_words(text)  # consent is given in so many words, not inside a question
         if not text:
             return None, ("asked instead",)
-    if kind in (TRI, CONFIRM):
-        value, notes = _tri_answer(text, lang, question.question)
-    elif kind in NUMBER_KINDS:
-        value, notes = _number_answer(kind, text, lang, question.question.limits if question.question else None)
-    elif kind == CHOICE:
-        value, notes = _choice_answer(question.slot, text, lang), ()
-    else:
-        return None, ()
+    said = _said_not_asked(question, text, lang)
+    value, notes = _read_kind(question, said, lang) if said else (None, ())
+    if value is None:
+        value, notes = _read_kind(question, text, lang)
     if value is not None and question.question is not None and not question.question.accepts(value):
         return None, ("out_of_range",)
     return value, notes
+
+
+def _read_kind(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
+    kind = question.kind
+    if kind in (TRI, CONFIRM):
+        return _tri_answer(text, lang, question.question)
+    if kind in NUMBER_KINDS:
+        return _number_answer(kind, text, lang, question.question.limits if question.question else None)
+    if kind == CHOICE:
+        return _choice_answer(question.slot, text, lang), ()
+    return None, ()
+
+
+def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> str:
+    """The sentences that say something, when others ask ("女。这个试验男孩女孩都可以参加吗"):
+    the answer is read from those first, so a question's own words ("boys and girls") do not
+    hide it. A "?" after an answer ("like 11 weeks?") is no question. Empty when nothing, or
+    everything, asks."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    said = [sentence for sentence in sentences
+            if not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None]
+    return " ".join(said) if said and len(said) < len(sentences) else ""
 
 
 CONSENT_QUESTIONS = ("prescreen_consent", "contact_consent", "question_consent")
@@ -335,6 +353,12 @@ def _consent_words(text: str) -> str:
     sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
     if not sentences or not cues.is_question(sentences[0]):
         return text
+    opening = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)[0].strip()
+    if opening != sentences[0].strip() and not cues.is_question(opening) and \
+            parsing.parse_tri(opening) in (YES, UNSURE) and len(fold(opening).split()) <= 3:
+        # "好的，不过这个试验在哪家医院做？", "sí, pero ¿dónde es?": a yes, then a question. A "no" so
+        # given is not taken: it would end the screening on a message that is mostly a question.
+        return opening
     for sentence in sentences[1:]:
         if not cues.is_question(sentence):
             first = fold(sentence).split()[:1]
@@ -380,6 +404,7 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
 
 
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+_CLAUSE_BREAK = re.compile(r"[,，、;；:：]")
 
 
 def _asks_after_answering(text: str) -> bool:

@@ -52,6 +52,31 @@ def test_an_answer_that_also_asks_about_the_trial_keeps_both():
     assert "faq:faq_location" in reading.digressions
 
 
+@pytest.mark.parametrize("text, slot, lang, answer, intent", [
+    ("女。这个试验男孩女孩都可以参加吗", "sex", "zh", "female", "faq_groups"),
+    ("Mujer. ¿Pueden participar chicos y chicas?", "sex", "es", "female", "faq_groups"),
+    ("好的，不过这个试验在哪家医院做？", "prescreen_consent", "zh", "yes", "faq_location"),
+    ("sí, pero ¿dónde es el ensayo? ¿en China?", "prescreen_consent", "es", "yes", "faq_location"),
+    ("yes, but where is the trial?", "prescreen_consent", "en", "yes", "faq_location"),
+])
+def test_an_answer_before_a_question_of_its_own_is_kept_and_the_question_answered(text, slot, lang, answer, intent):
+    reading = read(text, slot, lang=lang, intent=intent, confidence=0.8)
+    assert reading.answer == answer
+    assert "faq:" + intent in reading.digressions
+
+
+@pytest.mark.parametrize("text, slot, lang", [
+    ("no, but where is the trial?", "prescreen_consent", "en"),  # mostly a question: no end on it
+    ("how much does it cost? we don't have much money", "prescreen_consent", "en"),
+])
+def test_a_question_with_a_no_in_it_does_not_refuse_consent(text, slot, lang):
+    assert read(text, slot, lang=lang, intent="faq_other", confidence=0.8).answer is None
+
+
+def test_a_question_mark_after_an_answer_is_no_question():
+    assert read("like 11 weeks? so bit under 3 months", "car_t_loss_months").answer == pytest.approx(2.75)  # 11 weeks
+
+
 def test_an_answer_with_a_reason_is_just_the_answer_even_if_the_classifier_says_faq():
     reading = read("not yet, the doctor is talking about it", "had_car_t", intent="faq_status", confidence=0.7)
     assert reading.answer == "no"
