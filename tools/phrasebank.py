@@ -109,7 +109,10 @@ def judge_pure(item: Item) -> Outcome:
     from bot.understanding import safety
     from bot.understanding.interpret import Message, interpret
 
-    answered = {slot: "yes" for slot in TRIAL.slots}
+    # The other questions answered as a person who qualifies would (as the report over Rasa does):
+    # with every answer "yes", any answer to an exclusion would look like the one that excludes.
+    answered = TRIAL.passing_answers({"prescreen_consent": "yes"})
+    answered.pop(item.question, None)
     if item.type == "emergency":
         kind = safety.detect(item.text)
         return Outcome(item, kind is not None, False, kind)

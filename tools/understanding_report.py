@@ -84,8 +84,8 @@ def _state(item: Item) -> Tuple[str, Dict[str, Any]]:
         slots.update(patient_age=16.0 if respondent == "guardian" else 25.0, sex="female")
     own = {s for questions in dialogue.form_questions().values() for s, _ in questions}
     if item.question in own:
-        answers = {q.slot: TRIAL._passing_answer(q.slot, {}) for q in TRIAL.questions}
-        slots.update({k: v for k, v in answers.items() if k not in slots}, prescreen_outcome="likely_eligible")
+        slots.update({k: v for k, v in TRIAL.passing_answers(slots).items() if k not in slots},
+                     prescreen_outcome="likely_eligible")
         if item.question != "contact_consent":
             slots["contact_consent"] = "yes"
         if item.question == "contact_time":

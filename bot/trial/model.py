@@ -196,15 +196,20 @@ class Trial:
         answer makes questions apply or not (the count follows the skipping)."""
         asked = [q.slot for q in self.questions if q.slot != self.consent_slot and a.get(q.slot) is not None
                  and q.applies(a)]
-        future = dict(a)
-        left = 0
+        future = self.passing_answers(a)
+        left = sum(1 for slot in future if slot not in a and slot != self.consent_slot)
+        return len(asked) + 1, len(asked) + left
+
+    def passing_answers(self, a: Answers | None = None) -> Dict[str, Any]:
+        """The answers of someone who qualifies, each question in turn as it would be asked after
+        ``a`` (for tools and tests that need a conversation that is still going)."""
+        future = dict(a or {})
         for _ in range(len(self.questions)):
             nxt = self.next_question(future)
             if nxt is None:
                 break
             future[nxt] = self._passing_answer(nxt, future)
-            left += nxt != self.consent_slot
-        return len(asked) + 1, len(asked) + left
+        return future
 
     def _passing_answer(self, slot: str, a: Answers) -> Any:
         """An answer to ``slot`` that fails no criterion (for counting the questions to come)."""
