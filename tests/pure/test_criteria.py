@@ -863,3 +863,13 @@ def test_property_following_next_slot_terminates_with_an_outcome(data):
     else:
         assert result.prescreen_outcome is None
         assert list(answers) == ["prescreen_consent"]
+
+
+@pytest.mark.parametrize("start", [{"prescreen_consent": YES},
+                                   {"prescreen_consent": YES, "respondent": "guardian", "patient_age": 9.0},
+                                   {"prescreen_consent": YES, "patient_age": 30.0, "sex": "female"}])
+def test_passing_answers_are_a_whole_screening_that_qualifies(start):
+    answers = TRIAL.passing_answers(start)
+    assert {k: answers[k] for k in start} == start
+    assert remaining_slots(answers) == []
+    assert evaluate(answers).prescreen_outcome == "likely_eligible"
