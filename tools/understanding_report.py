@@ -54,6 +54,7 @@ DIGRESSION_SIGNS = {
     "language": ("utter_language_switched",),
 }
 CONFIRMED_DIGRESSIONS = {"stop": "stop", "later": "stop", "delete": "delete", "restart": "restart"}
+SECOND_OPINION = (0.5, 0.7, 0.9)
 EMERGENCY_REPLY = "utter_emergency"  # the general reply, and the prefix of every kind's own (actions/replies.py)
 
 
@@ -63,6 +64,7 @@ class Verdict:
     result: str  # understood | wrong | reasked | derailed
     alarm: bool
     detail: str
+    emergency_guess: float = 0.0  # the intent classifier's confidence in "emergency" (it never alarms alone)
 
 
 # --- the conversation state at a question ---------------------------------------------------------
@@ -262,7 +264,12 @@ class Harness:
         responses = [e.metadata.get("utter_action") or "text" for e in list(after.events)[known:]
                      if isinstance(e, BotUttered)] if after is not None else []
         draft = self.store.contact_draft(sender) if self.store is not None and item.type == "free_text" else None
-        return judge(item, slots, after, responses, draft)
+        verdict = judge(item, slots, after, responses, draft)
+        # The stored tracker keeps no classifier guess (Rasa stores the intent and entities only): parse again.
+        guess = (await self.agent.parse_message(item.text)).get("classifier_intent") or {}
+        if guess.get("name") == "emergency":
+            verdict.emergency_guess = float(guess.get("confidence") or 0.0)
+        return verdict
 
 
 def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, str], Dict[str, Any]]:
@@ -270,6 +277,7 @@ def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, st
     for split in splits:
         for lang in langs:
             results, alarms, by_type = Counter(), Counter(), {}
+            second = Counter()  # what the classifier would add as a second opinion, per threshold
             wrong_exclusion = 0
             for item in load(lang, split):
                 verdict = harness.run(item)
@@ -280,6 +288,9 @@ def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, st
                 else:
                     results[verdict.result] += 1
                     alarms[("other", verdict.alarm)] += 1
+                for threshold in SECOND_OPINION:
+                    if not verdict.alarm and verdict.emergency_guess >= threshold:
+                        second[(threshold, kind == "emergency")] += 1
                 if verdict.result == "wrong" and kind in ("tri", "qualifiers") and is_exclusion_question(item.question):
                     wrong_exclusion += 1
                 if verbose and split == "dev" and verdict.result != "understood":
@@ -303,6 +314,9 @@ def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, st
             print("    by type (understood/items): " + ", ".join(
                 f"{kind} {counts.get('understood', 0)}/{sum(counts.values())}"
                 for kind, counts in sorted(by_type.items())), flush=True)
+            print("    the classifier as a second opinion on emergencies (missed ones it would catch / "
+                  "others it would alarm on): " + ", ".join(
+                      f">= {t}: {second[(t, True)]} / {second[(t, False)]}" for t in SECOND_OPINION), flush=True)
     return figures
 
 
