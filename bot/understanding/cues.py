@@ -60,7 +60,8 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
         core = phrase[1 if head else 0: -1 if tail else None].strip()
         if not core:
             continue
-        body = re.escape(core).replace(r"\ ", r"\s+")
+        # Apostrophes are optional, as people type on phones: "don't" also finds "dont".
+        body = re.escape(core).replace(r"\ ", r"\s+").replace("'", "'?")
         if not has_cjk(core):
             body = r"(?<![\w'])" + body + r"(?![\w'])"
         # "^": at the start of the message or of a sentence within it ("no. why does it matter?")
