@@ -333,13 +333,14 @@ def _read_kind(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[
 
 
 def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> str:
-    """The sentences that say something, when others ask ("女。这个试验男孩女孩都可以参加吗"):
-    the answer is read from those first, so a question's own words ("boys and girls") do not
-    hide it. A "?" after an answer ("like 11 weeks?") is no question. Empty when nothing, or
-    everything, asks."""
+    """The sentences that say something, when others ask ("女。这个试验男孩女孩都可以参加吗") or
+    are about another question ("没有。对了，前面性别我点错了"): the answer is read from those
+    first, so the other sentences' words ("boys and girls") do not hide it. A "?" after an answer
+    ("like 11 weeks?") is no question. Empty when no sentence, or every one, is set aside."""
     sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
     said = [sentence for sentence in sentences
-            if not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None]
+            if (not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None)
+            and parsing.parse_topic(sentence, lang) in (None, question.slot)]
     return " ".join(said) if said and len(said) < len(sentences) else ""
 
 
@@ -470,7 +471,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                 elif emergency and not _survives_emergency(question, text, lang, answer):
                     answer, notes = None, ()  # "a fever of 40 and a seizure": the 40 is no age
                     evidence.append("answer words belong to the emergency")
-                elif _about_another_condition(question, text, lang, trial):
+                elif _about_another_condition(question, _said_not_asked(question, text, lang) or text, lang, trial):
                     answer, notes = None, ()  # "no diabetes" to the breathing question
                     evidence.append("answers another question")
     if requested and requested != lang:
@@ -478,7 +479,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
-    if topic_value is not None and "change" not in leaving and answer is None:
+    if topic_value is not None and "change" not in leaving:  # "no. actually he is 8": both
         leaving.append("change")
         evidence.append("stated a different answer")
     if not leaving and answer is None and message.intent in CLASSIFIER_LEAVING and \
@@ -486,7 +487,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         leaving.append(CLASSIFIER_LEAVING[message.intent])
         evidence.append("classifier")
     raw_answer = answer
-    if leaving and answer is not None and (leaving[0] in ("delete", "restart", "change")
+    changes_this = leaving[:1] == ["change"] and topic in (None, question.slot if question else None)
+    if leaving and answer is not None and (leaving[0] in ("delete", "restart") or changes_this
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
     staying = list(_staying(message, found, answer is not None))

@@ -73,6 +73,23 @@ def test_a_question_with_a_no_in_it_does_not_refuse_consent(text, slot, lang):
     assert read(text, slot, lang=lang, intent="faq_other", confidence=0.8).answer is None
 
 
+@pytest.mark.parametrize("text, lang, topic", [
+    ("没有。对了，前面性别我点错了，应该是女", "zh", "sex"),
+    ("没有。但是我想改一下前面过敏那题", "zh", "severe_allergies"),
+    ("no. actually I got the age wrong, he is 8", "en", "patient_age"),
+    ("No. Quiero cambiar lo de las alergias, me equivoqué", "es", "severe_allergies"),
+])
+def test_an_answer_and_a_change_to_another_question_keeps_both(text, lang, topic):
+    reading = read(text, "dic", lang=lang, answered=TRIAL.passing_answers({"prescreen_consent": "yes"}))
+    assert reading.answer == "no"
+    assert reading.leaving == "change" and reading.topic == topic
+
+
+def test_a_change_to_the_open_question_itself_stores_nothing():
+    reading = read("no wait I want to change that", "dic", answered=TRIAL.passing_answers({"prescreen_consent": "yes"}))
+    assert reading.answer is None and reading.leaving == "change"
+
+
 def test_a_question_mark_after_an_answer_is_no_question():
     assert read("like 11 weeks? so bit under 3 months", "car_t_loss_months").answer == pytest.approx(2.75)  # 11 weeks
 
