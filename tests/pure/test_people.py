@@ -56,3 +56,50 @@ def test_activity_too_vague_is_asked_again(text, lang):
 def test_a_negated_phrase_is_not_pushed_to_an_extreme():
     # "not completely in bed": the negation wins (0-2 with "walks"), no 4
     assert understood("not completely in bed, walks a bit, goes to school", "ecog", "en") in (0.0, 1.0)
+
+
+# --- who is answering -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang, who", [
+    # the opening clause answers first; what follows explains
+    ("me, the patient. my dad is helping me read the questions", "en", "patient"),
+    ("me, im 24 and have ALL", "en", "patient"),
+    ("me (the patient)", "en", "patient"),
+    ("yo, mi mamá me ayuda a escribir", "es", "patient"),
+    ("我自己，我妈在旁边帮我看", "zh", "patient"),
+    # words that describe the child stand between "my" and the child
+    ("for my 7 year old", "en", "guardian"),
+    ("asking for my little girl", "en", "guardian"),
+    ("writing for my youngest son", "en", "guardian"),
+    ("替我小女儿问的", "zh", "guardian"),
+    # a relation said together with the speaker is answering alongside; the child is the patient
+    ("my partner and me, for our boy", "en", "guardian"),
+    ("mi esposo y yo por nuestro hijo", "es", "guardian"),
+    ("我老公和我，给儿子问", "zh", "guardian"),
+    # ... unless nobody else is named: then that relation is who the answers are about
+    ("me and my mum, she's the patient", "en", "other"),
+    # missing words
+    ("我是孩子的小姨", "zh", "other"),
+    ("yo soy la que tiene leucemia", "es", "patient"),
+    ("my self", "en", "patient"),
+])
+def test_who_is_answering(text, lang, who):
+    assert understood(text, "respondent", lang) == who
+
+
+def test_an_age_is_not_a_child():
+    # "years old" of the speaker says nothing about who is answering
+    assert understood("I'm 24 years old", "respondent", "en") is None
+
+
+# --- sex ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang, sex", [
+    ("my little girl", "en", "female"),
+    ("小子", "zh", "male"),
+    ("es una niña de 8 años", "es", "female"),
+])
+def test_sex(text, lang, sex):
+    assert understood(text, "sex", lang) == sex
