@@ -11,12 +11,19 @@ the house" is 2; "can't do sports, goes to school" is 1. So each phrase of
 - where they do not meet, the worst (highest) level any of them needs: a description is never
   read as fitter than it is ("normal, but can't do sports" is 1; "bedridden, can't do anything" 4).
 
+A phrase is found in the forms people use, not only the one listed: interchangeable words
+(``interchangeable``: "himself / herself / myself", "solo / sola") and, in English, the verb with
+and without its -s ("take care of" / "takes care of"). "Completely", "totalmente", "完全" before a
+phrase take the far end of its range ("totalmente en cama" is 4, not 3-4), as "almost" takes a
+level off.
+
 "level 2", "ECOG 1", "2级" give the level; "the second one", "第二个", "la tercera" pick a button
 in order (the first is 0); "it varies" is "unsure".
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -61,13 +68,60 @@ def _ranges(lang: str) -> Dict[str, Tuple[Range, Optional[Range]]]:
     return out
 
 
+_S_ENDING = re.compile(r"(?:[^aeious]s|[^s]es)$")  # "walks", "goes", "dresses" (not "across")
+
+
+def _english_forms(word: str) -> Tuple[str, ...]:
+    """A verb with and without its third-person -s: "take" / "takes", "dresses" / "dress"."""
+    if not word.isalpha() or len(word) < 3:
+        return (word,)
+    if word.endswith(("shes", "ches", "sses", "xes")):
+        return word, word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word, word[:-3] + "y"
+    if _S_ENDING.search(word) and len(word) > 3:
+        return word, word[:-1]
+    if word.endswith(("sh", "ch", "ss", "x")):
+        return word, word + "es"
+    return word, word + "s"
+
+
+@cache
+def _swaps(lang: str) -> Dict[str, Tuple[str, ...]]:
+    """word -> the words it may stand for in a phrase (``interchangeable`` groups)."""
+    out: Dict[str, Tuple[str, ...]] = {}
+    for group in entries(lang, "activity", "interchangeable") or []:
+        words = tuple(str(w) for w in group)
+        for w in words:
+            out[w] = words
+    return out
+
+
+def _forms(lang: str, phrase: str) -> List[str]:
+    """The phrase as people may type it (see the module docstring); the listed form first."""
+    if phrase[:1] in ("^", "<"):
+        return [phrase]
+    words = phrase.split(" ")
+    options = [list(_swaps(lang).get(w, (w,))) for w in words]
+    if lang == "en" and len(words) > 1:
+        options[0] = list(dict.fromkeys(options[0] + list(_english_forms(words[0]))))
+    out = [""]
+    for choice in options:
+        out = [f"{o} {c}".strip() for o in out for c in choice][:64]
+    return list(dict.fromkeys([phrase] + out))
+
+
 @cache
 def _matcher(lang: str) -> PhraseMatcher:
     table: Dict[str, Sequence[str]] = {f"level{k}": v for k, v in (entries(lang, "activity", "levels") or {}).items()}
     for name, spec in (entries(lang, "activity", "abilities") or {}).items():
         table[name] = spec.get("words") or []
     table["unsure"] = phrase_list(lang, "activity", "unsure")
-    return build_phrase_matcher(lang, table)
+    # A listed phrase wins over a form made from another one: "walks" (walks) stays walks.
+    listed = {str(p) for phrases in table.values() for p in phrases}
+    expanded = {label: [f for p in phrases for f in _forms(lang, str(p)) if f == str(p) or f not in listed]
+                for label, phrases in table.items()}
+    return build_phrase_matcher(lang, expanded)
 
 
 @cache
@@ -112,6 +166,18 @@ def _almost(doc: Doc, start: int, lang: str) -> bool:
     return any(len(a) <= len(before) and before[-len(a):] == a for a in _sequences(lang, "almost"))
 
 
+def _intensified(doc: Doc, start: int, lang: str) -> bool:
+    """ "completely", "totalmente", "完全" right before a phrase."""
+    before = tuple(t.norm_ for t in doc[max(0, start - 3):start])
+    return any(len(a) <= len(before) and before[-len(a):] == a for a in _sequences(lang, "intensifiers"))
+
+
+def _far_end(value: Range) -> Range:
+    """ "totally in bed" is 4, "completely normal" 0: the end of the range away from the middle."""
+    lo, hi = value
+    return (hi, hi) if lo >= 2 else (lo, lo)
+
+
 def _softened(value: Range) -> Range:
     """ "almost all day in bed" is 3-4, not 4; "almost normal" 0-1, not 0."""
     lo, hi = value
@@ -126,9 +192,12 @@ def _cue_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
             hits.append(Hit(UNSURE, *span_offsets(t, doc, s, e), "unsure"))
             continue
         said, negated = ranges[label]
-        value = negated if negated is not None and _negated(doc, s, e, lang) else said
+        is_negated = negated is not None and _negated(doc, s, e, lang)
+        value = negated if is_negated else said
         if _almost(doc, s, lang):
             value = _softened(value)
+        elif not is_negated and value[1] - value[0] == 1 and _intensified(doc, s, lang):
+            value = _far_end(value)
         hits.append(Hit(value, *span_offsets(t, doc, s, e), label))
     return hits
 

@@ -319,6 +319,10 @@ def _latin_kind(norms: Sequence[str], start: int, end: int, value: float, lang: 
         if nxt in word_set(lang, "numbers", "one_pronoun_after") or (
                 prev in word_set(lang, "numbers", "one_pronoun_before") and not before_unit_or_number):
             return "pronoun"
+        # "the sick one", "that other one": a determiner, one describing word, then "one"
+        if start >= 2 and norms[start - 2] in word_set(lang, "numbers", "one_determiners") and prev.isalpha() \
+                and prev not in word_set(lang, "numbers", "one_not_describing") and not before_unit_or_number:
+            return "pronoun"
     if value == int(value) and 1900 <= value <= 2100 and (
             prev in word_set(lang, "dates", "year_cues") or _month_before(norms, start, lang)):
         return "year"
@@ -807,6 +811,8 @@ def _hedged(doc: Doc, start: int, end: int, lang: str, taken: FrozenSet[int]) ->
         return False  # "I turned 22 in october", "cumplió 12 en mayo"
     if _ends_at(norms, start, lo, "approaching", lang, gap=2, blocked=taken) >= 0:
         return True
+    if _has_words(doc, lo, start, lang, "future_before"):
+        return True  # "明年三月满十岁", "next year she'll be": said of a time still to come
     k = end
     for us, ue, _mult, _unit in _units(doc, lang):
         if us == k:
@@ -1066,6 +1072,20 @@ def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     return hits
 
 
+_CUE_ORDER = ("other", "soon", "then", "now")
+
+
+def _cues_shared(hits: List[Hit]) -> List[Hit]:
+    """The same number read in two languages keeps what either language's words say of it: "im
+    38 but 39 in feb" is hedged by the English month even where the Spanish reading sees none."""
+    out = []
+    for h in hits:
+        same = [k.kind for k in hits if (k.start, k.end, k.value) == (h.start, h.end, h.value)]
+        kind = next((c for c in _CUE_ORDER if c in same), h.kind)
+        out.append(Hit(h.value, h.start, h.end, kind))
+    return out
+
+
 def number(text: str, lang: str | None) -> Hit | None:
     """The first bare number. What one language reads as a year, a pronoun or an article is no
     number in the other either ("en 2019", "the one")."""
@@ -1075,8 +1095,8 @@ def number(text: str, lang: str | None) -> Hit | None:
     joins = [h for h in hits if h.kind == "join"]
     hits = [h for h in hits if h.kind != "join"]
     skips = [h for h in hits if h.kind == "skip"]
-    kept = [h for h in hits if h.kind != "skip" and not any(
-        h.start < s.end and s.start < h.end for s in skips)]
+    kept = _cues_shared([h for h in hits if h.kind != "skip" and not any(
+        h.start < s.end and s.start < h.end for s in skips)])
     # The patient's over someone else's ("7, his sister is 12"), one reached over one to come
     # ("11, nearly 12"), and "diagnosed in 2022 when he was 3, he's 7 now": the one said of now.
     kept = [h for h in kept if h.kind != "other"] or kept
@@ -1342,6 +1362,10 @@ def _birth_cue_offsets(t: Prepared, doc: Doc, lang: str) -> List[int]:
         ends = [doc[d.end].idx for d in _zh_dates(doc) if d.month is None and d.end < len(doc)
                 and doc[d.end].text == "的" and (d.end + 1 == len(doc) or doc[d.end + 1].text in CLAUSE_PUNCT
                                                   or doc[d.end + 1].text in word_set("zh", "dates", "sentence_particles"))]
+        # "2019年3月生的", "2015年6月出生": a date with a month, followed by a birth verb
+        verbs = tuple(w for w in phrase_list("zh", "dates", "birth_year_after") if w != "的")
+        ends += [doc[d.end].idx for d in _zh_dates(doc) if d.month is not None and d.end < len(doc)
+                 and t.folded[doc[d.end].idx:].startswith(verbs)]
         return ends + [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
     cues = word_set(lang, "dates", "birth_cues")
     found = [tok.idx for tok in doc if tok.norm_ in cues]

@@ -287,21 +287,52 @@ def parse_tri(text: str, lang: str | None = None) -> str | None:
 
 
 def _possessor(doc: Doc, start: int, lang: str) -> str:
-    """"self" for my/mi/我, "third" for his/her/su/他的/孩子的, else ""."""
-    prev = [doc[i].norm_ for i in range(max(start - 3, 0), start)]
+    """"self" for my/mi/我, "third" for his/her/su/他的/孩子的, else "". Words that only describe
+    the person ("my little girl", "my 7 year old", "我小女儿") stand between and are skipped."""
+    modifiers = word_set(lang, "respondent", "modifiers")
     if lang == "zh":
-        tail = "".join(prev)
+        tail = "".join(doc[i].norm_ for i in range(max(start - 4, 0), start))
+        for m in sorted(modifiers, key=len, reverse=True):
+            if m and tail.endswith(m) and len(tail) > len(m):
+                tail = tail[:-len(m)]
+                break
         if tail.endswith(phrase_list(lang, "respondent", "self_possessives")):
             return "self"
         if tail.endswith(phrase_list(lang, "respondent", "other_possessives")):
             return "third"
         return ""
-    last = prev[-1] if prev else ""
+    k = start - 1
+    while k >= 0 and start - k <= 4 and (doc[k].norm_ in modifiers or doc[k].like_num):
+        k -= 1
+    last = doc[k].norm_ if k >= 0 and start - k <= 4 else ""
     if last in word_set(lang, "respondent", "self_possessives"):
         return "self"
     if last in word_set(lang, "respondent", "other_possessives"):
         return "third"
     return ""
+
+
+def _with_speaker(doc: Doc, start: int, end: int, lang: str) -> bool:
+    """A relation said together with the speaker ("my husband and I", "mi esposo y yo",
+    "我老公和我", "me and my wife"): someone answering alongside, not the patient."""
+    norms = [t.norm_ for t in doc]
+    if lang == "zh":
+        text, s, e = "".join(norms), len("".join(norms[:start])), len("".join(norms[:end]))
+        before = text[:s]
+        for p in sorted(phrase_list(lang, "respondent", "self_possessives"), key=len, reverse=True):
+            if before.endswith(p):
+                before = before[:-len(p)]
+                break
+        return text[e:].startswith(phrase_list(lang, "respondent", "with_speaker_after")) or \
+            before.endswith(phrase_list(lang, "respondent", "with_speaker_before"))
+    k = start - 1 if start and norms[start - 1] in word_set(lang, "respondent", "self_possessives") else start
+    for key, at in (("with_speaker_after", end), ("with_speaker_before", k)):
+        for phrase in phrase_list(lang, "respondent", key):
+            words = tuple(t.norm_ for t in pattern_doc(lang, phrase))
+            window = tuple(norms[at:at + len(words)]) if key.endswith("after") else tuple(norms[max(at - len(words), 0):at])
+            if words and window == words:
+                return True
+    return False
 
 
 @cache
@@ -370,18 +401,49 @@ def _respondent_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
         speaker = value != "child" or category == "other"
         kind = "legal" if value == "legal" else (
             "self" if value == "patient" or (speaker and _self_identified(doc, s, lang)) else "")
+        if value in ("parent", "other") and _with_speaker(doc, s, e, lang):
+            kind = "alongside"  # "my husband and I, for our son": answering together
         hits.append(Hit(category, *span_offsets(t, doc, s, e), kind))
     return hits
 
 
-def _respondent(text: str, lang: str | None) -> Hit | None:
-    _, hits = run(text, lang, _respondent_hits)
-    hits = longest_first(hits)
-    for kind in ("legal", "self"):
+_OPENING_CLAUSE = re.compile(r"[,.;:!?()\n，。；：！？、（）]|\s-\s|" + CJK_SPACE_BREAK)
+
+
+def _opening_clause(text: str) -> str:
+    """The message up to its first clause break ("me, the patient. my dad is helping me"), or ""
+    when the message is one clause."""
+    m = _OPENING_CLAUSE.search(text)
+    head = text[:m.start()] if m else ""
+    return head if head.strip() else ""
+
+
+def _pick(hits: List[Hit], kinds: Sequence[str]) -> Hit | None:
+    """The first hit of the first kind present; someone answering alongside the speaker only when
+    nobody else is named ("me and my mum, she's the patient")."""
+    hits = [h for h in hits if h.kind != "alongside"] or hits
+    for kind in kinds:
         chosen = [h for h in hits if h.kind == kind]
         if chosen:
             return chosen[0]
     return hits[0] if hits else None
+
+
+def _respondent(text: str, lang: str | None) -> Hit | None:
+    """A legal guardian anywhere first; then what the opening clause says on its own ("me, im 24
+    and have ALL", "my son - his dad is here too"); then "I am ..."; then the first relation."""
+    _, hits = run(text, lang, _respondent_hits)
+    hits = longest_first(hits)
+    legal = [h for h in hits if h.kind == "legal"]
+    if legal:
+        return legal[0]
+    opening = _opening_clause(as_text(text))
+    if opening:
+        _, first = run(opening, lang, _respondent_hits)
+        first = [h for h in first if h.kind != "alongside"]
+        if first:
+            return _pick(longest_first(first), ("self",))
+    return _pick(hits, ("self",))
 
 
 def parse_respondent(text: str, lang: str | None = None) -> str | None:

@@ -657,3 +657,45 @@ def test_date_spans_count_days_and_read_since(text, expected):
 ])
 def test_a_birth_year_across_one_of_the_trials_age_limits_is_asked_again(text, expected):
     assert read("patient_age", text) == expected
+
+
+# --- whose number it is, and when (issue 11, round 3) ------------------------------------------------
+
+
+def _age_understood(text, lang):
+    from bot.trial import TRIAL
+    from bot.understanding.interpret import Message as Said
+    from bot.understanding.interpret import OpenQuestion, interpret
+
+    return interpret(Said(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "patient_age"), TRIAL, {}).answer
+
+
+@pytest.mark.parametrize("text, lang, age", [
+    # a hedge one language's words find holds for the number in the other language's reading too
+    ("im 38 but 39 in feb", "en", 38.0),
+    ("she is 11 but 12 in march", "en", 11.0),
+    # "the sick one" is a pronoun, so the only age left is the patient's
+    ("my daughter is 4, her brother is 9 but hes not the sick one", "en", 4.0),
+    # a time still to come before the age in its clause
+    ("明年三月满十岁", "zh", 9.0),
+    ("el mes que viene tiene 10", "es", 9.0),
+    ("next month she is 10", "en", 9.0),
+])
+def test_an_age_said_with_whose_and_when(text, lang, age):
+    assert _age_understood(text, lang) == age
+
+
+@pytest.mark.parametrize("text, lang, age", [
+    ("the baby is one", "en", 1.0),  # a verb before "one": the age, not a pronoun
+    ("she turned one last week", "en", 1.0),
+    ("他今年9岁明年10岁", "zh", 9.0),  # the future word comes after 9: only 10 is still to come
+])
+def test_what_the_new_rules_leave_alone(text, lang, age):
+    assert _age_understood(text, lang) == age
+
+
+def test_a_chinese_date_of_birth_followed_by_its_verb():
+    today = date(2026, 12, 1)
+    assert parse_birth_age("我儿子2019年3月生的", "zh", today) == AgeRange(7.6667, 7.75)
+    assert parse_birth_age("2015年6月出生", "zh", today) == AgeRange(11.4167, 11.5)
+    assert parse_birth_age("2019年3月", "zh", today) is None  # a date alone says nothing of birth
