@@ -103,6 +103,15 @@ def test_still_going_on_is_not_over(lang, text):
     assert understood(text, slot, lang) == "yes"
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "peanut allergy but we never had to go to A&E for it"),
+    ("zh", "花生过敏 但是没有送过急诊"),
+    ("es", "alergia a los frutos secos, nunca hemos tenido que ir a urgencias"),
+])
+def test_an_emergency_that_never_happened_does_not_make_an_allergy_severe(lang, text):
+    assert understood(text, "severe_allergies", lang) != "yes"
+
+
 def test_a_plain_no_stays_a_no_with_a_qualifier_beside_it():
     assert understood("no, I stopped breastfeeding in March", "pregnant_or_breastfeeding", "en") == "no"
     assert understood("no, never had diabetes", "uncontrolled_diabetes", "en") == "no"

@@ -499,10 +499,11 @@ def _class_patterns() -> Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...]:
 QUALIFIER_NEGATION_REACH = 3  # words (Chinese: characters) between a negation and the qualifier
 
 
-def _negated(folded: str, start: int) -> bool:
-    """A negation just before, in the same clause ("not mild", "no stable", "没有效果")."""
+def _negated(folded: str, start: int, anywhere: bool = False) -> bool:
+    """A negation just before, in the same clause ("not mild", "no stable", "没有效果"); with
+    ``anywhere``, anywhere before in the clause ("didn't need to go to A&E")."""
     lo, _hi = mentions._clause(folded, start, start)
-    return mentions._near_before(folded[lo:start], "negations", QUALIFIER_NEGATION_REACH)
+    return mentions._near_before(folded[lo:start], "negations", 10 ** 6 if anywhere else QUALIFIER_NEGATION_REACH)
 
 
 @lru_cache(maxsize=None)
@@ -532,7 +533,7 @@ def qualifier_spans(text: str) -> List[Tuple[str, int, int]]:
         after = folded[end:end + 12].split()
         if " " not in folded[start:end].strip() and after and after[0] in _flat("qualifier_not_before"):
             continue  # "once the dex stopped" is "when"
-        if not _negated(folded, start):
+        if not _negated(folded, start, anywhere=kind == "severe"):  # a wrong "severe" would exclude
             kept.append((kind, start, end))
     return sorted(kept, key=lambda f: f[1])
 
