@@ -202,10 +202,17 @@ def _alarm_spans(t: Prepared) -> List[Tuple[int, int]]:
 def _uncontrolled_spans(t: Prepared) -> List[Tuple[int, int]]:
     """Where the message says a condition is not controlled or not improving ("no me la pueden
     controlar", "一直没好转", "not getting better"): the negation there describes the condition
-    and is no "no" to the question."""
+    and is no "no" to the question. Its clause goes with it: "no está controlada para nada",
+    "not controlled at all": the "para nada" intensifies it."""
     from bot.understanding import cues
 
-    return [folded_offsets(t, c.start, c.end) for c in cues.find_cues(t.original) if c.kind == "uncontrolled"]
+    spans = []
+    for c in cues.find_cues(t.original):
+        if c.kind == "uncontrolled":
+            start, end = folded_offsets(t, c.start, c.end)
+            stop = _CLAUSE_END.search(t.original, end)
+            spans.append((start, stop.start() if stop else len(t.original)))
+    return spans
 
 
 def _tri(text: str, lang: str | None) -> Hit | None:

@@ -12,6 +12,10 @@ reading; ``READINGS`` names the hook of each question. The words are in ``lang/<
 - E1: a time given ("two years ago", "hace unos 8 meses") is compared with 9 months.
 - A test that was not done ("he hasn't had an MRI", "最近没查肾功能") is "not sure"; a normal result
   ("头颅核磁做过，正常", "clear on the last LPs") is "no".
+- Qualifiers, by what each exclusion asks (``ASPECTS``, citing the criterion): "well controlled" to
+  *uncontrolled diabetes?* is no; "had DIC at diagnosis, resolved in a week" is no (only the
+  present state excludes); "bipolar, stable for years" is the study doctor's call (unsure); "thyroid
+  cancer 10 years ago, cured" stays a cancer (unsure); "ended up in A&E" makes an allergy severe.
 - Words that answer one question by themselves ("it never went into remission", "细胞没了",
   "ya no funcionan"), and what an exclusion is about said negated ("not diabetic", "没有糖尿病")
   or as had ("tiene insuficiencia cardiaca") when the message holds no plain yes or no.
@@ -168,6 +172,9 @@ def _said_of_now(text: str, numbers: List[Tuple[float, str, int]]) -> Optional[T
 def _percent_reading(limit: float) -> Hook:
     def hook(text: str, lang: Optional[str]) -> Reading:
         percents, every = _placed_numbers(text, lang, percent_only=True), _placed_numbers(text, lang)
+        if percents:
+            # a bare number after a percentage carries its unit ("60 percent at relapse, down to 2")
+            percents = [n for n in every if n[2] >= percents[0][2]]
         numbers = percents or every
         if not numbers:
             return None
@@ -178,6 +185,9 @@ def _percent_reading(limit: float) -> Hook:
     return hook
 
 
+_GLUED_TIMES = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)x\b")
+
+
 def _ratio(text: str) -> Optional[Tuple[float, str]]:
     """ "1.2 times normal", "两倍多", "高一倍" (twice), "el doble"."""
     from bot.understanding.parsing import find_numbers
@@ -186,6 +196,9 @@ def _ratio(text: str) -> Optional[Tuple[float, str]]:
     if contains_any(folded, _number_words("double")):
         return 2.0, ""
     times = [fold(w) for w in _number_words("times")]
+    glued = _GLUED_TIMES.search(folded)
+    if glued:  # "1.5x", "2x normal": the number reader wants a space there
+        return float(glued.group(1).replace(",", ".")), _qualifier(folded, glued.start(), glued.end())
     for n in find_numbers(text, None):
         start, end = _folded_span(text, n.start, n.end)
         after = folded[end:end + 8].lstrip()
@@ -272,8 +285,14 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
     words, then a test not done, then what it is about said negated or as had."""
 
     def hook(text: str, lang: Optional[str]) -> Reading:
+        base = plain(text, lang)
+        return qualified_reading(slot, text, lang, base) or base
+
+    def plain(text: str, lang: Optional[str]) -> Reading:
         if _unsure_already(text, lang):
-            return _own_words_over_unsure(slot, text, lang)
+            return _hedged_number(special, text, lang) or _own_words_over_unsure(slot, text, lang)
+        if _test_not_done(slot, text) and not _normal_result(text):
+            return "unsure", "test_not_done"
         for read in special:
             found = read(text, lang)
             if found is not None:
@@ -299,6 +318,28 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     hook.__doc__ = f"The reading of `{slot}`."
     return hook
+
+
+def _hedged_number(special: Sequence[Hook], text: str, lang: Optional[str]) -> Reading:
+    """A number said with a hedge ("好像是3个", "like 3 i think", "creo que unos 5") is a rough
+    number, not a "not sure": it is compared with the limit as "about" one (so near the limit it
+    stays unsure). Only when the hedge is all that was unsure ("no sé cuánto" stays unsure)."""
+    if not special or cues.is_question(text):
+        return None
+    folded = fold(text)
+    hedges = [s for s in qualifier_spans(text) if s[0] == "hedge"]
+    if not hedges:
+        return None
+    rest = folded
+    for _k, start, end in sorted(hedges, key=lambda h: -h[1]):
+        rest = rest[:start] + " about " + rest[end:]
+    if _unsure_already(rest, lang):
+        return None
+    for read in special:
+        found = read(rest, lang)
+        if found is not None and found[1] == "compared_with_limit":
+            return found
+    return None
 
 
 def _own_words_over_unsure(slot: str, text: str, lang: Optional[str]) -> Reading:
@@ -340,6 +381,198 @@ def _problem_named(text: str, tests: Sequence[str]) -> bool:
 def _normal_result(text: str) -> bool:
     """A normal result ("the MRI was clear"); "not normal" right before is not one."""
     return mentions.named(text, _normal_words(), reach=0)
+
+
+# --- qualifiers, read by what each exclusion asks ----------------------------------------------
+#
+# Each exclusion excludes for an ASPECT of a condition; a qualifier class in the answer (the words
+# are general, per language: ``qualifier_words`` in ``bot/understanding/lang/<code>/yesno.yml``,
+# with the cue words; not negated; after a "but" / "now", only the state said of now) removes
+# that aspect (no), leaves it to the study doctor (unsure), or does not touch it. When in doubt:
+# unsure, never a guess.
+#   current: only the present state excludes; lasting: a lasting condition, a past episode is the
+#   doctor's call when the condition itself is named; uncontrolled: only out of control;
+#   severe: only severe; ever: ever had, the past does not remove it; window: within a time;
+#   limit: a number against the protocol's limit.
+ASPECTS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "severe_allergies": ("I4", ("severe", "lasting")),  # "No severe allergic constitution"
+    "bendamustine_9_months": ("E1", ("window",)),  # "within the past 9 months"
+    "brain_pressure_or_consciousness": ("E2", ("current",)),  # intracranial hypertension, impaired consciousness
+    "heart_failure_or_arrhythmia": ("E3", ("severe", "lasting")),  # "Symptomatic heart failure or severe arrhythmia"
+    "respiratory_failure": ("E4", ("severe", "current")),  # "Symptoms of severe respiratory failure"
+    "other_cancer": ("E5", ("ever",)),  # "Other types of malignant tumours"
+    "dic": ("E6", ("current",)),  # disseminated intravascular coagulation
+    "kidney_problem": ("E7", ("limit",)),  # ">= 1.5 times normal"
+    "uncontrolled_infection": ("E8", ("uncontrolled",)),  # "Sepsis or other uncontrollable infections"
+    "uncontrolled_diabetes": ("E9", ("uncontrolled",)),  # "Uncontrollable diabetes"
+    "severe_mental_disorder": ("E10", ("severe", "lasting")),  # "Severe mental disorders"
+    "brain_lesions": ("E11", ("severe", "current")),  # "Significant lesions in the brain on head MRI"
+    "csf_blasts_high": ("E12", ("limit",)),  # "> 20 cells/uL"
+    "blood_blasts_high": ("E13", ("limit",)),  # "> 30%"
+    "organ_transplant": ("E14", ("ever",)),  # "Have undergone organ transplantation"
+    "pregnant_or_breastfeeding": ("E15", ("current",)),  # "pregnant or lactating"
+    "active_infectious_disease": ("E16", ("current", "uncontrolled")),  # "Active or uncontrollable"
+}
+# the classes that say the excluding aspect is gone or held
+EASING = ("resolved", "controlled", "mild", "past")
+# readings the qualifiers leave alone: the trial's own limits, rules and results decide
+_FIXED = ("compared_with_limit", "marrow_not_organ", "normal_result", "test_not_done")
+
+
+def _effect(aspects: Tuple[str, ...], found: Sequence[str], named: bool) -> Optional[str]:
+    """yes / no / unsure for a condition with these qualifier classes, or None for no change.
+
+    ``named``: the criterion's own condition is named ("schizophrenia, stable on meds"), so a
+    past or held episode of it is the study doctor's call."""
+    found = set(found)
+    if "uncontrolled" in found:  # said to be out of control ("sube y baja", "忽高忽低")
+        if found & {"resolved", "controlled"}:
+            return "unsure"
+        return "yes" if "uncontrolled" in aspects else None
+    if "partly" in found:
+        return "unsure"
+    easing = found & set(EASING)
+    if "severe" in found and "severe" in aspects:  # "ended up in A&E", "休克过"
+        return "unsure" if easing else "yes"
+    if "ever" in aspects:  # a past cancer or transplant is still one; treated and cured: the doctor decides
+        return "unsure" if named and found & {"resolved", "controlled"} else None
+    if "window" in aspects:  # "before the CAR-T", no time said: within 9 months or not is unknown
+        return "unsure" if "past" in found else None
+    if "limit" in aspects:  # the number decides; "slightly up" alone does not say which side
+        return "no" if "resolved" in found else ("unsure" if "mild" in found else None)
+    if "once" in found and not easing - {"mild"}:
+        return "unsure"  # "only once, only hives": how much it mattered is the doctor's call
+    if not easing:
+        return None
+    if "lasting" in aspects and named and easing - {"mild"} and "mild" not in found:
+        return "unsure"  # "bipolar, stable for years", "heart failure, recovered"
+    if "severe" in aspects:
+        return "no"  # mild; or an unnamed, past or held problem ("palpitations when anxious")
+    if "uncontrolled" in aspects:
+        if "current" in aspects and "resolved" not in found:
+            return "unsure"  # E16 is "active OR uncontrollable": held in check, or once had, may still be active
+        return "no"
+    if found & {"resolved", "past"}:
+        return "no"  # only the present state excludes
+    return "unsure" if "controlled" in found else None  # a mild one is still there
+
+
+def qualified_reading(slot: str, text: str, lang: Optional[str], base: Reading) -> Reading:
+    """The reading once qualifiers are weighed, or None to keep ``base``.
+
+    A plain "no" stays a no, unless the condition itself is named and the no belongs to a
+    qualifier ("三年前切过一个皮肤癌 之后一直没复发": the 没 is about coming back)."""
+    aspect = ASPECTS.get(slot)
+    if aspect is None or cues.is_question(text) or (base is not None and base[1] in _FIXED):
+        return None
+    from bot.understanding.parsing import parse_tri
+
+    if _unsure_already(text, lang):
+        return None
+    value = base[0] if base is not None else parse_tri(text, lang)
+    found = qualifier_classes(text)
+    if not found:
+        return None
+    conditions = _reading_words("conditions", slot)
+    named = bool(conditions) and mentions.named(text, conditions)
+    if value == "no" and not (named and set(found) & set(EASING)):
+        return None
+    effect = _effect(aspect[1], found, named)
+    if effect is None or effect == value:
+        return None
+    return effect, f"qualified_{aspect[0]}"
+
+
+def _lang_words(key: str) -> Dict[str, List[str]]:
+    out: Dict[str, List[str]] = {}
+    for code in LANGUAGES:
+        for kind, words in (load(code, "yesno").get(key) or {}).items():
+            out.setdefault(kind, []).extend(words or [])
+    return out
+
+
+@lru_cache(maxsize=None)
+def _class_patterns() -> Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...]:
+    return tuple((kind, mentions._pattern(tuple(words))) for kind, words in _lang_words("qualifier_words").items())
+
+
+QUALIFIER_NEGATION_REACH = 3  # words (Chinese: characters) between a negation and the qualifier
+
+
+def _negated(folded: str, start: int, anywhere: bool = False) -> bool:
+    """A negation just before, in the same clause ("not mild", "no stable", "没有效果"); with
+    ``anywhere``, anywhere before in the clause ("didn't need to go to A&E")."""
+    lo, _hi = mentions._clause(folded, start, start)
+    return mentions._near_before(folded[lo:start], "negations", 10 ** 6 if anywhere else QUALIFIER_NEGATION_REACH)
+
+
+@lru_cache(maxsize=None)
+def _flat(key: str) -> Tuple[str, ...]:
+    return tuple(fold(w) for code in LANGUAGES for w in load(code, "yesno").get(key) or [])
+
+
+CUE_CLASSES = ("past", "controlled", "mild", "partly", "uncontrolled", "current")  # the general cue words count too
+FACTS = ("past", "once")  # when and how often: a later "but ..." about the state does not undo them
+
+
+def qualifier_spans(text: str) -> List[Tuple[str, int, int]]:
+    """The qualifier classes in a message with their spans in ``fold(text)``: the longest phrase
+    wins where two overlap ("not working" over "working"), and one negated just before ("no
+    stable", "not mild", "没有效果") does not count. The general cue words (``cues.yml``: past,
+    controlled, mild, partly, uncontrolled) are read the same way."""
+    folded = fold(text)
+    own = [(kind, m.start(), m.end()) for kind, pattern in _class_patterns() if pattern is not None
+           for m in pattern.finditer(folded) if m.end() > m.start()]
+    general = [(c.kind, c.start, c.end) for c in cues.find_cues(text) if c.kind in CUE_CLASSES]
+    # this file's classes are the finer ones ("ya se le normalizó" is resolved, not just past)
+    found = sorted(own, key=lambda f: (f[1] - f[2], f[1])) + sorted(general, key=lambda f: (f[1] - f[2], f[1]))
+    kept: List[Tuple[str, int, int]] = []
+    for kind, start, end in found:
+        if any(s < end and start < e for _k, s, e in kept):
+            continue
+        after = folded[end:end + 12].split()
+        if " " not in folded[start:end].strip() and after and after[0] in _flat("qualifier_not_before"):
+            continue  # "once the dex stopped" is "when"
+        if not _negated(folded, start, anywhere=kind == "severe"):  # a wrong "severe" would exclude
+            kept.append((kind, start, end))
+    return sorted(kept, key=lambda f: f[1])
+
+
+@lru_cache(maxsize=None)
+def _contrast() -> Optional["re.Pattern[str]"]:
+    return mentions._pattern(_flat("contrast"))
+
+
+def qualifier_classes(text: str) -> Tuple[str, ...]:
+    """The classes said of now: after the last "but" / "now" that has a class after it, only
+    those ("her sugars were crazy during induction but they settled": resolved, not uncontrolled)."""
+    spans = qualifier_spans(text)
+    pattern = _contrast()
+    if pattern is not None and spans:
+        for m in reversed(list(pattern.finditer(fold(text)))):
+            after = [s for s in spans if s[1] >= m.end()]
+            if after and len(after) < len(spans):
+                spans = [s for s in spans if s[1] >= m.end() or s[0] in FACTS]
+                break
+    found = list(dict.fromkeys(k for k, _s, _e in spans))
+    if "current" in found:  # "todavía no se la han tratado", "still on treatment": not over
+        found = [k for k in found if k not in ("past", "current")]
+    return tuple(found)
+
+
+def _test_not_done(slot: str, text: str) -> bool:
+    """ "头颅核磁从来没做过", "nunca me han hecho una resonancia": a test of the question, in one
+    clause with words that say it was never done."""
+    tests = _reading_words("tests", slot)
+    if not tests:
+        return False
+    folded = fold(text)
+    done = [s for s in qualifier_spans(text) if s[0] == "not_done"]
+    for m in mentions.mentions(text, tests):
+        lo, hi = mentions._clause(folded, m.start, m.end)
+        if any(lo <= s < hi for _k, s, _e in done):
+            return True
+    return False
 
 
 SLOTS = ("b_all_diagnosis", "relapsed_or_refractory", "had_car_t", "car_t_activity_lost",
