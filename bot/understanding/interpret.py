@@ -314,7 +314,9 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
             return None, ("asked instead",)
     said = _said_not_asked(question, text, lang)
     value, notes = _read_kind(question, said, lang) if said else (None, ())
-    if value is None:
+    if value is not None:
+        notes = notes + (FROM_PART,)
+    else:
         value, notes = _read_kind(question, text, lang)
     if value is not None and question.question is not None and not question.question.accepts(value):
         return None, ("out_of_range",)
@@ -406,6 +408,7 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
 
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 _CLAUSE_BREAK = re.compile(r"[,，、;；:：]")
+FROM_PART = "read_from_part"  # the answer came from some sentences only; the others ask or are about another question
 
 
 def _asks_after_answering(text: str) -> bool:
@@ -479,7 +482,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
-    if topic_value is not None and "change" not in leaving:  # "no. actually he is 8": both
+    if topic_value is not None and "change" not in leaving and (answer is None or FROM_PART in notes):
+        # "actually he's 8" on its own, or in a sentence of its own beside the answer ("no. he is 8")
         leaving.append("change")
         evidence.append("stated a different answer")
     if not leaving and answer is None and message.intent in CLASSIFIER_LEAVING and \
