@@ -129,6 +129,8 @@ def _phrase_starts(part: str) -> Dict[int, frozenset]:
     for kind in KINDS:
         for lang, a, _b in _find_in(kind, part):
             starts.setdefault(a, set()).add(lang)
+    for _kind, lang, a, _b in _composed_in(part):
+        starts.setdefault(a, set()).add(lang)
     return {a: frozenset(langs) for a, langs in starts.items()}
 
 
@@ -289,20 +291,28 @@ def _occurrences(part: str, lang: str, name: str, blocked: List[Tuple[int, int]]
     return kept[:MAX_OCCURRENCES]  # bounded work on any input
 
 
-@lru_cache(maxsize=4096)
 def _composed(part: str) -> Tuple[Tuple[str, int, int], ...]:
+    """(kind, start, end) of every composition in the part (see ``_composed_in``)."""
+    return tuple((kind, a, b) for kind, _lang, a, b in _composed_in(part))
+
+
+@lru_cache(maxsize=4096)
+def _composed_in(part: str) -> Tuple[Tuple[str, str, int, int], ...]:
     """Emergencies read by composition: one word of each class of a rule of ``compose`` (a body
     function and a trouble word: "breath" + "fighting for", "呼吸" + "费劲", "aire" + "le cuesta"),
     in one part, in any order, each within a few words of the next, with nothing between them
     that negates or starts another thought. Words inside an everyday compound ("hay fever",
     "生气") do not count. Each is (kind, start, end) over all its words, so the guards of
-    ``_part_alarms`` (negation before it, history, questions, effort) apply to it as a whole."""
+    ``_part_alarms`` (negation before it, history, questions, effort) apply to it as a whole;
+    its language (with the phrase languages, ``_phrase_starts``) sets whose grammar a negation
+    before it is read by."""
     blocked = _find("not_alarming", part)
     found = []
     for kind, lang, names, ordered in _compositions():
         occurrences = [_occurrences(part, lang, name, blocked) for name in names]
         if not all(occurrences):
             continue
+        readings = set()
         for combo in product(*occurrences):
             spans = sorted(combo)
             if ordered and list(combo) != spans:
@@ -311,8 +321,11 @@ def _composed(part: str) -> Tuple[Tuple[str, int, int], ...]:
             if any(b > a2 for (_a, b), (a2, _b) in pairs):
                 continue  # two classes on the same words
             if all(_gap_ok(part, lang, b, a2) for (_a, b), (a2, _b) in pairs):
-                found.append((kind, spans[0][0], max(b for _a, b in spans)))
-                break
+                readings.add((spans[0][0], max(b for _a, b in spans)))
+        # The tightest readings: one holding another would hide it ("not struggling to breathe,
+        # he can't breathe" is two readings, the second not negated).
+        found += [(kind, lang, a, b) for a, b in sorted(readings)
+                  if not any((c, d) != (a, b) and a <= c and d <= b for c, d in readings)]
     return tuple(found)
 
 
