@@ -302,11 +302,11 @@ def _composed_in(part: str) -> Tuple[Tuple[str, str, int, int], ...]:
     function and a trouble word: "breath" + "fighting for", "呼吸" + "费劲", "aire" + "le cuesta"),
     in one part, in any order, each within a few words of the next, with nothing between them
     that negates or starts another thought. Words inside an everyday compound ("hay fever",
-    "生气") do not count. Each is (kind, start, end) over all its words, so the guards of
+    "生气") or a question phrase ("how high") do not count. Each is (kind, start, end) over all its words, so the guards of
     ``_part_alarms`` (negation before it, history, questions, effort) apply to it as a whole;
     its language (with the phrase languages, ``_phrase_starts``) sets whose grammar a negation
     before it is read by."""
-    blocked = _find("not_alarming", part)
+    blocked = _find("not_alarming", part) + _find("definition", part)  # "how high does a fever ..."
     found = []
     for kind, lang, names, ordered in _compositions():
         occurrences = [_occurrences(part, lang, name, blocked) for name in names]
@@ -438,6 +438,7 @@ def _has_history(part: str, sentence: str, habitual: bool = True) -> bool:
     ``habitual`` is false."""
     phrases = [(a, b) for _k, a, b in _matches(part, sentence)]
     own = [span for kind in KINDS for span in _find(kind, part)] + _fever_readings(part)
+    own += [(a, b) for _k, a, b in _composed(part)]
     told_as_past = any(_said_in_past(part, a) for a, _b in own)
     return any(not any(a < e and s < b for a, b in phrases)
                and (told_as_past or not _dates_an_event(part, s, e, phrases))

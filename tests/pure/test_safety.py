@@ -224,7 +224,8 @@ COMPOSED = [
     ("le cuesta un montón agarrar aire", "breathing"), ("está batallando para respirar", "breathing"),
     ("se desvaneció en la cocina", "unresponsive"), ("la nariz le sangra a chorros", "bleeding"),
     ("siento una opresión horrible en el pecho", "chest_pain"), ("ya no quiero estar viva", "self_harm"),
-    ("tengo ganas de desaparecer", "self_harm"),
+    ("tengo ganas de desaparecer", "self_harm"), ("his temp is super high and he had car t 5 days ago", "fever"),
+    ("la fiebre no le baja desde anoche", "fever"), ("烧一直不退", "fever"),
 ]
 
 
@@ -246,6 +247,8 @@ def test_composition_reads_what_no_phrase_holds(text, expected):
     # Idioms and compounds: the words of a class inside them do not count.
     "this waiting is killing me", "esta espera me está matando", "我气得要死", "他生气的时候憋着不说话",
     "fresh air is hard to come by on the ward", "ya no quiero seguir",
+    # A question phrase holds a class word: "how high" asks, it does not report.
+    "how high does a fever need to be to worry?", "fever isnt high", "发烧了吗 体温不高",
     # Too far apart, or in the wrong order for the rule.
     "我叫他吃饭他都不理我", "我不认识这个药", "I don't know where he is right now, he's at school",
 ])
