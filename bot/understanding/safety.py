@@ -3,8 +3,18 @@
 A person who writes "he can't breathe" in the middle of a question must be told to call
 emergency services at once, in any of the three languages. A person who writes "no breathing
 problems", "only hay fever", "she had a seizure two years ago, none since" or "he gets out of
-breath on the stairs" must not be. So each phrase of ``lang/<code>/safety.yml`` counts unless, in
-its own part of the message (split at punctuation and at words such as "but now", "但是现在",
+breath on the stairs" must not be.
+
+Emergencies are read by composition, because no list holds every way a frightened parent types
+one: each kind is described per language as small word classes (``classes`` and ``compose`` in
+``lang/<code>/safety.yml``): a body function and a trouble word ("breath" + "fighting for",
+"呼吸" + "费劲", "aire" + "le cuesta"), a movement and a sign, a wish and an end ("wanna" +
+"disappear", "no quiero" + "vivir"). One word of each class in the same part of the message, in
+any order (``compose_in_order`` where order matters), each within a few words of the next and
+nothing negating between, is a reading (``_composed_in``); milder words need a word of severity
+or now-ness with them ("out of breath" + "can't talk"). Whole phrases stay for what composition
+cannot say ("turning blue", "抽搐", "pensamientos de suicidio"). Each reading, phrase or
+composition, counts unless, in its own part of the message (split at punctuation and at words such as "but now", "但是现在",
 "y ahora"), it is
 
 - negated just before ("no trouble breathing", "没有呼吸困难", "sin dificultad para respirar"),
