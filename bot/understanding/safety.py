@@ -3,8 +3,18 @@
 A person who writes "he can't breathe" in the middle of a question must be told to call
 emergency services at once, in any of the three languages. A person who writes "no breathing
 problems", "only hay fever", "she had a seizure two years ago, none since" or "he gets out of
-breath on the stairs" must not be. So each phrase of ``lang/<code>/safety.yml`` counts unless, in
-its own part of the message (split at punctuation and at words such as "but now", "但是现在",
+breath on the stairs" must not be.
+
+Emergencies are read by composition, because no list holds every way a frightened parent types
+one: each kind is described per language as small word classes (``classes`` and ``compose`` in
+``lang/<code>/safety.yml``): a body function and a trouble word ("breath" + "fighting for",
+"呼吸" + "费劲", "aire" + "le cuesta"), a movement and a sign, a wish and an end ("wanna" +
+"disappear", "no quiero" + "vivir"). One word of each class in the same part of the message, in
+any order (``compose_in_order`` where order matters), each within a few words of the next and
+nothing negating between, is a reading (``_composed_in``); milder words need a word of severity
+or now-ness with them ("out of breath" + "can't talk"). Whole phrases stay for what composition
+cannot say ("turning blue", "抽搐", "pensamientos de suicidio"). Each reading, phrase or
+composition, counts unless, in its own part of the message (split at punctuation and at words such as "but now", "但是现在",
 "y ahora"), it is
 
 - negated just before ("no trouble breathing", "没有呼吸困难", "sin dificultad para respirar"),
@@ -29,6 +39,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import product
 from typing import Dict, List, Optional, Pattern, Tuple
 
 from bot.understanding.lang import LANGUAGES, LexiconError, load
@@ -128,6 +139,8 @@ def _phrase_starts(part: str) -> Dict[int, frozenset]:
     for kind in KINDS:
         for lang, a, _b in _find_in(kind, part):
             starts.setdefault(a, set()).add(lang)
+    for _kind, lang, a, _b in _composed_in(part):
+        starts.setdefault(a, set()).add(lang)
     return {a: frozenset(langs) for a, langs in starts.items()}
 
 
@@ -205,6 +218,7 @@ def _matches(part: str, sentence: str) -> Tuple[Tuple[str, int, int], ...]:
     found += [("bleeding", a, b) for a, b in _still_bleeding(part, sentence)]
     offset = sentence.find(part)
     found += [(k, a - offset, b - offset) for k, a, b in _combos(sentence) if offset <= a < offset + len(part)]
+    found = list(dict.fromkeys(found + list(_composed(part))))  # a phrase a composition also reads, once
     return tuple(m for m in found if not any(
         o is not m and o[1] < m[2] and m[1] < o[2] and (o[2], o[2] - o[1]) > (m[2], m[2] - m[1])
         for o in found))
@@ -236,6 +250,92 @@ def _combos(sentence: str) -> Tuple[Tuple[str, int, int], ...]:
                 if not any(_negated(sentence, a) for a, _b in firsts):
                     start = min(a for a, _b in firsts)
                     found.append((kind, start, next(b for a, b in firsts if a == start)))
+    return tuple(found)
+
+
+COMPOSE_GAP_WORDS = 3  # words allowed between two words of a composition ("can't catch her breath")
+COMPOSE_GAP_CJK = 3  # characters allowed between them in Chinese ("喘气都不顺", "喊她也不理")
+MAX_OCCURRENCES = 8  # of one class in one part, tried in combination
+
+
+@lru_cache(maxsize=None)
+def _class_pattern(lang: str, name: str) -> Optional[Pattern[str]]:
+    words = (load(lang, "safety").get("classes") or {}).get(name)
+    if words is None:
+        raise LexiconError(f"{lang}/safety.yml: compose names a class '{name}' that classes lacks")
+    return _compile(words)
+
+
+@lru_cache(maxsize=None)
+def _compositions() -> Tuple[Tuple[str, str, Tuple[str, ...], bool], ...]:
+    """Every (kind, language, class names, in order) of ``compose`` (any order) and
+    ``compose_in_order`` (in the order written: "不认识" + "我", not "我不认识这个药") in every
+    language's safety.yml."""
+    rules = []
+    for lang in LANGUAGES:
+        for key, ordered in (("compose", False), ("compose_in_order", True)):
+            for kind, combos in (load(lang, "safety").get(key) or {}).items():
+                if kind not in KINDS:
+                    raise LexiconError(f"{lang}/safety.yml: {key} names an unknown kind '{kind}'")
+                rules += [(kind, lang, tuple(names), ordered) for names in combos]
+    return tuple(rules)
+
+
+def _gap_ok(part: str, lang: str, a: int, b: int) -> bool:
+    """Whether the text between two words of a composition keeps them one statement: a few words,
+    no negation ("breathing isn't hard") and no word that starts another thought ("want to know
+    if he will die")."""
+    gap = part[a:b]
+    if has_cjk(gap) or (lang == "zh" and gap.strip()):
+        if len(gap.strip()) > COMPOSE_GAP_CJK:
+            return False
+    elif len(gap.split()) > COMPOSE_GAP_WORDS:
+        return False
+    return not (_find_in("negation", gap, (lang,)) or _find_in("compose_breaks", gap, (lang,)))
+
+
+def _occurrences(part: str, lang: str, name: str, blocked: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    pattern = _class_pattern(lang, name)
+    spans = [m.span(1) for m in pattern.finditer(part)] if pattern else []
+    kept = [(a, b) for a, b in spans if not any(bs <= a and b <= be for bs, be in blocked)]
+    return kept[:MAX_OCCURRENCES]  # bounded work on any input
+
+
+def _composed(part: str) -> Tuple[Tuple[str, int, int], ...]:
+    """(kind, start, end) of every composition in the part (see ``_composed_in``)."""
+    return tuple((kind, a, b) for kind, _lang, a, b in _composed_in(part))
+
+
+@lru_cache(maxsize=4096)
+def _composed_in(part: str) -> Tuple[Tuple[str, str, int, int], ...]:
+    """Emergencies read by composition: one word of each class of a rule of ``compose`` (a body
+    function and a trouble word: "breath" + "fighting for", "呼吸" + "费劲", "aire" + "le cuesta"),
+    in one part, in any order, each within a few words of the next, with nothing between them
+    that negates or starts another thought. Words inside an everyday compound ("hay fever",
+    "生气") or a question phrase ("how high") do not count. Each is (kind, start, end) over all its words, so the guards of
+    ``_part_alarms`` (negation before it, history, questions, effort) apply to it as a whole;
+    its language (with the phrase languages, ``_phrase_starts``) sets whose grammar a negation
+    before it is read by."""
+    blocked = _find("not_alarming", part) + _find("definition", part)  # "how high does a fever ..."
+    found = []
+    for kind, lang, names, ordered in _compositions():
+        occurrences = [_occurrences(part, lang, name, blocked) for name in names]
+        if not all(occurrences):
+            continue
+        readings = set()
+        for combo in product(*occurrences):
+            spans = sorted(combo)
+            if ordered and list(combo) != spans:
+                continue
+            pairs = list(zip(spans, spans[1:], strict=False))
+            if any(b > a2 for (_a, b), (a2, _b) in pairs):
+                continue  # two classes on the same words
+            if all(_gap_ok(part, lang, b, a2) for (_a, b), (a2, _b) in pairs):
+                readings.add((spans[0][0], max(b for _a, b in spans)))
+        # The tightest readings: one holding another would hide it ("not struggling to breathe,
+        # he can't breathe" is two readings, the second not negated).
+        found += [(kind, lang, a, b) for a, b in sorted(readings)
+                  if not any((c, d) != (a, b) and a <= c and d <= b for c, d in readings)]
     return tuple(found)
 
 
@@ -348,6 +448,7 @@ def _has_history(part: str, sentence: str, habitual: bool = True) -> bool:
     ``habitual`` is false."""
     phrases = [(a, b) for _k, a, b in _matches(part, sentence)]
     own = [span for kind in KINDS for span in _find(kind, part)] + _fever_readings(part)
+    own += [(a, b) for _k, a, b in _composed(part)]
     told_as_past = any(_said_in_past(part, a) for a, _b in own)
     return any(not any(a < e and s < b for a, b in phrases)
                and (told_as_past or not _dates_an_event(part, s, e, phrases))

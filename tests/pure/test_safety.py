@@ -206,3 +206,67 @@ def test_at_the_open_question_an_answer_stays_an_answer_and_an_emergency_an_emer
     reading = interpret(Message(text, language=lang), OpenQuestion.of(TRIAL, slot), TRIAL,
                         {s: "yes" for s in TRIAL.slots})
     assert (reading.answer, reading.emergency) == (answer, emergency)
+
+
+# --- composition: word classes, not phrase lists ---------------------------------------------------
+# Each of these is said in words no phrase of its kind holds: only a body word and a trouble word
+# (or a wish and an end, a movement and a sign) found together in one part read them.
+COMPOSED = [
+    ("she is really struggling to get any air in", "breathing"), ("his breaths are really shallow", "breathing"),
+    ("he can barely get a breath", "breathing"), ("his legs and arms keep jerking and won't stop", "seizure"),
+    ("we cannot rouse him at all", "unresponsive"), ("he keeled over in the hallway", "unresponsive"),
+    ("she doesn't recognise her own family", "confusion"), ("my heart hurts so much, like a crushing weight", "chest_pain"),
+    ("I keep thinking about ending my own life", "self_harm"), ("I honestly don't want to be alive anymore", "self_harm"),
+    ("I really wanna just disappear", "self_harm"),
+    ("孩子喘气特别费劲", "breathing"), ("他吸气吸不进去", "breathing"), ("摇他也不醒", "unresponsive"),
+    ("全身一直抖停不下来", "seizure"), ("我想把自己弄伤", "self_harm"), ("鼻子的血流了半个小时", "bleeding"),
+    ("心口压得慌", "chest_pain"),
+    ("le cuesta un montón agarrar aire", "breathing"), ("está batallando para respirar", "breathing"),
+    ("se desvaneció en la cocina", "unresponsive"), ("la nariz le sangra a chorros", "bleeding"),
+    ("siento una opresión horrible en el pecho", "chest_pain"), ("ya no quiero estar viva", "self_harm"),
+    ("tengo ganas de desaparecer", "self_harm"), ("his temp is super high and he had car t 5 days ago", "fever"),
+    ("la fiebre no le baja desde anoche", "fever"), ("烧一直不退", "fever"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMPOSED)
+def test_composition_reads_what_no_phrase_holds(text, expected):
+    assert safety._find(expected, fold(text)) == []  # no whole phrase of the kind is in it
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # A negation before the composition, or between its words.
+    "he isn't struggling to breathe at all", "his breathing isn't hard, he is fine", "呼吸不费劲",
+    "他呼吸没有困难", "no le cuesta respirar", "respira sin dificultad",
+    # An ordinary limit on effort, and history.
+    "he gets breathless and really tired on the stairs", "爬楼梯的时候喘气费劲",
+    "se cansa y le falta el aire cuando sube escaleras", "he had trouble breathing as a baby",
+    # Another thought between the words: a parent's fear is no wish to die.
+    "i want to know if he could die from the cik cells", "me da miedo que se vaya a morir",
+    # Idioms and compounds: the words of a class inside them do not count.
+    "this waiting is killing me", "esta espera me está matando", "我气得要死", "他生气的时候憋着不说话",
+    "fresh air is hard to come by on the ward", "ya no quiero seguir",
+    # A question phrase holds a class word: "how high" asks, it does not report.
+    "how high does a fever need to be to worry?", "fever isnt high", "发烧了吗 体温不高",
+    # Too far apart, or in the wrong order for the rule.
+    "我叫他吃饭他都不理我", "我不认识这个药", "I don't know where he is right now, he's at school",
+])
+def test_composition_raises_no_false_alarm(text):
+    assert kind(text) is None
+
+
+def test_every_language_composes_the_same_kinds_from_classes_it_defines():
+    rules = safety._compositions()  # raises on a class or a kind that does not exist
+    for lang in ("en", "zh", "es"):
+        kinds = {k for k, rule_lang, _names, _ordered in rules if rule_lang == lang}
+        assert {"breathing", "seizure", "unresponsive", "confusion", "bleeding", "chest_pain",
+                "self_harm", "urgent"} <= kinds
+        for _k, rule_lang, names, _ordered in rules:
+            if rule_lang == lang:
+                assert all(safety._class_pattern(lang, name) for name in names)
+
+
+def test_a_composition_and_a_second_one_in_the_same_part_are_both_read():
+    # The tightest readings are kept: the negated one does not hide the one after it.
+    assert kind("not struggling to breathe he can barely get a breath in") == "breathing"
