@@ -207,9 +207,10 @@ def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) ->
     notes: Tuple[str, ...] = ()
     special = question.reading(text, lang) if question is not None and question.reading is not None else None
     if special is not None:
-        # The question's own reading (the trial's words and limits); a yes still meets qualifiers.
+        # The question's own reading (the trial's words and limits); a plain yes still meets the
+        # general qualifiers, one the trial already qualified does not.
         value, notes = special[0], (special[1],)
-        if value != YES or special[1] == "compared_with_limit":
+        if value != YES or special[1] == "compared_with_limit" or special[1].startswith("qualified_"):
             return value, notes
     else:
         value = parsing.parse_tri(text, lang)

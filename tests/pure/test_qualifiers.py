@@ -160,3 +160,13 @@ def test_every_exclusion_and_i4_has_an_aspect_citing_its_criterion():
         assert TRIAL.criterion_of(slot) == criterion or (slot == "pregnant_or_breastfeeding" and criterion == "E15")
     asked = {q.slot for q in TRIAL.questions if q.qualifiers is not None}
     assert asked <= set(reading.ASPECTS)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "yes, anaphylaxis twice, but mild rash otherwise"),
+    ("es", "sí, tuvo un shock anafiláctico, pero ahora solo ronchas leves"),
+    ("zh", "对青霉素过敏休克过，不过现在只是轻微的皮疹"),
+])
+def test_how_bad_it_once_got_is_not_undone_by_a_later_but(lang, text):
+    # I4: a severe reaction that happened stays one; "mild otherwise" makes it the doctor's call, never a no
+    assert understood(text, "severe_allergies", lang) == "unsure"

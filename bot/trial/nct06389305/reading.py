@@ -512,7 +512,7 @@ def _flat(key: str) -> Tuple[str, ...]:
 
 
 CUE_CLASSES = ("past", "controlled", "mild", "partly", "uncontrolled", "current")  # the general cue words count too
-FACTS = ("past", "once")  # when and how often: a later "but ..." about the state does not undo them
+FACTS = ("past", "once", "severe")  # when, how often, how bad it got: a later "but ..." about the state does not undo them
 
 
 def qualifier_spans(text: str) -> List[Tuple[str, int, int]]:
