@@ -409,6 +409,7 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
 
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 _CLAUSE_BREAK = re.compile(r"[,，、;；:：]")
+_HOLDS_CONTACT = re.compile(r"\d(?:[\s().-]*\d){5,}|[^\s@]+@[^\s@]+\.\w")  # a phone number or an e-mail address
 FROM_PART = "read_from_part"  # the answer came from some sentences only; the others ask or are about another question
 
 
@@ -453,7 +454,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         found = tuple(kind for kind in found if kind != "person")  # "yes, please contact me"
     if question is not None and question.kind in FREE_TEXT:
         command = _command_only(text, found)
-        if command is None and cues.is_question(text) and question.slot not in QUESTIONS_WELCOME:
+        if command is None and cues.is_question(text) and question.slot not in QUESTIONS_WELCOME and \
+                not (question.kind == CONTACT and _HOLDS_CONTACT.search(fold(text))):
+            # "can I stop here?" is a command; "612 345 678, ¿me pueden llamar por la tarde?" is the answer
             command = next((k for k in found if k in LEAVING + ("delete_question", "not_delete", "explain", "why")), None)
         if command:
             return Reading(digressions=(command,), emergency=emergency, evidence=("command",))

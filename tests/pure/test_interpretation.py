@@ -141,6 +141,20 @@ def test_a_bare_command_at_a_free_text_question_is_a_command():
     assert read("stop", "contact_details", kind=CONTACT).leaving == "stop"
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("mi número es 612 345 678, ¿me pueden llamar por la tarde?", "es"),
+    ("my email is ana.b@mail.com, can someone call me instead?", "en"),
+    ("13812345678，可以找个人下午打给我吗？", "zh"),
+])
+def test_contact_details_in_a_question_are_the_answer_not_a_request(text, lang):
+    reading = read(text, "contact_details", kind=CONTACT, lang=lang)
+    assert reading.answer == text and reading.leaving is None
+
+
+def test_a_question_that_only_asks_at_a_contact_question_is_still_a_request():
+    assert read("¿puedo hablar con una persona?", "contact_details", kind=CONTACT, lang="es").leaving == "person"
+
+
 # --- buttons ------------------------------------------------------------------------------------------
 
 
