@@ -160,7 +160,20 @@ def _reflexive_no_se(t: Prepared, doc: Doc, s: int, e: int, lang: str) -> bool:
     if "é" in t.original[start:end].lower():
         return False
     nxt = doc[e] if e < len(doc) else None
-    return nxt is not None and nxt.is_alpha and nxt.norm_ not in word_set(lang, "yesno", "after_no_se")
+    if nxt is None or not nxt.is_alpha or nxt.norm_ in word_set(lang, "yesno", "after_no_se"):
+        return False
+    if nxt.norm_ in word_set(lang, "yesno", "clitics"):
+        after = doc[e + 1] if e + 1 < len(doc) else None
+        return after is not None and _verb_like(after.norm_, nxt.norm_ == "lo", lang)
+    return True
+
+
+def _verb_like(word: str, after_lo: bool, lang: str) -> bool:
+    """Whether a word after a pronoun is a verb ("pusieron", "han"), not a noun ("respuesta")."""
+    if word in word_set(lang, "yesno", "clitic_verbs"):
+        return True
+    endings = tuple(word_set(lang, "yesno", "clitic_verb_endings"))
+    return word.endswith(endings) or (after_lo and word.endswith("o"))  # "no se lo pongo"
 
 
 def _tri_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:

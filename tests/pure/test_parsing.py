@@ -632,6 +632,9 @@ def test_activity_that_varies_is_unsure(text):
     ("没有。不对，有过一次", None),
     # Spanish "no se" without its accent: before a verb it is reflexive, alone or before "si" it is "no sé".
     ("no se", "unsure"), ("no se si se lo hicieron", "unsure"), ("no se le nota nada", "no"),
+    # "la / los" after it: an article before a noun ("no sé la respuesta"), a pronoun before a verb.
+    ("es que no se la respuesta", "unsure"), ("no se los resultados todavia", "unsure"),
+    ("no se la pusieron", "no"), ("no se lo han hecho", "no"),
 ])
 def test_first_clause_and_reflexive_no_se(text, expected):
     assert parse_tri(text) == expected
