@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.trial.model import (
     AGE,
@@ -340,7 +340,7 @@ def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> s
     are about another question ("没有。对了，前面性别我点错了"): the answer is read from those
     first, so the other sentences' words ("boys and girls") do not hide it. A "?" after an answer
     ("like 11 weeks?") is no question. Empty when no sentence, or every one, is set aside."""
-    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    sentences = _sentences(text)
     said = [sentence for sentence in sentences
             if (not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None)
             and parsing.parse_topic(sentence, lang) in (None, question.slot)]
@@ -354,7 +354,7 @@ def _consent_words(text: str) -> str:
     """What can give or refuse consent: the whole reply, unless it opens with a question ("how
     much does it cost? we don't have much money" is no "no"); then only a later sentence that
     starts with a yes or a no."""
-    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    sentences = _sentences(text)
     if not sentences or not cues.is_question(sentences[0]):
         return text
     opening = _CLAUSE_BREAK.split(sentences[0], maxsplit=1)[0].strip()
@@ -408,6 +408,12 @@ def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[
 
 
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+
+
+def _sentences(text: str) -> List[str]:
+    return [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+
+
 _CLAUSE_BREAK = re.compile(r"[,，、;；:：]")
 _HOLDS_CONTACT = re.compile(r"\d(?:[\s().-]*\d){5,}|[^\s@]+@[^\s@]+\.\w")  # a phone number or an e-mail address
 FROM_PART = "read_from_part"  # the answer came from some sentences only; the others ask or are about another question
@@ -415,7 +421,7 @@ FROM_PART = "read_from_part"  # the answer came from some sentences only; the ot
 
 def _asks_after_answering(text: str) -> bool:
     """A question of its own after the answer: a later sentence that asks, of a few words."""
-    sentences = [m.group().strip() for m in _SENTENCE.finditer(text or "") if m.group().strip()]
+    sentences = _sentences(text)
     for sentence in sentences[1:]:
         folded = fold(sentence)
         long_enough = len(folded.split()) >= 3 or sum("\u3400" <= ch <= "\u9fff" for ch in folded) >= 4
