@@ -197,7 +197,8 @@ class Trial:
         asked = [q.slot for q in self.questions if q.slot != self.consent_slot and a.get(q.slot) is not None
                  and q.applies(a)]
         future = self.passing_answers(a)
-        left = sum(1 for slot in future if slot not in a and slot != self.consent_slot)
+        left = sum(1 for slot, value in future.items() if value is not None and a.get(slot) is None
+                   and slot != self.consent_slot)
         return len(asked) + 1, len(asked) + left
 
     def passing_answers(self, a: Answers | None = None) -> Dict[str, Any]:

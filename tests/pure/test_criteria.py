@@ -873,3 +873,10 @@ def test_passing_answers_are_a_whole_screening_that_qualifies(start):
     assert {k: answers[k] for k in start} == start
     assert remaining_slots(answers) == []
     assert evaluate(answers).prescreen_outcome == "likely_eligible"
+
+
+def test_a_slot_left_empty_counts_as_a_question_still_to_come():
+    # Trackers give every slot, unanswered ones as None: the count must not change with them.
+    given = {"prescreen_consent": YES, "respondent": "patient", "patient_age": 20.0}
+    empty = {slot: None for slot in QUESTION_ORDER if slot not in given}
+    assert TRIAL.progress({**given, **empty}) == TRIAL.progress(given)
