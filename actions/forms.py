@@ -64,6 +64,8 @@ def plain_reading(reading: Reading) -> Optional[str]:
 
 
 CONTACT_QUESTIONS = ("contact_name", "contact_details", "contact_time", "contact_message")
+# The questions the assistant asks about the conversation itself, and the method reading each.
+CHECKS = {"answer_check": "read_check", "confirm_answer": "read_confirm", "change_which": "read_change"}
 
 
 def changeable(tracker: Tracker, form: str) -> List[str]:
@@ -120,12 +122,11 @@ class QuestionForm(FormValidationAction):
         if reading.emergency:
             dispatcher.utter_message(response=replies.emergency(reading.emergency))
         events: List[EventType] = [SlotSet(slot, None)]  # the raw text is never the answer
-        if slot == "answer_check":
-            return events + self.read_check(reading, dispatcher, tracker)
-        if slot == "confirm_answer":
-            return events + self.read_confirm(reading, dispatcher, tracker)
-        if slot == "change_which":
-            return events + self.read_change(reading, dispatcher, tracker)
+        check = CHECKS.get(asked)
+        if check:
+            if slot == "clarify":  # a conversation saved while a check was being clarified
+                events.append(SlotSet("clarify_for", None))
+            return events + getattr(self, check)(reading, dispatcher, tracker)
 
         stored: Dict[str, Any] = {}
         said = False
@@ -187,11 +188,15 @@ class QuestionForm(FormValidationAction):
         if said is None and not reading.digressions:
             return self.missed("confirm_answer", dispatcher, tracker)
         if said != YES:
-            dispatcher.utter_message(response=f"utter_kept_{topic}" if topic in dialogue.CONFIRM_TOPICS else "utter_kept_stop")
-            if topic == "replace_details":  # the details sent before stay; nothing is sent again
-                return done + [SlotSet("replace_details", False), END]
-            return done
+            return done + self.kept(topic, dispatcher)
         return done + self.confirmed(topic, dispatcher, tracker)
+
+    def kept(self, topic: Optional[str], dispatcher: CollectingDispatcher) -> List[EventType]:
+        """Anything but a yes to "are you sure?": everything stays as it was."""
+        dispatcher.utter_message(response=f"utter_kept_{topic}" if topic in dialogue.CONFIRM_TOPICS else "utter_kept_stop")
+        if topic == "replace_details":  # the details sent before stay; nothing is sent again
+            return [SlotSet("replace_details", False), END]
+        return []
 
     def confirmed(self, topic: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         if topic == "stop":
@@ -283,13 +288,26 @@ class QuestionForm(FormValidationAction):
         if count < dialogue.MISSES_BEFORE_CLARIFY:
             dispatcher.utter_message(response=replies.not_understood(asked, kind))
             return [SlotSet(COUNTER, float(count))]
-        if count < dialogue.MISSES_BEFORE_DEFAULT or asked in ("answer_check", "confirm_answer") or \
-                not replies.has_default(asked):
+        if asked in CHECKS:
+            return self.check_not_understood(asked, dispatcher, tracker)
+        if count < dialogue.MISSES_BEFORE_DEFAULT or not replies.has_default(asked):
             return [SlotSet(COUNTER, float(count)), SlotSet("clarify_for", asked)]
         dispatcher.utter_message(response="utter_noted_unsure")
         question = TRIAL.question(asked)
         value = "other" if question is not None and question.kind == CHOICE else UNSURE
         return [SlotSet(asked, value), SlotSet(COUNTER, 0.0), SlotSet("clarify_for", None)]
+
+    def check_not_understood(self, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """A second unreadable reply to a check takes the way that changes nothing: nothing stops or
+        is deleted, a held answer is asked again, the menu closes; then the open question."""
+        done = [SlotSet(COUNTER, 0.0), SlotSet("clarify_for", None)]
+        if asked == "confirm_answer":
+            return done + [SlotSet("confirm_topic", None)] + self.kept(tracker.get_slot("confirm_topic"), dispatcher)
+        if asked == "answer_check":
+            dispatcher.utter_message(response="utter_check_try_again")
+            return done + [SlotSet("pending_answer", None), SlotSet("check_statement", None)]
+        dispatcher.utter_message(response="utter_kept_stop")  # change_which: "Good, let's carry on."
+        return done + [SlotSet("change_menu", None)]
 
     # --- the next question --------------------------------------------------------------------
 

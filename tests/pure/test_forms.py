@@ -233,3 +233,46 @@ async def test_a_pure_emergency_gets_no_did_not_understand_after_it():
     sets, said = await run_form(tracker_for("b_all_diagnosis", "she is having a seizure", intent="emergency", slots=slots))
     assert said == ["utter_emergency"]
     assert sets["b_all_diagnosis"] is None and sets["requested_slot"] == "b_all_diagnosis"
+
+
+# --- checks about the conversation itself: never a loop, never an end without a yes -----------
+
+ASKED_SO_FAR = {**ADULT, "patient_age": 24.0, "b_all_diagnosis": "yes"}
+
+
+@pytest.mark.parametrize("topic, kept", [("stop", "utter_kept_stop"), ("delete", "utter_kept_delete"),
+                                         ("restart", "utter_kept_restart")])
+async def test_a_second_unreadable_reply_to_are_you_sure_keeps_everything_and_goes_on(topic, kept):
+    slots = {**ASKED_SO_FAR, "confirm_topic": topic, "reask_count": 1.0}
+    sets, said = await run_form(tracker_for("confirm_answer", "hmm ok whatever", slots=slots))
+    assert said == [kept]
+    assert sets["confirm_topic"] is None
+    assert sets["requested_slot"] == "relapsed_or_refractory"  # the screening's own next question
+    assert "paused" not in sets and "b_all_diagnosis" not in sets  # nothing stopped, nothing cleared
+
+
+async def test_the_first_unreadable_reply_to_are_you_sure_says_what_is_needed_and_asks_again():
+    slots = {**ASKED_SO_FAR, "confirm_topic": "stop"}
+    sets, said = await run_form(tracker_for("confirm_answer", "hmm ok whatever", slots=slots))
+    assert sets["requested_slot"] == "confirm_answer" and sets["reask_count"] == 1.0
+    assert said and said[0].startswith("utter_not_understood")
+
+
+async def test_a_conversation_left_clarifying_a_check_is_not_stuck():
+    # Saved by an earlier release: "Please tap yes or no" was open for the stop question after it
+    # had been answered, and a tap there broke the form (no validate_confirm_answer).
+    slots = {**ASKED_SO_FAR, "clarify_for": "confirm_answer", "reask_count": 2.0}
+    sets, said = await run_form(tracker_for("clarify", '/deny{"tri": "no", "q": "confirm_answer"}', intent="deny",
+                                            entities=[ent("tri", "no")], slots=slots))
+    assert sets["clarify_for"] is None
+    assert sets["requested_slot"] == "relapsed_or_refractory"
+    assert said == ["utter_kept_stop"]
+
+
+async def test_a_second_unreadable_reply_to_a_held_answer_asks_the_question_again():
+    slots = {**ADULT, "pending_answer": {"slot": "patient_age", "value": 45.0},
+             "check_statement": "you are 45", "reask_count": 1.0}
+    sets, said = await run_form(tracker_for("answer_check", "hmm ok whatever", slots=slots))
+    assert said == ["utter_check_try_again"]
+    assert sets["pending_answer"] is None and sets.get("patient_age") is None
+    assert sets["requested_slot"] == "patient_age"
