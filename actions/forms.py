@@ -130,7 +130,7 @@ class QuestionForm(FormValidationAction):
 
         stored: Dict[str, Any] = {}
         said = False
-        if reading.answer is not None:
+        if reading.answer is not None and not self.changes_another(reading, asked):
             stored = dict(self.validator(asked)(reading.answer, dispatcher, tracker, domain) or {})
             said = bool(stored.pop(SAID, False))
             events += [SlotSet(k, v) for k, v in stored.items()]
@@ -149,6 +149,15 @@ class QuestionForm(FormValidationAction):
             if kept:
                 events.append(SlotSet(COUNTER, 0.0))
         return events
+
+    @staticmethod
+    def changes_another(reading: Reading, asked: str) -> bool:
+        """A request to change an earlier trial answer, made at a question of the hand-off: the
+        yes or no in it is about that answer ("it was negative, change it to no"), never a reply to
+        "may the coordinator contact you?". (At a trial question, "no. actually he is 8" answers
+        both.)"""
+        return reading.leaving == "change" and TRIAL.question(asked) is None and \
+            reading.topic not in (None, asked)
 
     def validator(self, slot: str):
         return getattr(self, f"validate_{slot}")

@@ -246,3 +246,19 @@ def test_saying_the_request_again_at_its_are_you_sure_deletes(chat, lead_store, 
     c.say(again)
     tracker = c.tracker
     assert tracker is None or not [e for e in tracker.events if e.as_dict().get("event") == "user"]
+
+
+def test_changing_an_answer_at_the_contact_offer_asks_about_contact_again(chat, lead_store):
+    """Found in Chromium: "it was negative, can i change that to no" at "may the coordinator
+    contact you?" changed the answer and also took its "no" as no contact, so the new
+    likely-eligible result ended the hand-off without asking."""
+    c = chat()
+    screen(c, {**ELIGIBLE_ADULT_EN, "csf_blasts_high": "not sure"})
+    assert c.slot("prescreen_outcome") == "needs_review" and c.requested_slot == "contact_consent"
+    c.say("actually i checked the lumbar puncture report, it was negative. can i change that to no")
+    assert c.requested_slot == "csf_blasts_high" and c.slot("contact_consent") is None
+    reply = c.texts('/deny{"tri": "no", "q": "csf_blasts_high"}')
+    assert c.slot("prescreen_outcome") == "likely_eligible"
+    assert "Nothing has been passed" not in reply
+    assert c.requested_slot == "contact_consent"
+    assert lead_store.get_lead_by_conversation(c.sender) is None
