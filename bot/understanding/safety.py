@@ -28,6 +28,12 @@ composition, counts unless, in its own part of the message (split at punctuation
 - (for the milder breathing phrases) an ordinary limit on effort ("on the stairs", "when he
   runs"); "turning blue" or "not breathing" alarm whatever the effort.
 
+History also comes from a past year ("in 2019"), from the next sentence when it says it ended
+("nothing since", "no le ha vuelto a pasar", "之后再没有"), and covers emergency care named beside
+it ("休克过两次 都是送急诊"); a part saying it is back now ("and he's having one right now") undoes
+it. A symptom echoed as a question and denied ("¿convulsiones? que yo sepa no"), or opened by an
+"if" in a question ("¿qué hago si deja de respirar?"), is no report.
+
 Of two phrases that overlap, the one reaching further is the reading ("没有呼吸困难" is "no
 trouble breathing", not "没有呼吸" "not breathing"). A fever counts when it is called high, or
 when a temperature of 39-45 °C (102.2-113 °F) is given right by a fever word; bleeding counts too
@@ -38,6 +44,7 @@ reply: only self-harm wording gets the crisis lines.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from itertools import product
 from typing import Dict, List, Optional, Pattern, Tuple
@@ -195,10 +202,17 @@ def _fever_readings(part: str) -> List[Tuple[int, int]]:
                 continue
             after = 0 <= m.start() - we <= READING_DISTANCE
             before = 0 <= ws - m.end() <= READING_DISTANCE and (
-                m.group(2) or part[m.end():ws].strip() in ("de", "of"))
+                m.group(2) or part[m.end():ws].strip() in _reading_joiners())
             if after or before:
                 found.append((ws, we))
     return found
+
+
+@lru_cache(maxsize=None)
+def _reading_joiners() -> frozenset:
+    """The words between a temperature and the fever word after it: "40 de fiebre", "39.8 on
+    the thermometer"."""
+    return frozenset(fold(w) for lang in LANGUAGES for w in lexicon(lang).get("reading_joiners", []))
 
 
 def _still_bleeding(part: str, sentence: str) -> List[Tuple[int, int]]:
@@ -344,7 +358,32 @@ def _is_hypothetical(part: str, asked: bool) -> bool:
     return asked and bool(_find("hypothetical", part))
 
 
-def _asked_about(part: str, start: int, end: int, asked: bool) -> bool:
+def _conditional_before(part: str, start: int, asked: bool) -> bool:
+    """An "if" opening the phrase's own clause, in a question: "¿qué hago si deja de respirar?",
+    "what do we do if she stops breathing?". Not "si no ...": typed without its accent that is
+    also "sí, no respira", and a real emergency must never be read as a question."""
+    if not asked:
+        return False
+    offset = max(0, start - NEGATION_WINDOW)
+    before = part[offset:start]
+    for _lang, _s, e in _find_in("if_words", before):
+        gap = before[e:]
+        if not has_cjk(gap) and any(a == 0 for a, _b in _find("negation", part[offset + e:].lstrip())):
+            continue
+        if (len(gap.strip()) <= 2 * MAX_GAP_CJK) if has_cjk(gap) else len(gap.split()) <= MAX_GAP_WORDS:
+            return True
+    return False
+
+
+def _subject_before(part: str, start: int, lang: str) -> bool:
+    """A subject before the phrase, making it a report ("él tiene dolor de pecho, ¿cuenta?");
+    not a word right against it, which is its determiner: "¿el dolor de pecho cuenta como...?"
+    ("el" folds to the same letters as "él")."""
+    before = part[:start].rstrip()
+    return any(e < len(before) for _l, _s, e in _find_in("subject", before, (lang,)))
+
+
+def _asked_about(part: str, start: int, end: int, asked: bool, kind: str = "") -> bool:
     """A question about the phrase itself ("what counts as a high fever?", "抽搐是什么表现"): a
     definition word before it, at the start of the part or in a question, with no new statement
     between ("what is happening he can't breathe" is a report); or one after it in a question
@@ -352,17 +391,21 @@ def _asked_about(part: str, start: int, end: int, asked: bool) -> bool:
     where the question word needs no mark ("他在抽搐是什么情况" is a report)."""
     for lang, s, e in _find_in("definition", part):
         if e <= start:
+            if kind == "self_harm" and not asked and _find_in("if_words", part[s:e], (lang,)):
+                continue  # "要是我不在了大家都轻松了": an "if" about oneself is the wording, not a question
             gap = part[e:start]
             conditional = any(b == e - s for _l, _a, b in _find_in("conditional", part[s:e], (lang,)))
             if (asked or not part[:s].strip()) and (conditional or not _find_in("subject", gap, (lang,))):
                 return True
-        elif s >= end and not _find_in("subject", part[:start], (lang,)):
+        elif s >= end and not _subject_before(part, start, lang):
             gap = part[end:s]
             if has_cjk(part[s:e]) and not part[:start].strip() and len(gap.strip()) <= 1:
                 return True
             if asked and not has_cjk(gap) and len(gap.split()) <= 3:
                 return True
-    return False
+    # "胸痛算心衰吗": "算" (counts as) right after a phrase opening the part asks only in a question.
+    return asked and not part[:start].strip() and any(
+        a == end for _l, a, _b in _find_in("definition_asked", part, ("zh",)))
 
 
 def _is_asked(sentence: str, after: str) -> bool:
@@ -379,9 +422,21 @@ def _is_asked(sentence: str, after: str) -> bool:
 CARRIED_HISTORY = ("fever", "seizure", "confusion", "unresponsive")
 
 
+ECHO_REST_WORDS = 1  # words (Chinese: three characters) beside the phrase in an echoed question
+
+
 def _echoed(part: str, start: int, end: int, after: str) -> bool:
-    """The phrase alone as a question: "haemorrhage? no, nothing like that"."""
-    return not (part[:start] + part[end:]).strip() and after.startswith(("?", "？"))
+    """The phrase alone as a question, repeating the question back: "haemorrhage? no, nothing
+    like that", "¿convulsiones? que yo sepa no". With a word or two beside it ("¿el dolor de
+    pecho?", "自杀的念头？"), only when a denial answers it: "¿suicidio? no, jamás"."""
+    if not after.startswith(("?", "？")):
+        return False
+    rest = (part[:start] + " " + part[end:]).replace("¿", " ").strip()
+    answer = after[1:].lstrip(" ?？,，")
+    if not rest:  # unless the answer says it is happening now: "chest pain? yes, right now"
+        return not _find("current", _SENTENCE.match(answer).group() if _SENTENCE.match(answer) else "")
+    short = len(rest.replace(" ", "")) <= 3 if has_cjk(rest) else len(rest.split()) <= ECHO_REST_WORDS
+    return short and not _find("subject", rest) and any(a == 0 for a, _b in _find("negation", answer))
 
 
 @lru_cache(maxsize=None)
@@ -407,8 +462,18 @@ def _long_ago_patterns() -> Tuple[Pattern[str], ...]:
     return tuple(patterns)
 
 
+# A year before this one is a date, as "last year" is: "a seizure in 2019", "2019年抽过".
+_YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d.,]\d)")
+
+
+def _past_years(part: str) -> List[Tuple[int, int]]:
+    this_year = date.today().year
+    return [m.span() for m in _YEAR.finditer(part) if int(m.group(1)) < this_year]
+
+
 def _history_spans(part: str, habitual: bool = True) -> List[Tuple[int, int]]:
     spans = _find("history", part) + [m.span() for p in _long_ago_patterns() for m in p.finditer(part)]
+    spans += _past_years(part)
     return spans + _find("habitual", part) if habitual else spans
 
 
@@ -422,8 +487,9 @@ def _unit_pattern() -> Pattern[str]:
 
 
 def _is_date(text: str) -> bool:
-    """Whether a history word is a date: it names weeks, months or years ("last year", "两年前")."""
-    return bool(_unit_pattern().search(text))
+    """Whether a history word is a date: it names weeks, months or years ("last year", "两年前",
+    "2019")."""
+    return bool(_unit_pattern().search(text)) or bool(_past_years(text))
 
 
 def _dates_an_event(part: str, s: int, e: int, phrases: List[Tuple[int, int]]) -> bool:
@@ -442,17 +508,35 @@ def _dates_an_event(part: str, s: int, e: int, phrases: List[Tuple[int, int]]) -
     return False
 
 
-def _has_history(part: str, sentence: str, habitual: bool = True) -> bool:
-    """History words outside the emergency phrases themselves ("过去" is history, but not in
-    "晕过去", fainted), and not dating a treatment instead; habitual words ("a veces") too unless
-    ``habitual`` is false."""
-    phrases = [(a, b) for _k, a, b in _matches(part, sentence)]
+def _own_phrases(part: str) -> List[Tuple[int, int]]:
     own = [span for kind in KINDS for span in _find(kind, part)] + _fever_readings(part)
-    own += [(a, b) for _k, a, b in _composed(part)]
-    told_as_past = any(_said_in_past(part, a) for a, _b in own)
+    return own + [(a, b) for _k, a, b in _composed(part)]
+
+
+def _told_as_past(part: str) -> bool:
+    return any(_said_in_past(part, a) for a, _b in _own_phrases(part))
+
+
+def _has_history(part: str, sentence: str, habitual: bool = True, past: bool = False) -> bool:
+    """History words outside the emergency phrases themselves ("过去" is history, but not in
+    "晕过去", fainted), and not dating a treatment instead, unless the symptom is told in the
+    past (``past``: in another part of the sentence, "sí tuvo una convulsión, pero fue después del
+    trasplante hace 3 años"); habitual words ("a veces") too unless ``habitual`` is false. A
+    "no longer" that is also a negation ("ya no") is about the words right after it: far before
+    the phrase it is another verb's ("ya no le veo sentido a nada, no quiero despertar")."""
+    phrases = [(a, b) for _k, a, b in _matches(part, sentence)]
+    told_as_past = past or _told_as_past(part)
+    spans = [(s, e) for s, e in _history_spans(part, habitual)
+             if not (_is_negation_word(part[s:e]) and phrases
+                     and all(len(part[e:a].split()) > MAX_GAP_WORDS for a, _b in phrases if a >= e)
+                     and not any(b <= s for _a, b in phrases))]
     return any(not any(a < e and s < b for a, b in phrases)
                and (told_as_past or not _dates_an_event(part, s, e, phrases))
-               for s, e in _history_spans(part, habitual))
+               for s, e in spans)
+
+
+def _is_negation_word(text: str) -> bool:
+    return any(a == 0 and b == len(text) for a, b in _find("negation", text))
 
 
 def _said_in_past(part: str, start: int) -> bool:
@@ -480,13 +564,32 @@ def _history_after(part: str, end: int) -> bool:
     return any(a == 0 for _l, a, _b in _find_in("history_after", rest))
 
 
+def _is_care(words: str) -> bool:
+    """Emergency care named ("送急诊", "called an ambulance"): what was done about a symptom, so
+    history elsewhere in the sentence is its history too ("休克过两次 都是送急诊抢救的")."""
+    return bool(_find("emergency_care", words))
+
+
+def _revives(part: str, following: str, sentence: str) -> bool:
+    """A part with no emergency of its own that says the one before is back now, the "now" in
+    it or in the part after ("right now" starts a part): "and he's having one right now", "y
+    ahora le está dando otra", "现在又开始了"."""
+    if _matches(part, sentence) or not _find("again_now", part) or _history_spans(part):
+        return False
+    return _is_current(part, sentence) or bool(following) and not _matches(following, sentence) and _is_current(
+        following, sentence)
+
+
 def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
-                 after: str) -> List[Tuple[str, int, int]]:
-    """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order."""
-    current = _is_current(part, sentence)
+                 after: str, revived: bool = False) -> List[Tuple[str, int, int]]:
+    """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order.
+    ``revived``: another part of the sentence says it is happening again now ("a seizure in 2019
+    and he's having one right now"), so history here does not hold."""
+    current = _is_current(part, sentence) or revived
     if _is_hypothetical(part, asked):
         return []
-    history = _has_history(part, sentence) and not _is_current(part, sentence, in_phrases=False)
+    history = (_has_history(part, sentence) and not _is_current(part, sentence, in_phrases=False)
+               and not revived)
     # Thoughts of self-harm "sometimes" are thoughts of self-harm now.
     habitual_only = history and not _has_history(part, sentence, habitual=False)
     blocked = _find("not_alarming", part)
@@ -500,7 +603,7 @@ def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
             continue
         if kind == "breathing" and exertion and not any(a <= start < b for a, b in at_rest):
             continue
-        if kind in CARRIED_HISTORY and history_elsewhere and not current:
+        if (kind in CARRIED_HISTORY or _is_care(part[start:end])) and history_elsewhere and not current:
             continue
         if _history_after(part, end) and not current:
             continue
@@ -509,7 +612,9 @@ def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
         if listed or _negated(part, start) or _negated_after(part, start, end):
             negated_end = end  # "no fever or seizures": the negation runs on through the list
             continue
-        if _echoed(part, start, end, after) or _asked_about(part, start, end, asked):
+        if _echoed(part, start, end, after) or _asked_about(part, start, end, asked, kind):
+            continue
+        if _conditional_before(part, start, asked):
             continue
         if kind == "urgent" and asked and any(a <= start and end <= b for a, b in _find("asked_about", part)):
             continue  # "¿una fiebre de 38 es una emergencia?": the word asked about, not a report
@@ -524,16 +629,32 @@ def _alarms(folded: str) -> List[Tuple[str, int, int]]:
         text = sentence.group()
         parts = _parts(text)
         asked = _is_asked(text, folded[sentence.end():])
-        history = [_has_history(part, text) for _o, part in parts]
+        past = any(_told_as_past(part) for _o, part in parts)
+        history = [_has_history(part, text, past=past) for _o, part in parts]
+        ended_next = _ended_after(folded, sentence.end())
+        revives = [_revives(part, parts[i + 1][1] if i + 1 < len(parts) else "", text)
+                   for i, (_o, part) in enumerate(parts)]
+        revived = [any(r for j, r in enumerate(revives) if j != i) for i in range(len(parts))]
         for i, (offset, part) in enumerate(parts):
             base = sentence.start() + offset
             after = folded[base + len(part):].lstrip()
             # History carries from another part, unless it dates a treatment ("a fever of 40,
-            # CAR-T two months ago" is now): see _has_history.
-            elsewhere = any(h for j, h in enumerate(history) if j != i)
+            # CAR-T two months ago" is now): see _has_history; and back from the next sentence
+            # when it says it ended ("he had a seizure in 2019. nothing since").
+            elsewhere = ended_next or any(h for j, h in enumerate(history) if j != i)
             found += [(k, base + a, base + b)
-                      for k, a, b in _part_alarms(part, text, asked, elsewhere, after)]
+                      for k, a, b in _part_alarms(part, text, asked, elsewhere, after, revived[i])]
     return found
+
+
+def _ended_after(folded: str, end: int) -> bool:
+    """Whether the sentence after ``end`` says, with no emergency of its own, that what came
+    before ended: "nothing since", "hasn't happened again", "no le ha vuelto a pasar", "之后再没有"."""
+    following = _SENTENCE.search(folded, end)
+    if following is None or folded[end:following.start()].strip(" .!?。！？\n") != "":
+        return False
+    text = following.group()
+    return bool(_find("ended", text)) and not any(_matches(part, text) for _o, part in _parts(text))
 
 
 _CLAUSE = re.compile(r"[^,.;:!?\n，。；：！？、]+")  # a clause: up to the next punctuation

@@ -270,3 +270,55 @@ def test_every_language_composes_the_same_kinds_from_classes_it_defines():
 def test_a_composition_and_a_second_one_in_the_same_part_are_both_read():
     # The tightest readings are kept: the negated one does not hide the one after it.
     assert kind("not struggling to breathe he can barely get a breath in") == "breathing"
+
+
+# Round 4: the classes of miss found by fresh phrasings, each fixed by a mechanism.
+@pytest.mark.parametrize(("text", "expected"), [
+    # A symptom echoed as a question and then denied is the question repeated, not a report.
+    ("¿dolor de pecho? no, nunca", None), ("¿convulsiones? que yo sepa no", None),
+    ("自杀的念头？没有的事", None), ("seizures? no, never", None),
+    ("¿convulsiones? sí, ahora mismo está convulsionando", "seizure"),
+    ("chest pain? yes, really bad right now", "chest_pain"),
+    # A year before this one is a date, like "last year".
+    ("he had a seizure in 2019, none since", None), ("la última convulsión fue en 2019, desde ahí tranquilo", None),
+    ("2019年抽过一次", None), ("he had car-t in 2024 and now he has a fever of 40", "fever"),
+    # A sentence saying it ended looks back on the one before.
+    ("he had a seizure in 2019. nothing since", None),
+    ("she passed out after her first chemo two years ago. hasn't happened again", None),
+    ("se desmayó después de su primera quimio hace dos años. no le ha vuelto a pasar", None),
+    ("第一次化疗后晕倒过。之后再没有过", None),
+    ("she passed out after her chemo. now she won't wake up", "unresponsive"),
+    # Told in the past anywhere in the sentence, a date by a treatment is the symptom's too.
+    ("sí tuvo una convulsión, pero fue justo después del trasplante hace 3 años", None),
+    ("yes he had a seizure, but that was right after the transplant 3 yrs ago", None),
+    # ... and a part saying it is back now undoes the history.
+    ("yes he had a seizure in 2019 and hes having one right now", "seizure"),
+    ("he had a seizure in 2019, he's fine again now", None),
+    # An "if" opening the symptom's clause in a question is a hypothetical; "si no" is not.
+    ("¿qué hago si deja de respirar en la noche?", None), ("what do we do if she stops breathing?", None),
+    ("如果半夜呼吸不好该怎么办？", None), ("si no puede respirar bien, que hago?", "breathing"),
+    # A condition's name is a compound, and "counts as" asks about the word.
+    ("does chest pain count as heart failure?", None), ("胸痛算心衰吗", None),
+    ("¿el dolor de pecho cuenta como insuficiencia cardiaca?", None),
+    ("胸口痛打算去医院", "chest_pain"),
+    # Emergency care named with history elsewhere in the sentence is history.
+    ("吃花生过敏休克过两次 都是送急诊抢救的", None), ("他刚才休克了 快叫救护车", "unresponsive"),
+    # "No longer" reaches only the words right after it.
+    ("ya no le veo sentido a nada no quiero despertar mañana", "self_harm"),
+    ("ya no tiene fiebre alta", None),
+    # A temperature said first, by a thermometer.
+    ("39.8 on the thermometer, day 4 after car t", "fever"),
+    ("anda hirviendo, el termómetro marca 40.2", "fever"), ("36.8 on the thermometer", None),
+    # Others better off without me; harming oneself in the present.
+    ("todos estarían mejor sin mí", "self_harm"), ("要是我不在了大家都轻松了", "self_harm"),
+    ("me estoy cortando otra vez", "self_harm"), ("me estoy cortando el pelo", None),
+    ("id rather just not be here anymore", "self_harm"), ("im scared ill do something to myself tonight", "self_harm"),
+    # Compositions for signs no class held: eyes rolling, blood in the vomit, blood still flowing.
+    ("his eyes are rolling back", "seizure"), ("bright red blood in his sick", "bleeding"),
+    ("鼻子的血哗哗往下流", "bleeding"), ("she went stiff then started shaking", "seizure"),
+    ("she went stiff and her arms are shaking and she wont answer me", "unresponsive"),
+    # An everyday limit: playing football.
+    ("se queda sin aire jugando fútbol pero se recupera rápido", None),
+])
+def test_round4_classes(text, expected):
+    assert kind(text) == expected
