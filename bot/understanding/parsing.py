@@ -131,6 +131,19 @@ def _tri_matcher(lang: str) -> Matcher:
     return matcher
 
 
+ZH_NEGATION_REACH = 3  # characters: "冇做过", "木有打过"; "是不是做过" is a question (``not_negations``)
+
+
+@cache
+def _zh_not_sure() -> "re.Pattern[str]":
+    """ "没记住", "不太确定", "没怎么听说": a negation, at most two characters, then a word of
+    knowing or remembering is "not sure", never a "no"."""
+    heads, verbs = (sorted(word_set("zh", "yesno", k), key=len, reverse=True) for k in ("not_heads", "unsure_after_not"))
+    if not heads or not verbs:
+        return re.compile(r"(?!)")
+    return re.compile("(?:%s)[\u3400-\u9fff]{0,2}?(?:%s)" % ("|".join(map(re.escape, heads)), "|".join(map(re.escape, verbs))))
+
+
 def _negated_before(doc: Doc, start: int, lang: str, window: int = 3) -> bool:
     """A negation word within ``window`` tokens before ``start``, in the same clause."""
     negations = phrase_list(lang, "yesno", "negations")
@@ -184,7 +197,11 @@ def _tri_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
         if value == "ignore":
             hits.append(Hit(value, *span_offsets(t, doc, s, e)))
             continue
-        if value == "yes" and lang != "zh":
+        if value == "yes" and lang == "zh":
+            # an echo of the question's verb after a negation is a no: "冇做过", "木有打过"
+            if _negated_before(doc, s, lang, window=ZH_NEGATION_REACH):
+                value = "no"
+        elif value == "yes":
             nxt = doc[e].norm_ if e < len(doc) else ""
             if _negated_before(doc, s, lang) or (
                 nxt in word_set(lang, "yesno", "negations_after") and " " in doc[s:e].text
@@ -194,6 +211,8 @@ def _tri_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     matcher = _tri_matcher(lang)
     for match_id, s, e in (matcher(doc) if len(matcher) else ()):
         hits.append(Hit(doc.vocab.strings[match_id].lower(), *span_offsets(t, doc, s, e)))
+    if lang == "zh":  # the Chinese doc is one token a character: the same structure on the text
+        hits.extend(Hit("unsure", *folded_offsets(t, m.start(), m.end())) for m in _zh_not_sure().finditer(t.folded))
     if lang == "es":
         # An accented "sí" is yes anywhere ("pues sí"); a bare "si" ("if") at the start, or at the
         # end of a clause, where "if" cannot stand ("desgraciadamente si", "ya no están, si").
@@ -219,13 +238,21 @@ def _uncontrolled_spans(t: Prepared) -> List[Tuple[int, int]]:
     "not controlled at all": the "para nada" intensifies it."""
     from bot.understanding import cues
 
+    found = [folded_offsets(t, c.start, c.end) for c in cues.find_cues(t.original) if c.kind == "uncontrolled"]
+    # the qualifier class of the same name says it too ("no responde a los medicamentos", "压不住")
+    found += [folded_offsets(t, m.start(), m.end()) for m in _uncontrolled_pattern().finditer(t.folded)]
     spans = []
-    for c in cues.find_cues(t.original):
-        if c.kind == "uncontrolled":
-            start, end = folded_offsets(t, c.start, c.end)
-            stop = _CLAUSE_END.search(t.original, end)
-            spans.append((start, stop.start() if stop else len(t.original)))
+    for start, end in found:
+        stop = _CLAUSE_END.search(t.original, end)
+        spans.append((start, stop.start() if stop else len(t.original)))
     return spans
+
+
+@cache
+def _uncontrolled_pattern() -> "re.Pattern[str]":
+    words = sorted({fold_phrase(w) for code in LANGUAGES
+                    for w in (entries(code, "yesno", "qualifier_words") or {}).get("uncontrolled") or ()}, key=len, reverse=True)
+    return re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" if w.isascii() else re.escape(w) for w in words) or r"(?!)")
 
 
 def _tri(text: str, lang: str | None) -> Hit | None:

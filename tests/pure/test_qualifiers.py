@@ -170,3 +170,40 @@ def test_every_exclusion_and_i4_has_an_aspect_citing_its_criterion():
 def test_how_bad_it_once_got_is_not_undone_by_a_later_but(lang, text):
     # I4: a severe reaction that happened stays one; "mild otherwise" makes it the doctor's call, never a no
     assert understood(text, "severe_allergies", lang) == "unsure"
+
+
+# Fourth round: mechanisms, each shown in the three languages where the language has the structure.
+ROUND4 = [
+    # a negation just before the question's own verb echoed back is a no (Chinese, as English/Spanish)
+    ("zh", "had_car_t", "冇打过", "no"),
+    ("zh", "bendamustine_9_months", "木有用过 这个药", "no"),
+    ("en", "had_car_t", "he hasnt had it", "no"),
+    # a negation, a character or two, then a word of knowing or remembering: not sure, never a no
+    ("zh", "b_all_diagnosis", "是急淋 但B还是T没太记清", "unsure"),
+    ("zh", "dic", "这个真不太有把握", "unsure"),
+    ("en", "b_all_diagnosis", "it was ALL but i dont really remember which kind", "unsure"),
+    ("es", "b_all_diagnosis", "es LLA pero no recuerdo si B o T", "unsure"),
+    # a "no" inside words saying a condition is out of control is no "no" to the question
+    ("es", "uncontrolled_infection", "tiene una infeccion en la vía y no responde al tratamiento", "yes"),
+    ("zh", "uncontrolled_infection", "这个感染 抗生素用了一圈都压不住", "yes"),
+    ("en", "uncontrolled_diabetes", "his glucose keeps spiking even on insulin", "yes"),
+    # the person's own yes with a time in the past, when only the present excludes: not sure
+    ("zh", "dic", "有 确诊那会儿医生说过", "unsure"),
+    ("en", "dic", "yes, at diagnosis", "unsure"),
+    ("es", "dic", "si, al diagnostico", "unsure"),
+    ("en", "dic", "at diagnosis they said DIC but it cleared in days", "no"),
+    # "not yet, we're waiting" to a have-you-had question: the treatment is awaited, so no
+    ("es", "had_car_t", "aun no, estamos esperando", "no"),
+    ("en", "had_car_t", "not yet, still waiting", "no"),
+    ("es", "had_car_t", "todavía no sabemos, estamos esperando los resultados", "unsure"),
+    # being on breathing support now is the question's yes; once, and over, it is not
+    ("en", "respiratory_failure", "she's intubated in the icu", "yes"),
+    ("es", "respiratory_failure", "esta intubado en terapia", "yes"),
+    ("zh", "respiratory_failure", "一直戴着呼吸机", "yes"),
+    ("en", "respiratory_failure", "was on oxygen for a few days last year, fine now", "no"),
+]
+
+
+@pytest.mark.parametrize("lang, slot, text, expected", ROUND4)
+def test_fourth_round_mechanisms(lang, slot, text, expected):
+    assert understood(text, slot, lang) == expected

@@ -345,7 +345,8 @@ def _hedged_number(special: Sequence[Hook], text: str, lang: Optional[str]) -> R
 def _own_words_over_unsure(slot: str, text: str, lang: Optional[str]) -> Reading:
     """A question's own answer words win over the general "not sure" only when they hold every
     unsure word: "还没做" / "not yet" / "todavía no" is "no" to *had CAR-T?* because that question
-    lists them, while "todavía no sabemos" stays unsure (its "sabemos" is outside them)."""
+    lists them, while "todavía no sabemos" stays unsure (its "sabemos" is outside them); so is
+    "todavía no, estamos esperando" (what is awaited is the treatment)."""
     if cues.is_question(text):
         return None
     for value in ("no", "yes"):
@@ -356,9 +357,24 @@ def _own_words_over_unsure(slot: str, text: str, lang: Optional[str]) -> Reading
         folded = fold(text)
         own = " ".join(folded[m.start:m.end] for m in found)
         rest = "".join(" " if any(m.start <= i < m.end for m in found) else ch for i, ch in enumerate(folded))
-        if _unsure_already(own, lang) and not _unsure_already(rest, lang):
+        stripped = _bare_waiting_out(rest) if value == "no" else rest
+        if (_unsure_already(own, lang) or stripped != rest) and not _unsure_already(stripped, lang):
             return value, "answer_words"
     return None
+
+
+def _bare_waiting_out(folded: str) -> str:
+    """The text without a "we're waiting" that names nothing awaited ("todavía no, estamos
+    esperando", "还没 在等"): after "not yet" it is the treatment that is awaited, not a result."""
+    pattern = mentions._pattern(_flat("waiting"))
+    if pattern is None:
+        return folded
+    out = folded
+    for m in pattern.finditer(folded):
+        after = re.split(r"[,.;:!?\n，。；：！？、]", folded[m.end():], maxsplit=1)[0]
+        if not after.strip():
+            out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out
 
 
 PROBLEM_REACH = 12  # characters after a test's word (twice as many and a few before: "problemas de sangrado ni de coagulación")
@@ -419,11 +435,12 @@ EASING = ("resolved", "controlled", "mild", "past")
 _FIXED = ("compared_with_limit", "marrow_not_organ", "normal_result", "test_not_done")
 
 
-def _effect(aspects: Tuple[str, ...], found: Sequence[str], named: bool) -> Optional[str]:
+def _effect(aspects: Tuple[str, ...], found: Sequence[str], named: bool, said_yes: bool = False) -> Optional[str]:
     """yes / no / unsure for a condition with these qualifier classes, or None for no change.
 
     ``named``: the criterion's own condition is named ("schizophrenia, stable on meds"), so a
-    past or held episode of it is the study doctor's call."""
+    past or held episode of it is the study doctor's call. ``said_yes``: the person answered yes
+    themselves ("有过 刚发病那会儿"): a time in the past alone does not say it is over."""
     found = set(found)
     if "uncontrolled" in found:  # said to be out of control ("sube y baja", "忽高忽低")
         if found & {"resolved", "controlled"}:
@@ -452,8 +469,10 @@ def _effect(aspects: Tuple[str, ...], found: Sequence[str], named: bool) -> Opti
         if "current" in aspects and "resolved" not in found:
             return "unsure"  # E16 is "active OR uncontrollable": held in check, or once had, may still be active
         return "no"
-    if found & {"resolved", "past"}:
+    if "resolved" in found or ("past" in found and not said_yes):
         return "no"  # only the present state excludes
+    if "past" in found:
+        return "unsure"  # "yes, at diagnosis": over by now or not, it does not say
     return "unsure" if "controlled" in found else None  # a mild one is still there
 
 
@@ -477,7 +496,7 @@ def qualified_reading(slot: str, text: str, lang: Optional[str], base: Reading) 
     named = bool(conditions) and mentions.named(text, conditions)
     if value == "no" and not (named and set(found) & set(EASING)):
         return None
-    effect = _effect(aspect[1], found, named)
+    effect = _effect(aspect[1], found, named, said_yes=value == "yes")
     if effect is None or effect == value:
         return None
     return effect, f"qualified_{aspect[0]}"
