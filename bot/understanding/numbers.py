@@ -884,8 +884,8 @@ def _is_age_unit(doc: Doc, piece: _Piece, lang: str) -> bool:
 def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | None = None) -> List[_Piece] | None:
     """Of several durations: one given plainly over a bound ("不到一个月，三个礼拜左右"), one said
     of the patient over one said of someone else ("7, his sister is 12"), one reached over one
-    to come ("6岁，下个月7岁"), one said of now over one said of then ("diagnosed when he was 3,
-    he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
+    to come ("6岁，下个月7岁"), one outside a clause about a relapse over one inside it, one said
+    of now over one said of then ("diagnosed when he was 3, he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
     disagree with nothing to tell them apart give none (the question is asked again)."""
     if len(groups) == 1:
         return groups[0]
@@ -898,6 +898,9 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
             return groups[0]
     plain = [g for g in groups if not _group_kind(doc, g, lang)] or groups
     clauses = {id(g): _clause_of(doc, g[0].start, lang) for g in plain}
+    # "gone at 2 months, she relapsed 5 months after", "三个月，复发是在半年后": a number in a
+    # clause about another event (a relapse) answers neither question while another is left.
+    plain = [g for g in plain if not _has_words(doc, *clauses[id(g)], lang, "other_event_words")] or plain
     now = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "now_words")]
     then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
     candidates = now or [g for g in plain if g not in then] or plain
