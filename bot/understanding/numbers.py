@@ -913,6 +913,27 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
     return candidates[0]
 
 
+def _short_of(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[List[_Piece]]:
+    """ "差两个月满七岁", "le faltan 2 meses para cumplir 7": a time short of the age after it is
+    that age less the time (6 years 10 months), one answer instead of two."""
+    norms = [t.norm_ for t in doc]
+    out: List[List[_Piece]] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        nxt = groups[i + 1] if i + 1 < len(groups) else None
+        if nxt is not None and _ends_at(norms, g[0].start, 0, "short_of", lang, gap=2) >= 0 and \
+                _clause_of(doc, g[0].start, lang) == _clause_of(doc, nxt[0].start, lang):
+            short, age = sum(p.months for p in g), sum(p.months for p in nxt)
+            if 0 < short < age:
+                out.append([nxt[-1]._replace(start=g[0].start, months=age - short, unit=1.0)])
+                i += 2
+                continue
+        out.append(g)
+        i += 1
+    return out
+
+
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
     pieces = _duration_pieces(doc, lang, drop_ago=bool(for_age))
     if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
@@ -930,6 +951,7 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
             groups[-1].append(piece)
         else:
             groups.append([piece])
+    groups = _short_of(doc, groups, lang) if for_age else groups
     # A real age (周岁) beats a nominal one (虚岁); a nominal age alone is one year more than the
     # real age, and is flagged so the assistant can check it with the person.
     ages = [next((p.age for p in g if p.age), "") for g in groups]
@@ -1063,7 +1085,8 @@ def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
             s <= n.start < e for s, e in dated)
         clause = _clause_of(doc, n.start, lang)
         when = "now" if _has_words(doc, *clause, lang, "now_words") else (
-            "then" if _has_words(doc, *clause, lang, "then_words") else "")
+            "then" if _has_words(doc, *clause, lang, "then_words")
+            or _has_words(doc, *clause, lang, "other_event_words") else "")  # "relapsed at 10"
         if not skip and _other_person(doc, n.start, lang, taken):
             when = "other"
         elif not skip and when != "now" and _hedged(doc, n.start, n.end, lang, taken):
