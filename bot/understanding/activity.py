@@ -150,10 +150,20 @@ def _has_sequence(norms: Sequence[str], sequences: Sequence[Tuple[str, ...]]) ->
     return any(tuple(norms[k:k + len(s)]) == s for s in sequences for k in range(len(norms) - len(s) + 1))
 
 
+def _reach_start(doc: Doc, lo: int, start: int, lang: str) -> int:
+    """Where a negation before ``start`` may stand: ``reach`` words back, not counting the small
+    words between a verb and its object ("no tiene fuerzas para el cole", "not up to going to school")."""
+    fillers = word_set(lang, "activity", "scope_fillers")
+    k, counted = start, 0
+    while k > lo and counted < NEGATION_REACH.get(lang, DEFAULT_REACH):
+        k -= 1
+        counted += doc[k].norm_ not in fillers
+    return k
+
+
 def _negated(doc: Doc, start: int, end: int, lang: str) -> bool:
     lo, hi = _segment_bounds(doc, lang, start)
-    reach = NEGATION_REACH.get(lang, DEFAULT_REACH)
-    before = [t.norm_ for t in doc[max(lo, start - reach):start]]
+    before = [t.norm_ for t in doc[_reach_start(doc, lo, start, lang):start]]
     if _has_sequence(before, _sequences(lang, "negators_before")):
         return True
     after = [t.norm_ for t in doc[end:min(hi, end + 3)]]

@@ -884,8 +884,8 @@ def _is_age_unit(doc: Doc, piece: _Piece, lang: str) -> bool:
 def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | None = None) -> List[_Piece] | None:
     """Of several durations: one given plainly over a bound ("不到一个月，三个礼拜左右"), one said
     of the patient over one said of someone else ("7, his sister is 12"), one reached over one
-    to come ("6岁，下个月7岁"), one said of now over one said of then ("diagnosed when he was 3,
-    he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
+    to come ("6岁，下个月7岁"), one outside a clause about a relapse over one inside it, one said
+    of now over one said of then ("diagnosed when he was 3, he's 7 now"), and of answers that agree ("一岁半，18个月") the most precise. Two ages that
     disagree with nothing to tell them apart give none (the question is asked again)."""
     if len(groups) == 1:
         return groups[0]
@@ -898,6 +898,9 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
             return groups[0]
     plain = [g for g in groups if not _group_kind(doc, g, lang)] or groups
     clauses = {id(g): _clause_of(doc, g[0].start, lang) for g in plain}
+    # "gone at 2 months, she relapsed 5 months after", "三个月，复发是在半年后": a number in a
+    # clause about another event (a relapse) answers neither question while another is left.
+    plain = [g for g in plain if not _has_words(doc, *clauses[id(g)], lang, "other_event_words")] or plain
     now = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "now_words")]
     then = [g for g in plain if _has_words(doc, *clauses[id(g)], lang, "then_words")]
     candidates = now or [g for g in plain if g not in then] or plain
@@ -908,6 +911,27 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
     if for_age and any(_joined(doc, candidates[0][0].start, g[0].start, lang) for g in candidates[1:]):
         return None  # "他7岁和他10岁": which is the patient's? Asked again.
     return candidates[0]
+
+
+def _short_of(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[List[_Piece]]:
+    """ "差两个月满七岁", "le faltan 2 meses para cumplir 7": a time short of the age after it is
+    that age less the time (6 years 10 months), one answer instead of two."""
+    norms = [t.norm_ for t in doc]
+    out: List[List[_Piece]] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        nxt = groups[i + 1] if i + 1 < len(groups) else None
+        if nxt is not None and _ends_at(norms, g[0].start, 0, "short_of", lang, gap=2) >= 0 and \
+                _clause_of(doc, g[0].start, lang) == _clause_of(doc, nxt[0].start, lang):
+            short, age = sum(p.months for p in g), sum(p.months for p in nxt)
+            if 0 < short < age:
+                out.append([nxt[-1]._replace(start=g[0].start, months=age - short, unit=1.0)])
+                i += 2
+                continue
+        out.append(g)
+        i += 1
+    return out
 
 
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
@@ -927,6 +951,7 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
             groups[-1].append(piece)
         else:
             groups.append([piece])
+    groups = _short_of(doc, groups, lang) if for_age else groups
     # A real age (周岁) beats a nominal one (虚岁); a nominal age alone is one year more than the
     # real age, and is flagged so the assistant can check it with the person.
     ages = [next((p.age for p in g if p.age), "") for g in groups]
@@ -1060,7 +1085,8 @@ def _number_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
             s <= n.start < e for s, e in dated)
         clause = _clause_of(doc, n.start, lang)
         when = "now" if _has_words(doc, *clause, lang, "now_words") else (
-            "then" if _has_words(doc, *clause, lang, "then_words") else "")
+            "then" if _has_words(doc, *clause, lang, "then_words")
+            or _has_words(doc, *clause, lang, "other_event_words") else "")  # "relapsed at 10"
         if not skip and _other_person(doc, n.start, lang, taken):
             when = "other"
         elif not skip and when != "now" and _hedged(doc, n.start, n.end, lang, taken):

@@ -414,12 +414,25 @@ def _relation_is_patient(doc: Doc, spans, start: int) -> bool:
     return False
 
 
+def _child_of_another(doc: Doc, spans, end: int, lang: str) -> bool:
+    """A child named as someone else's after it ("el hijo de mi pareja", "the son of my
+    partner"): the speaker is not the parent."""
+    if end >= len(doc) or doc[end].norm_ not in word_set(lang, "respondent", "of_words"):
+        return False
+    k = end + 1
+    possessives = word_set(lang, "respondent", "self_possessives") | word_set(lang, "respondent", "other_possessives")
+    k += k < len(doc) and doc[k].norm_ in possessives
+    return any(s == k for v, _k, s, _e in spans if v in ("parent", "other", "legal"))
+
+
 def _respondent_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     hits = []
     spans = phrase_spans(doc, "respondent", lang)
     relation_starts = {s for value, _k, s, _e in spans if value in ("parent", "legal", "other")}
     possessive_after = word_set(lang, "respondent", "possessive_after")
     for value, _kind, s, e in spans:
+        if _negated_before(doc, s, lang):
+            continue  # "auntie, not his guardian", "不是监护人", "no soy la tutora": said of whom it is not
         nxt = doc[e].norm_ if e < len(doc) else ""
         possessed_next = nxt in possessive_after
         owner = _possessor(doc, s, lang)
@@ -439,7 +452,7 @@ def _respondent_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
                 continue  # "the child's father", "孩子奶奶": the relation comes next
             if value == "child_weak" and owner != "self":
                 continue
-            category = "other" if owner == "third" else "guardian"
+            category = "other" if owner == "third" or _child_of_another(doc, spans, e, lang) else "guardian"
         elif value == "ignore":
             continue
         else:

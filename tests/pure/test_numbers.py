@@ -699,3 +699,53 @@ def test_a_chinese_date_of_birth_followed_by_its_verb():
     assert parse_birth_age("我儿子2019年3月生的", "zh", today) == AgeRange(7.6667, 7.75)
     assert parse_birth_age("2015年6月出生", "zh", today) == AgeRange(11.4167, 11.5)
     assert parse_birth_age("2019年3月", "zh", today) is None  # a date alone says nothing of birth
+
+
+# --- round 4: whose event the number is about, times short of an age, holidays as dates ------------
+
+
+@pytest.mark.parametrize("text, lang, months", [
+    ("the cells were gone 2 months after infusion, she relapsed 5 months after", "en", 2),
+    ("三个月，复发是在半年后", "zh", 3),
+    ("第三个月复查的时候就查不到了，复发是一年以后", "zh", 3),
+    ("duraron 5 meses, recayó al año", "es", 5),
+    ("duraron como cinco meses, luego en el mes nueve recayó", "es", 5),
+])
+def test_a_duration_said_of_a_relapse_is_not_how_long_the_cells_lasted(text, lang, months):
+    assert _close(read("car_t_loss_months", text), months)
+
+
+def test_a_relapse_alone_still_gives_its_number():
+    # the only duration left is read (the clause rule only chooses between several)
+    assert _close(read("car_t_loss_months", "relapsed 5 months after"), 5)
+
+
+@pytest.mark.parametrize("text, age", [
+    ("孩子差两个月满七岁", 6 + 10 / 12),
+    ("差一个月满一岁", 11 / 12),
+    ("le faltan 2 meses para los 7 años", 6 + 10 / 12),
+])
+def test_a_time_short_of_an_age_is_that_age_less_the_time(text, age):
+    assert _close(read("patient_age", text), age)
+
+
+@pytest.mark.parametrize("text, lang, age", [
+    ("eleven, diagnosed when he was 9 and relapsed at 10", "en", 11.0),
+    ("sixteen in a couple weeks", "en", 15.0),
+])
+def test_an_age_beside_a_relapse_or_a_birthday_to_come(text, lang, age):
+    assert _age_understood(text, lang) == age
+
+
+@pytest.mark.parametrize("text, months", [
+    ("they gave her the car t last christmas and by march it was gone", 3),
+    ("la navidad pasada le pusieron las car-t y en marzo ya no estaban", 3),
+])
+def test_christmas_is_a_month(text, months):
+    assert _close(read("car_t_loss_months", text), months)
+
+
+def test_a_birth_date_given_as_christmas():
+    # December 2015 (the day is not read): 10 years 11 months to 11 years on 2026-12-01
+    assert parse_birth_age("born on christmas day 2015", "en", TODAY) == AgeRange(10.9167, 11.0)
+    assert parse_birth_age("nació el día de navidad de 2015", "es", TODAY) == AgeRange(10.9167, 11.0)

@@ -103,3 +103,47 @@ def test_an_age_is_not_a_child():
 ])
 def test_sex(text, lang, sex):
     assert understood(text, "sex", lang) == sex
+
+
+# --- round 4: negated relations, someone else's child, negation over small words ---------------------
+
+
+@pytest.mark.parametrize("text, lang, who", [
+    ("auntie, not his guardian", "en", "other"),
+    ("hes my partners son, im not his legal guardian", "en", "other"),
+    ("他姑姑，不是监护人", "zh", "other"),
+    ("su tía, no soy la tutora", "es", "other"),
+    ("not me, my son", "en", "guardian"),  # the negated "me" drops out, the son stays
+    ("es el hijo de mi pareja, no soy su tutor", "es", "other"),
+    ("it's for the son of my partner", "en", "other"),
+    ("soy el papá del niño", "es", "guardian"),  # "of the child" after a parent is still the parent
+    ("I'm the grandad, his mum asked me to fill this in", "en", "other"),
+    ("我是当事人", "zh", "patient"),
+    ("俺是孩子的爹", "zh", "guardian"),
+])
+def test_who_is_answering_round_four(text, lang, who):
+    assert understood(text, "respondent", lang) == who
+
+
+def test_a_legal_guardian_said_plainly_still_counts():
+    assert understood("soy su tutora legal", "respondent", "es") == "guardian"
+    assert understood("我是他的法定监护人", "respondent", "zh") == "guardian"
+
+
+@pytest.mark.parametrize("text, lang, level", [
+    ("se baña y se viste sola, pero no tiene fuerzas para el cole", "es", 2.0),
+    ("he's not up to going to school but dresses himself", "en", 2.0),
+    ("he's a bit slower than before but still at school full time, just skips sports", "en", 1.0),
+    ("和平时差不多，能玩能吃", "zh", 0.0),
+    ("在床上或者椅子上", "zh", 3.0),
+    ("hace todo lo de antes, hasta natación", "es", 0.0),
+])
+def test_activity_round_four(text, lang, level):
+    assert understood(text, "ecog", lang) == level
+
+
+@pytest.mark.parametrize("text, lang, sex", [
+    ("boi", "en", "male"), ("我家千金", "zh", "female"), ("双性人", "zh", "other"), ("hembra", "es", "female"),
+])
+def test_sex_round_four(text, lang, sex):
+    assert understood(text, "sex", lang) == sex
