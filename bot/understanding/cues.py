@@ -24,6 +24,16 @@ from bot.understanding.text import fold, has_cjk
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE)  # "不要 删除" stays one clause
 _QUESTION_MARK = re.compile(r"[?？¿]")
+# A Latin phrase is a whole word: no letter, digit or apostrophe of Latin script on either side. A
+# Chinese character is no part of an English word, so "先stop一下" and "我想talk to a person" match.
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_LATIN_BEFORE = r"(?<![^\W\u3400-\u9fff\uf900-\ufaff])(?<!')"
+_LATIN_AFTER = r"(?![^\W\u3400-\u9fff\uf900-\ufaff])(?!')"
+# A Chinese phrase right after a negation is not that phrase: "没有什么关系" is not "有什么关系",
+# "我不害怕" is no fear, "没有不明白的" asks nothing. Deleting and stopping read their own negations.
+_CJK_NEGATED = re.compile(r"(?:没有|没|不|无|未|别|非)$")
+_A_NOT_A = re.compile(r"(.)[不没]\1$")  # "有没有真人", "是不是": a question, no negation
+_OWN_NEGATION = ("delete", "stop", "keep", "negation", "not_question", "asking", "question_words", "uncontrolled", "unsure")
 
 # Kinds a message can carry; the order is the order of precedence when several are present.
 LEAVING = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person")
@@ -62,10 +72,13 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
             continue
         # Apostrophes are optional, as people type on phones: "don't" also finds "dont".
         body = re.escape(core).replace(r"\ ", r"\s+").replace("'", "'?")
-        if not has_cjk(core):
-            body = r"(?<![\w'])" + body + r"(?![\w'])"
-        # "^": at the start of the message or of a sentence within it ("no. why does it matter?")
-        start = r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？]))" if head else ""
+        latin = not has_cjk(core)
+        if latin:
+            body = _LATIN_BEFORE + body + _LATIN_AFTER
+        # "^": at the start of the message or of a sentence within it ("no. why does it matter?"),
+        # and, for an English or Spanish phrase, where it switches in from Chinese ("先stop一下").
+        start = (r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？])" + (r"|(?<=" + _CJK + r")|(?<=" + _CJK + r"\s)" if latin else "")
+                 + ")") if head else ""
         parts.append(start + body + (r"(?=\W*$)" if tail else ""))
     return re.compile("|".join(parts)) if parts else None
 
@@ -84,7 +97,14 @@ def _spans(kind: str, folded: str) -> List[Tuple[int, int]]:
     spans = []
     for pattern in _patterns(kind):
         spans.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    if kind not in _OWN_NEGATION:
+        spans = [(s, e) for s, e in spans if not _negated_chinese(folded, s)]
     return spans
+
+
+def _negated_chinese(folded: str, start: int) -> bool:
+    before = folded[max(0, start - 3):start]
+    return has_cjk(folded[start]) and bool(_CJK_NEGATED.search(before[-2:])) and not _A_NOT_A.search(before)
 
 
 def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
