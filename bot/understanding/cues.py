@@ -14,13 +14,14 @@ later?") is ``delete_question``. Neither ever deletes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Pattern, Sequence, Tuple
 
 from bot.understanding.lang import LANGUAGES, LexiconError, load
 from bot.understanding.matching import CJK_SPACE
-from bot.understanding.text import fold, has_cjk
+from bot.understanding.text import _APOSTROPHES, fold, has_cjk
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE)  # "不要 删除" stays one clause
 _QUESTION_MARK = re.compile(r"[?？¿]")
@@ -166,11 +167,65 @@ def is_question(text: str) -> bool:
     for start, end in _spans("not_question", folded):
         folded = folded[:start] + " " * (end - start) + folded[end:]
     starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)]
+    kept = _accented(text)
     for pattern in _patterns("question_words"):
         for m in pattern.finditer(folded):
-            if has_cjk(m.group()) or any(folded[s:m.start()].strip() == "" for s in starts):
+            if has_cjk(m.group()):
+                return True
+            if any(folded[s:m.start()].strip() == "" for s in starts) and not _opens_a_statement(folded, kept, m):
                 return True
     return False
+
+
+# Subject words after a question word make it open a clause, not ask ("when he was 3 ...",
+# "what i can tell you is no"): a question puts a verb there ("when is it", "how does it work").
+_OPENERS = frozenset("what when where how who which".split())  # not "whats": that holds its verb
+_SUBJECTS = frozenset("i he she we they it my his her our their hes shes im ive its theyre".split())
+
+
+def _accented(text: str) -> str:
+    """The text folded as ``fold`` does but keeping accents (same offsets), or "" if they differ."""
+    kept = re.sub(r"\s+", " ", unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text or "")
+                                                     .translate(_APOSTROPHES).lower())).strip()
+    return kept if len(kept) == len(fold(text)) else ""
+
+
+@lru_cache(maxsize=None)
+def _marked_words() -> frozenset:
+    """Question words whose lexicon spelling carries an accent ("cuándo", "cómo"): written without
+    it, the word is the conjunction ("cuando tenía 5 ..."), not the question."""
+    return frozenset(fold(p) for lang in LANGUAGES for p in lexicon(lang).get("question_words", [])
+                     if fold(p) != unicodedata.normalize("NFC", p.lower()))
+
+
+def _opens_a_statement(folded: str, kept: str, m: "re.Match[str]") -> bool:
+    """A question word (no "?" in the message) that opens a statement: written without the accent
+    that makes it a question, followed by a subject, or opening a clause that another clause in the
+    same sentence completes ("como le dije, tiene 9 años", "when you put it like that, yes")."""
+    word = m.group()
+    if word in _marked_words() and kept and kept[m.start():m.end()] == word:
+        return True
+    after = folded[m.end():]
+    following = after.split()[:1]
+    if following and following[0].replace("'", "") in _SUBJECTS and word in _OPENERS:
+        return True
+    clause_end = _CLAUSE_BREAK.search(after)
+    return bool(clause_end and after[clause_end.start()] in ",，;；:：" and
+                re.search(r"\w", after[clause_end.end():].split(".")[0]))
+
+
+def explain_statements(text: str) -> Tuple[Cue, ...]:
+    """The explain cues said, not asked: in a clause with no question ("never heard of that drug",
+    not "what is it?")."""
+    folded = fold(text)
+    out = []
+    for cue in find_cues(text):
+        if cue.kind == "explain":
+            lo, hi = _clause(folded, cue.start, cue.end)
+            asks = _spans("asking", folded[lo:hi]) or any(p.search(folded, cue.end, hi) for p in _patterns("question_words"))
+            if not _QUESTION_MARK.search(folded[lo:hi + 1]) and not asks:
+                out.append(cue)
+    return tuple(out)
 
 
 def qualifiers(text: str) -> Tuple[str, ...]:
