@@ -14,16 +14,27 @@ later?") is ``delete_question``. Neither ever deletes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Pattern, Sequence, Tuple
 
 from bot.understanding.lang import LANGUAGES, LexiconError, load
 from bot.understanding.matching import CJK_SPACE
-from bot.understanding.text import fold, has_cjk
+from bot.understanding.text import _APOSTROPHES, fold, has_cjk
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n，。；：！？、]|" + CJK_SPACE)  # "不要 删除" stays one clause
 _QUESTION_MARK = re.compile(r"[?？¿]")
+# A Latin phrase is a whole word: no letter, digit or apostrophe of Latin script on either side. A
+# Chinese character is no part of an English word, so "先stop一下" and "我想talk to a person" match.
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_LATIN_BEFORE = r"(?<![^\W\u3400-\u9fff\uf900-\ufaff])(?<!')"
+_LATIN_AFTER = r"(?![^\W\u3400-\u9fff\uf900-\ufaff])(?!')"
+# A Chinese phrase right after a negation is not that phrase: "没有什么关系" is not "有什么关系",
+# "我不害怕" is no fear, "没有不明白的" asks nothing. Deleting and stopping read their own negations.
+_CJK_NEGATED = re.compile(r"(?:没有|没|不|无|未|别|非)$")
+_A_NOT_A = re.compile(r"(.)[不没]\1$")  # "有没有真人", "是不是": a question, no negation
+_OWN_NEGATION = ("delete", "stop", "keep", "negation", "not_question", "asking", "question_words", "uncontrolled", "unsure")
 
 # Kinds a message can carry; the order is the order of precedence when several are present.
 LEAVING = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person")
@@ -62,10 +73,13 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
             continue
         # Apostrophes are optional, as people type on phones: "don't" also finds "dont".
         body = re.escape(core).replace(r"\ ", r"\s+").replace("'", "'?")
-        if not has_cjk(core):
-            body = r"(?<![\w'])" + body + r"(?![\w'])"
-        # "^": at the start of the message or of a sentence within it ("no. why does it matter?")
-        start = r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？]))" if head else ""
+        latin = not has_cjk(core)
+        if latin:
+            body = _LATIN_BEFORE + body + _LATIN_AFTER
+        # "^": at the start of the message or of a sentence within it ("no. why does it matter?"),
+        # and, for an English or Spanish phrase, where it switches in from Chinese ("先stop一下").
+        start = (r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？])" + (r"|(?<=" + _CJK + r")|(?<=" + _CJK + r"\s)" if latin else "")
+                 + ")") if head else ""
         parts.append(start + body + (r"(?=\W*$)" if tail else ""))
     return re.compile("|".join(parts)) if parts else None
 
@@ -84,7 +98,14 @@ def _spans(kind: str, folded: str) -> List[Tuple[int, int]]:
     spans = []
     for pattern in _patterns(kind):
         spans.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    if kind not in _OWN_NEGATION:
+        spans = [(s, e) for s, e in spans if not _negated_chinese(folded, s)]
     return spans
+
+
+def _negated_chinese(folded: str, start: int) -> bool:
+    before = folded[max(0, start - 3):start]
+    return has_cjk(folded[start]) and bool(_CJK_NEGATED.search(before[-2:])) and not _A_NOT_A.search(before)
 
 
 def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
@@ -146,11 +167,65 @@ def is_question(text: str) -> bool:
     for start, end in _spans("not_question", folded):
         folded = folded[:start] + " " * (end - start) + folded[end:]
     starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)]
+    kept = _accented(text)
     for pattern in _patterns("question_words"):
         for m in pattern.finditer(folded):
-            if has_cjk(m.group()) or any(folded[s:m.start()].strip() == "" for s in starts):
+            if has_cjk(m.group()):
+                return True
+            if any(folded[s:m.start()].strip() == "" for s in starts) and not _opens_a_statement(folded, kept, m):
                 return True
     return False
+
+
+# Subject words after a question word make it open a clause, not ask ("when he was 3 ...",
+# "what i can tell you is no"): a question puts a verb there ("when is it", "how does it work").
+_OPENERS = frozenset("what when where how who which".split())  # not "whats": that holds its verb
+_SUBJECTS = frozenset("i he she we they it my his her our their hes shes im ive its theyre".split())
+
+
+def _accented(text: str) -> str:
+    """The text folded as ``fold`` does but keeping accents (same offsets), or "" if they differ."""
+    kept = re.sub(r"\s+", " ", unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text or "")
+                                                     .translate(_APOSTROPHES).lower())).strip()
+    return kept if len(kept) == len(fold(text)) else ""
+
+
+@lru_cache(maxsize=None)
+def _marked_words() -> frozenset:
+    """Question words whose lexicon spelling carries an accent ("cuándo", "cómo"): written without
+    it, the word is the conjunction ("cuando tenía 5 ..."), not the question."""
+    return frozenset(fold(p) for lang in LANGUAGES for p in lexicon(lang).get("question_words", [])
+                     if fold(p) != unicodedata.normalize("NFC", p.lower()))
+
+
+def _opens_a_statement(folded: str, kept: str, m: "re.Match[str]") -> bool:
+    """A question word (no "?" in the message) that opens a statement: written without the accent
+    that makes it a question, followed by a subject, or opening a clause that another clause in the
+    same sentence completes ("como le dije, tiene 9 años", "when you put it like that, yes")."""
+    word = m.group()
+    if word in _marked_words() and kept and kept[m.start():m.end()] == word:
+        return True
+    after = folded[m.end():]
+    following = after.split()[:1]
+    if following and following[0].replace("'", "") in _SUBJECTS and word in _OPENERS:
+        return True
+    clause_end = _CLAUSE_BREAK.search(after)
+    return bool(clause_end and after[clause_end.start()] in ",，;；:：" and
+                re.search(r"\w", after[clause_end.end():].split(".")[0]))
+
+
+def explain_statements(text: str) -> Tuple[Cue, ...]:
+    """The explain cues said, not asked: in a clause with no question ("never heard of that drug",
+    not "what is it?")."""
+    folded = fold(text)
+    out = []
+    for cue in find_cues(text):
+        if cue.kind == "explain":
+            lo, hi = _clause(folded, cue.start, cue.end)
+            asks = _spans("asking", folded[lo:hi]) or any(p.search(folded, cue.end, hi) for p in _patterns("question_words"))
+            if not _QUESTION_MARK.search(folded[lo:hi + 1]) and not asks:
+                out.append(cue)
+    return tuple(out)
 
 
 def qualifiers(text: str) -> Tuple[str, ...]:

@@ -36,6 +36,7 @@ from bot.trial.model import (
 )
 from bot.understanding import cues, parsing, safety
 from bot.understanding.language import looks_unsupported, names_a_language, requested_language
+from bot.understanding.matching import CJK_SPACE_BREAK
 from bot.understanding.text import fold
 
 # Kinds of question besides the trial's own (bot.trial.model: tri, age, months, ecog, choice).
@@ -306,13 +307,21 @@ def _choice_answer(slot: str, text: str, lang: Optional[str]) -> Any:
 
 def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
     """The answer in typed text for this question, or None; and notes about the reading."""
+    value, notes, _said = _read_answer(question, text, lang)
+    return value, notes
+
+
+def _read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...], str]:
+    """``read_answer``, and the sentences that say rather than ask (``_said_not_asked``), so the
+    check for an answer about another condition reads the same sentences without working them out
+    again."""
     kind = question.kind
     if kind == CONFIRM and _wordy(text):
-        return None, ("too long to confirm",)  # "are you sure?" takes a plain yes or no, or a button
+        return None, ("too long to confirm",), ""  # "are you sure?" takes a plain yes or no, or a button
     if kind in (TRI, CONFIRM) and (kind == CONFIRM or question.slot in CONSENT_QUESTIONS):
         text = _consent_words(text)  # consent is given in so many words, not inside a question
         if not text:
-            return None, ("asked instead",)
+            return None, ("asked instead",), ""
     said = _said_not_asked(question, text, lang)
     value, notes = _read_kind(question, said, lang) if said else (None, ())
     if value is not None:
@@ -320,8 +329,8 @@ def read_answer(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple
     else:
         value, notes = _read_kind(question, text, lang)
     if value is not None and question.question is not None and not question.question.accepts(value):
-        return None, ("out_of_range",)
-    return value, notes
+        return None, ("out_of_range",), said
+    return value, notes, said
 
 
 def _read_kind(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
@@ -389,6 +398,8 @@ def _typed_button(question: OpenQuestion, text: str) -> Optional[Tuple[str, Dict
 def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[str, ...]:
     out = [kind for kind in ("not_delete", "delete_question", "distress", "explain", "why", "bot") if kind in found]
     intent, sure = message.intent or "", message.confidence
+    if intent == "distress" and "distress" not in out and sure >= (SURE_WITHOUT_ANSWER if answered else SURE_FOR_A_QUESTION):
+        out.insert(0, "distress")  # "we're barely holding it together": warmth, then the question again
     asks = cues.is_question(message.text)
     if intent.startswith("faq_") and ((asks and sure >= SURE_FOR_A_QUESTION) or (not answered and sure >= SURE_WITHOUT_ANSWER)):
         out.append("faq:" + intent)
@@ -474,8 +485,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         if typed is not None:
             answer = _entity_answer(question.kind, question.question, typed[1])
             evidence.append("button words")
+        said = ""
         if answer is None:
-            answer, notes = read_answer(question, text, lang)
+            answer, notes, said = _read_answer(question, text, lang)
             if answer is not None:
                 evidence.append("parsed")
                 if not _survives(question, text, lang, answer):
@@ -484,11 +496,21 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                 elif emergency and not _survives_emergency(question, text, lang, answer):
                     answer, notes = None, ()  # "a fever of 40 and a seizure": the 40 is no age
                     evidence.append("answer words belong to the emergency")
-                elif _about_another_condition(question, _said_not_asked(question, text, lang) or text, lang, trial):
+                elif _about_another_condition(question, said or text, lang, trial):
                     answer, notes = None, ()  # "no diabetes" to the breathing question
                     evidence.append("answers another question")
-    if requested and requested != lang:
-        answer, notes = None, ()  # asked again in the new language: "¿puedo seguir en español? ... no es"
+        if question.kind == TRI and answer in (None, NO, UNSURE) and _unfamiliar(text, lang):
+            # "never heard of that drug", "从来没听说过这个药": not sure, whatever "never" or "没" says;
+            # explained too when the message asks ("..., what is it?")
+            answer, notes = UNSURE, ("unfamiliar",)
+            evidence.append("never heard of it")
+            explains = [c for c in cues.find_cues(text) if c.kind == "explain"]
+            if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang) for c in explains):
+                found = tuple(kind for kind in found if kind != "explain")
+    if requested and requested != lang and question is not None:
+        # "是我女儿，可以用英文吗": the answer is read from the parts that do not speak of languages,
+        # and none from those that do ("¿puedo seguir en español? mi inglés no es muy bueno").
+        answer, notes = _beside_language(question, text, lang)
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
@@ -528,6 +550,31 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
 # Requests whose own words ("don't", "不要", "会不会") must not also be read as the answer.
 _REQUEST_CUES = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person",
                  "distress", "explain", "why", "bot")
+
+
+_PART_BREAK = re.compile(r"[.!?。！？,，;；]|" + CJK_SPACE_BREAK)
+
+
+def _beside_language(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[Any, Tuple[str, ...]]:
+    """The answer in the parts of a message that name no language, when some part does."""
+    parts = [p.strip() for p in _PART_BREAK.split(text) if p and p.strip()]
+    rest = [p for p in parts if not names_a_language(p)]
+    if not rest or len(rest) == len(parts):
+        return None, ()
+    return read_answer(question, ". ".join(rest), lang)
+
+
+def _unfamiliar(text: str, lang: Optional[str]) -> bool:
+    """Whether the message says the person does not know the thing asked about: an explain cue
+    in a statement whose own words read as a "no" or "not sure" ("never heard of", "没听说过",
+    "nunca he oído", "don't know what that is"). "I don't understand" reads as neither: it asks
+    for an explanation of the question, and is not an answer to it."""
+    return any(_unfamiliar_cue(text, c, lang) for c in cues.explain_statements(text))
+
+
+def _unfamiliar_cue(text: str, cue: cues.Cue, lang: Optional[str]) -> bool:
+    return cue in cues.explain_statements(text) and \
+        parsing.parse_tri(fold(text)[cue.start:cue.end], lang) in (NO, UNSURE)
 
 
 def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
