@@ -45,6 +45,7 @@ from bot import dialogue
 from bot.leads.default import record_started
 from bot.trial import TRIAL
 from bot.trial.model import CHOICE, NO, UNSURE, YES
+from bot.understanding import cues
 from bot.understanding.interpret import Reading, excludes
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,16 @@ def changeable(tracker: Tracker, form: str) -> List[str]:
     return slots
 
 
+def latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
 def store_answer(slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
     """A trial answer: kept, or held for a check when it was typed and would exclude."""
     question = TRIAL.question(slot)
     if question is None or not question.accepts(value):
         return {slot: None}
-    typed = not str((tracker.latest_message or {}).get("text") or "").lstrip().startswith("/")
+    typed = not latest_text(tracker).lstrip().startswith("/")
     if typed and excludes(TRIAL, answered(tracker), slot, value):
         return {slot: None, "pending_answer": {"slot": slot, "value": value},
                 "check_statement": replies.check_statement(slot, value, tracker)}
@@ -189,6 +194,8 @@ class QuestionForm(FormValidationAction):
         topic = tracker.get_slot("confirm_topic")
         done = [SlotSet("confirm_topic", None), SlotSet(COUNTER, 0.0)]
         said = plain_reading(reading)
+        if said is None and not reading.leaving and "continue" in cues.kinds(latest_text(tracker)):
+            said = NO  # "继续", "carry on", "sigamos": the words of the "No, carry on" button
         if reading.leaving and said is None:
             if SAME_REQUEST.get(reading.leaving) == topic:
                 said = YES  # "sí, bórrelo" to "Delete everything?": the request again is a yes

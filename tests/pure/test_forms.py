@@ -276,3 +276,18 @@ async def test_a_second_unreadable_reply_to_a_held_answer_asks_the_question_agai
     assert said == ["utter_check_try_again"]
     assert sets["pending_answer"] is None and sets.get("patient_age") is None
     assert sets["requested_slot"] == "patient_age"
+
+
+@pytest.mark.parametrize("text, language", [("继续", "zh"), ("算了，还是继续吧", "zh"), ("carry on", "en"),
+                                            ("ok lets continue", "en"), ("sigamos", "es"), ("seguir", "es")])
+async def test_carry_on_typed_at_do_you_want_to_stop_keeps_going(text, language):
+    slots = {**ASKED_SO_FAR, "confirm_topic": "stop"}
+    sets, said = await run_form(tracker_for("confirm_answer", text, slots=slots, language=language))
+    assert said == ["utter_kept_stop"]
+    assert "paused" not in sets and sets["requested_slot"] == "relapsed_or_refractory"
+
+
+async def test_not_wanting_to_continue_at_do_you_want_to_stop_stops():
+    slots = {**ASKED_SO_FAR, "confirm_topic": "stop"}
+    sets, said = await run_form(tracker_for("confirm_answer", "不想继续了", slots=slots, language="zh"))
+    assert sets.get("paused") is True
