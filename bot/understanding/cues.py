@@ -64,7 +64,7 @@ def lexicon(lang: str) -> Dict[str, List[str]]:
 
 def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
     """One regex for a list: longest phrase first; ^ and $ anchor to the message."""
-    parts = []
+    parts, latin_parts = [], []
     for phrase in sorted({fold(p) for p in phrases if p.strip()}, key=len, reverse=True):
         head = phrase.startswith("^")
         tail = phrase.endswith("$") and len(phrase) > 1
@@ -74,13 +74,13 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
         # Apostrophes are optional, as people type on phones: "don't" also finds "dont".
         body = re.escape(core).replace(r"\ ", r"\s+").replace("'", "'?")
         latin = not has_cjk(core)
-        if latin:
-            body = _LATIN_BEFORE + body + _LATIN_AFTER
         # "^": at the start of the message or of a sentence within it ("no. why does it matter?"),
         # and, for an English or Spanish phrase, where it switches in from Chinese ("先stop一下").
         start = (r"(?:^|(?<=[.!?。！？]\s)|(?<=[.!?。！？])" + (r"|(?<=" + _CJK + r")|(?<=" + _CJK + r"\s)" if latin else "")
                  + ")") if head else ""
-        parts.append(start + body + (r"(?=\W*$)" if tail else ""))
+        (latin_parts if latin else parts).append(start + body + (r"(?=\W*$)" if tail else ""))
+    if latin_parts:  # the word boundary once around them all: per phrase it took seconds to compile
+        parts.insert(0, _LATIN_BEFORE + "(?:" + "|".join(latin_parts) + ")" + _LATIN_AFTER)
     return re.compile("|".join(parts)) if parts else None
 
 
