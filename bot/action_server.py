@@ -64,6 +64,18 @@ def build_app(token: str, action_package: str = "actions"):
     return app
 
 
+def warm_up() -> None:
+    """Reads a message in each language before the first person is served: the lexicons and
+    matchers load on first use, and on a busy machine the first reply otherwise came after the
+    channel's turn timeout ("something went wrong" to a first "yes please")."""
+    from bot.trial import TRIAL
+    from bot.understanding.interpret import Message, OpenQuestion, interpret
+
+    for lang, text in (("en", "yes, he is 31"), ("zh", "是的，31岁"), ("es", "sí, tiene 31 años")):
+        for slot in ("patient_age", "respondent", "b_all_diagnosis", "ecog", "contact_details"):
+            interpret(Message(text=text, language=lang), OpenQuestion.of(TRIAL, slot), TRIAL, {})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
@@ -74,6 +86,7 @@ def main() -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logs.install()
     app = build_app(os.environ.get("ACTION_SERVER_TOKEN", ""))
+    warm_up()
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
     return 0
 

@@ -28,7 +28,7 @@ def start_action_server(port: int, extra_env=None) -> subprocess.Popen:
     env = {**os.environ, "ACTION_SERVER_TOKEN": ACTION_TOKEN, **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/health", timeout=60)
+    wait_for(f"http://127.0.0.1:{port}/health", timeout=120)
     return proc
 
 

@@ -120,7 +120,7 @@ def debug_servers(tmp_path_factory, lead_env):
                              str(rasa_port), "--enable-api", "--auth-token", "t0ken"], cwd=ROOT, env=env,
                             stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", timeout=60)
+        wait_for(f"http://127.0.0.1:{action_port}/health", timeout=120)
         wait_for(f"http://127.0.0.1:{rasa_port}/", timeout=240)
         yield {"url": f"http://127.0.0.1:{rasa_port}", "token": "t0ken", "logs": (rasa_log, action_log)}
     finally:
