@@ -69,6 +69,7 @@ from bot.understanding.numbers import (
     span_hits,
     vague_duration,
 )
+from bot.understanding.text import has_cjk
 
 __all__ = [
     "MAX_CHARS",
@@ -502,8 +503,32 @@ def _respondent(text: str, lang: str | None) -> Hit | None:
         _, first = run(opening, lang, _respondent_hits)
         first = [h for h in first if h.kind != "alongside"]
         if first:
-            return _pick(longest_first(first), ("self",))
+            named = _in_apposition(as_text(text), opening, first, hits)
+            return named or _pick(longest_first(first), ("self",))
     return _pick(hits, ("self",))
+
+
+def _bare_word(clause: str) -> bool:
+    return len(clause.split()) <= 1 and len(clause.strip()) <= (2 if has_cjk(clause) else 6)
+
+
+def _short(clause: str) -> bool:
+    return len(clause.split()) <= 3 and len(clause.strip()) <= (8 if has_cjk(clause) else 16)
+
+
+def _in_apposition(text: str, opening: str, first: List[Hit], hits: List[Hit]) -> Hit | None:
+    """"me, the mum", "我，孩子妈妈", "yo, la mamá": a bare "me" is named by the clause right after
+    it, so that relation decides (a clause that names nobody, "me, im 24", leaves "me")."""
+    if any(h.kind != "self" for h in first) or not _short(opening):
+        return None
+    rest = text[len(opening) + 1:]
+    second = _opening_clause(rest) or rest
+    if not _short(second):  # "me. my mum is helping me type": a sentence of its own, not a name
+        return None
+    start = len(opening) + 1
+    named = [h for h in hits if h.kind not in ("self", "alongside") and start <= h.start < start + len(second)]
+    # the clause is the relation and at most a word more ("the mum", "孩子妈妈"), not "我妈在旁边帮我看"
+    return next((h for h in named if _bare_word(second.replace(text[h.start:h.end], " ", 1))), None)
 
 
 def parse_respondent(text: str, lang: str | None = None) -> str | None:

@@ -147,3 +147,19 @@ def test_activity_round_four(text, lang, level):
 ])
 def test_sex_round_four(text, lang, sex):
     assert understood(text, "sex", lang) == sex
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("me, the mum. I'm exhausted, havent slept properly in weeks", "en", "guardian"),
+    ("it's me, his dad", "en", "guardian"),
+    ("me (mum)", "en", "guardian"),
+    ("我，孩子妈妈", "zh", "guardian"),
+    ("yo, la mamá", "es", "guardian"),
+    ("soy yo, su tía", "es", "other"),
+    # a "me" that nothing names stays the patient
+    ("me, im 24 and have ALL", "en", "patient"),
+    ("me. my mum is helping me type", "en", "patient"),
+    ("yo. soy la paciente", "es", "patient"),
+])
+def test_a_bare_me_is_named_by_the_words_right_after_it(text, lang, expected):
+    assert understood(text, "respondent", lang) == expected
