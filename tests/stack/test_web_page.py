@@ -487,3 +487,25 @@ def test_page_headers_and_markup(web_stack):
     with urllib.request.urlopen(web_stack.url + "app.css") as resp:
         css = resp.read().decode()
     assert "url(" not in css and "@import" not in css and "@font-face" not in css
+
+
+def test_a_double_tap_does_not_answer_the_next_question(open_chat):
+    """The Chromium tester's second tap on "Yes" landed on the next question's "Yes" and answered
+    it unread. Choices that have just appeared ignore a tap; once the reply is complete they work."""
+    chat = open_chat("en-US").open()
+    chat.begin()
+    page = chat.page
+    # Tap the first new button the moment the next question's choices appear.
+    page.evaluate("""() => {
+      const box = document.getElementById('quick-replies');
+      new MutationObserver((_, obs) => {
+        const b = box.querySelector('button[data-payload*="respondent"]');
+        if (b) { obs.disconnect(); b.click(); window.__tapped = true; }
+      }).observe(box, {childList: true});
+    }""")
+    chat.click_reply('"q": "prescreen_consent"')
+    page.wait_for_function("() => window.__tapped === true")
+    assert chat.user_texts() == ["Yes, let's start"], "the second tap answered the next question"
+    assert chat.slot("respondent") is None
+    chat.click_reply("patient")  # a tap once the reply is complete counts
+    assert chat.slot("respondent") == "patient"

@@ -12,6 +12,9 @@ const BOT_EVENT = "bot_uttered"; // credentials.yml: socketio.bot_message_evt
 const MAX_LENGTH = 2000;
 const QUIET_MS = 450; // a reply is complete when no further bot message arrives for this long
 const SLOW_MS = 30000;
+// New choices ignore taps for this long: a second tap on "Yes" must not answer the next question
+// before it could be read. Shorter than QUIET_MS, so a deliberate tap once the reply is complete counts.
+const SETTLE_MS = 400;
 const KEY_OLD_SESSION = "prescreen.session"; // localStorage: the conversation id pages before sessions kept
 const KEY_LANGUAGE = "prescreen.language"; // localStorage: the language chosen on this device
 const KEY_TRANSCRIPT = "prescreen.transcript"; // sessionStorage: what this tab has shown
@@ -204,8 +207,9 @@ function cleanReplies(list) {
     .map((b) => ({ title: b.title, payload: b.payload }));
 }
 
-function showReplies(replies, labelledBy) {
+function showReplies(replies, labelledBy, fresh = true) {
   state.replies = replies;
+  const shownAt = fresh ? performance.now() : -Infinity; // restored after a reload: no double tap to catch
   els.replies.replaceChildren(
     ...replies.map((reply) => {
       const button = document.createElement("button");
@@ -214,6 +218,7 @@ function showReplies(replies, labelledBy) {
       button.textContent = reply.title;
       button.dataset.payload = reply.payload;
       button.addEventListener("click", () => {
+        if (performance.now() - shownAt < SETTLE_MS) return; // the end of a double tap
         state.answeredWithButton = true;
         clearReplies();
         send(reply.payload, reply.title);
@@ -682,7 +687,7 @@ async function init() {
     // Choices are shown again only under a message still on screen: never "Yes, send it" under
     // a summary this device did not keep.
     if (last && last.who === "bot" && !last.hidden && last.replies.length) {
-      showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id);
+      showReplies(last.replies, els.log.lastElementChild.querySelector(".msg-text").id, false);
     }
     // Reloaded in the hand-off, where the question is not kept here: the server says it again.
     state.replay = state.contactStep && Boolean(last && last.hidden);
