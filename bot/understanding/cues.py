@@ -110,7 +110,7 @@ def _negated_chinese(folded: str, start: int) -> bool:
 
 def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
     """The clause around a span: from the punctuation before it to the punctuation after it."""
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, start)]
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(folded) if m.end() <= start]  # endpos would hide CJK_SPACE's lookahead
     after = _CLAUSE_BREAK.search(folded, end)
     return (before[-1] if before else 0), (after.start() if after else len(folded))
 

@@ -50,7 +50,7 @@ def _pattern(words: Tuple[str, ...]) -> Pattern[str] | None:
 
 
 def _clause(folded: str, start: int, end: int) -> Tuple[int, int]:
-    before = [m.end() for m in _CLAUSE_END.finditer(folded, 0, start)]
+    before = [m.end() for m in _CLAUSE_END.finditer(folded) if m.end() <= start]  # endpos would hide CJK_SPACE's lookahead
     after = _CLAUSE_END.search(folded, end)
     return (before[-1] if before else 0), (after.start() if after else len(folded))
 

@@ -157,3 +157,11 @@ def test_cue_kinds(text, kind):
         assert "stop" not in found
     else:
         assert kind in found
+
+
+def test_a_space_between_chinese_clauses_ends_the_clause_a_negation_belongs_to():
+    """ "我不想参加了 删掉我的信息": the 不 belongs to taking part; the request to delete stands (and is
+    confirmed before anything is deleted). A negation right before the space still carries over."""
+    assert "delete" in cues.kinds("我不想参加了 删掉我的信息")
+    assert "not_delete" not in cues.kinds("我不想参加了 删掉我的信息")
+    assert cues.kinds("不要 删除我的信息") == ("not_delete",)
