@@ -430,13 +430,16 @@ _HOLDS_CONTACT = re.compile(r"\d(?:[\s().-]*\d){5,}|[^\s@]+@[^\s@]+\.\w")  # a p
 FROM_PART = "read_from_part"  # the answer came from some sentences only; the others ask or are about another question
 
 
+_ASIDE_BREAK = re.compile(r"[,，]|" + CJK_SPACE_BREAK)  # "she's 6, is that too young?", "我是他妈 这个要花钱吗"
+
+
 def _asks_after_answering(text: str) -> bool:
-    """A question of its own after the answer: a later sentence that asks, of a few words."""
-    sentences = _sentences(text)
-    for sentence in sentences[1:]:
-        folded = fold(sentence)
+    """A question of its own after the answer: a later sentence or clause that asks, of a few words."""
+    parts = [p.strip() for sentence in _sentences(text) for p in _ASIDE_BREAK.split(sentence) if p.strip()]
+    for part in parts[1:]:
+        folded = fold(part)
         long_enough = len(folded.split()) >= 3 or sum("\u3400" <= ch <= "\u9fff" for ch in folded) >= 4
-        if long_enough and cues.is_question(sentence):
+        if long_enough and cues.is_question(part):
             return True
     return False
 

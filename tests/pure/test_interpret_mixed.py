@@ -195,3 +195,20 @@ def test_a_negated_chinese_cue_beside_an_answer_leaves_the_answer_alone():
     reading = read("我不害怕，没做过", "had_car_t", "zh")
     assert reading.answer == "no"
     assert reading.digressions == ()
+
+
+@pytest.mark.parametrize("text, slot, lang, answer", [
+    ("she's 6, is that too young?", "patient_age", "en", 6.0),
+    ("im his dad, how long does the whole trial take", "respondent", "en", "guardian"),
+    ("我是孩子他妈 顺便问一句这个要花钱吗", "respondent", "zh", "guardian"),
+    ("tiene 9, cuanto dura el tratamiento?", "patient_age", "es", 9.0),
+])
+def test_a_question_after_a_comma_or_a_chinese_space_is_answered_and_the_answer_kept(text, slot, lang, answer):
+    reading = read(text, slot, lang)
+    assert reading.answer == answer
+    assert any(d.startswith("faq") for d in reading.digressions)
+
+
+@pytest.mark.parametrize("text, slot, lang", [("7, he turns 8 in may", "patient_age", "en"), ("no, why?", "dic", "en")])
+def test_a_clause_after_a_comma_that_asks_nothing_of_its_own_is_no_trial_question(text, slot, lang):
+    assert not any(d.startswith("faq") for d in read(text, slot, lang).digressions)
