@@ -508,7 +508,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             answer, notes = UNSURE, ("unfamiliar",)
             evidence.append("never heard of it")
             explains = [c for c in cues.find_cues(text) if c.kind == "explain"]
-            if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang) for c in explains):
+            statements = cues.explain_statements(text)
+            if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang, statements) for c in explains):
                 found = tuple(kind for kind in found if kind != "explain")
     if requested and requested != lang and question is not None:
         # "是我女儿，可以用英文吗": the answer is read from the parts that do not speak of languages,
@@ -572,11 +573,13 @@ def _unfamiliar(text: str, lang: Optional[str]) -> bool:
     in a statement whose own words read as a "no" or "not sure" ("never heard of", "没听说过",
     "nunca he oído", "don't know what that is"). "I don't understand" reads as neither: it asks
     for an explanation of the question, and is not an answer to it."""
-    return any(_unfamiliar_cue(text, c, lang) for c in cues.explain_statements(text))
+    statements = cues.explain_statements(text)
+    return any(_unfamiliar_cue(text, c, lang, statements) for c in statements)
 
 
-def _unfamiliar_cue(text: str, cue: cues.Cue, lang: Optional[str]) -> bool:
-    return cue in cues.explain_statements(text) and \
+def _unfamiliar_cue(text: str, cue: cues.Cue, lang: Optional[str], statements: Tuple[cues.Cue, ...]) -> bool:
+    """``statements``: the message's explain cues in clauses that ask nothing, found once by the caller."""
+    return cue in statements and \
         parsing.parse_tri(fold(text)[cue.start:cue.end], lang) in (NO, UNSURE)
 
 
