@@ -35,6 +35,7 @@ DIGRESSION_REPLIES = {
     "bot": "utter_bot_challenge",
     "other": "utter_out_of_scope",
     "greet": "utter_hello_again",
+    "resume": "utter_welcome_back",  # then the open question again, with its place
     "thank": "utter_thank",
     "not_delete": "utter_nothing_deleted",
     "delete_question": "utter_delete_info",

@@ -51,7 +51,12 @@ QUESTIONS_WELCOME = ("contact_message",)  # a message for the coordinator: a que
 # answered on the spot, after which the question is asked again.
 LEAVING = ("delete", "restart", "change", "stop", "later", "person")
 STAYING = ("not_delete", "delete_question", "distress", "explain", "why", "bot", "language", "faq",
-           "other", "greet", "thank", "stale_button", "next_steps")
+           "other", "greet", "thank", "stale_button", "next_steps", "resume")
+# Buttons and words that open a pre-screening: sent while one is under way (the page's "Continue"
+# after the tab was closed, "let's begin", "I'm back"), they get "here is where we were", never a miss.
+OPENING_INTENTS = ("greet", "start_screening", "resume_conversation")
+MAX_RESUMING_CHARS = 60
+AGREE_TO_START = ("prescreen_consent",)  # where "ok, let's begin" is the answer
 
 # Intents a button can carry for each digression (the domain's button payloads).
 BUTTON_DIGRESSIONS = {
@@ -511,6 +516,14 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             statements = cues.explain_statements(text)
             if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang, statements) for c in explains):
                 found = tuple(kind for kind in found if kind != "explain")
+    if question is not None and question.kind == TRI and answer in (None, YES) and _only_going_on(text) and \
+            not set(LEAVING) & set(found) and not cues.is_question(text):
+        if question.slot in AGREE_TO_START:
+            answer, notes = YES, ()  # "ok, let's begin" to "shall we start?"
+            evidence.append("agrees to start")
+        elif answer is not None:
+            answer, notes = None, ()  # "vale, empecemos" at "has it come back?" agrees to go on, answers nothing
+            evidence.append("agrees to go on")
     if requested and requested != lang and question is not None:
         # "是我女儿，可以用英文吗": the answer is read from the parts that do not speak of languages,
         # and none from those that do ("¿puedo seguir en español? mi inglés no es muy bueno").
@@ -532,6 +545,9 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
     staying = list(_staying(message, found, answer is not None))
+    if answer is None and not leaving and not staying and question is not None and \
+            {"start", "continue"} & set(found) and len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text):
+        staying.append("resume")  # "let's begin", "ok I'm back" with a question open
     if requested and requested != lang:
         staying.append("language")
     if answer is None and not leaving and not staying and emergency is None and question is not None and \
@@ -566,6 +582,17 @@ def _beside_language(question: OpenQuestion, text: str, lang: Optional[str]) -> 
     if not rest or len(rest) == len(parts):
         return None, ()
     return read_answer(question, ". ".join(rest), lang)
+
+
+def _only_going_on(text: str) -> bool:
+    """A "let's begin" or "carry on" with at most a word or two beside it ("ok", "vale", "好")."""
+    spans = [c for c in cues.find_cues(text) if c.kind in ("start", "continue")]
+    if not spans:
+        return False
+    folded = fold(text)
+    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    latin = re.findall(r"[^\W\d_]+", re.sub(r"[\u3400-\u9fff]", " ", rest))
+    return len(latin) <= 2 and sum("\u3400" <= ch <= "\u9fff" for ch in rest) <= 2
 
 
 def _unfamiliar(text: str, lang: Optional[str]) -> bool:
@@ -644,6 +671,8 @@ def _read_button(message: Message, payload: Tuple[str, Dict[str, Any]], question
                        evidence=("button",))
     if intent.startswith("faq_"):
         return Reading(digressions=("faq:" + intent,), typed=False, evidence=("button",))
+    if intent in OPENING_INTENTS and question is not None:
+        return Reading(digressions=("resume",), typed=False, evidence=("button",))
     if question is None:
         return Reading(typed=False, emergency=emergency, evidence=("button without a question",))
     answer = _entity_answer(question.kind, question.question, entities)

@@ -138,6 +138,26 @@ def test_after_a_stop_a_natural_start_carries_on_where_the_person_was(chat, lang
     assert c.slot("patient_age") == 7.0
 
 
+WELCOME_BACK = {"en": "Welcome back", "zh": "欢迎回来", "es": "Bienvenido de nuevo"}
+BEGIN_AGAIN = {"en": ["let's begin", "ok im back"], "zh": ["开始吧", "我回来了"], "es": ["empecemos", "ya volvi"]}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_coming_back_mid_screening_carries_on_and_is_never_a_miss(chat, lang):
+    """The page's "Continue" after the tab was closed sends /greet while a question is open; so
+    do "let's begin" and "I'm back". Each gets "welcome back" and the same question: none counts
+    as an unreadable reply, so nothing is noted "not sure" behind the person's back."""
+    c = chat(lang)
+    reach(c, lang, "patient_age")
+    for text in ["/greet", "/start_screening", *BEGIN_AGAIN[lang]]:
+        c.say(text)
+        assert WELCOME_BACK[lang] in last_bot(c), "\n".join(c.transcript[-4:])
+        assert c.requested_slot == "patient_age", "\n".join(c.transcript[-4:])
+    assert c.slot("patient_age") is None, "nothing was noted for the age"
+    c.say(PARENT[lang]["patient_age"])
+    assert c.slot("patient_age") == 7.0
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_after_a_result_a_natural_start_offers_a_new_screening(chat, lang):
     c = chat(lang)

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.fixtures.web import ChatPage, answer_first, answer_until
+from tests.fixtures.web import TURN_TIMEOUT_MS, ChatPage, answer_first, answer_until
 
 NAME, PHONE = "Lan Reload", "13812345678"
 
@@ -134,4 +134,30 @@ def test_the_privacy_notice_says_how_long_answers_are_kept_and_how_to_delete_the
     chat.page.click("#privacy-details summary")
     assert kept in chat.page.locator(".privacy-text").inner_text()
     assert chat.page.locator("#forget").is_visible()
+    assert_clean(chat)
+
+
+@pytest.mark.parametrize("locale,welcome", [("en-US", "Welcome back"), ("es-ES", "Bienvenido de nuevo")])
+def test_closing_the_tab_and_coming_back_carries_on_where_the_person_was(open_chat, locale, welcome):
+    """A closed tab forgets what it showed, but the session cookie still names the conversation:
+    the notice's "Continue" and a typed "let's begin" carry on at the same question, with
+    nothing noted for it, instead of "didn't catch that"."""
+    chat = open_chat(locale).open()
+    answer_first(chat, 4)
+    asked, conversation = chat.slot("requested_slot"), chat.session_id
+    question = chat.bot_texts()[-1]
+    context = chat.page.context
+    chat.page.close()
+
+    page = context.new_page()  # the same browser, a new tab
+    page.set_default_timeout(TURN_TIMEOUT_MS)
+    chat = ChatPage(page, chat.stack, chat.traffic).open()
+    assert chat.page.locator("#notice").is_visible(), "a new tab shows the notice"
+    chat.begin()
+    assert chat.session_id == conversation
+    said = " ".join(chat.bot_texts())
+    assert welcome in said and question in chat.bot_texts()[-1], chat.bot_texts()
+    chat.type("ok let's begin" if locale == "en-US" else "vale, empecemos")
+    assert chat.bot_texts()[-1] == question, chat.bot_texts()[-3:]
+    assert chat.slot("requested_slot") == asked and chat.slot(asked) is None
     assert_clean(chat)
