@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import form_in_progress, next_form, say_resume_code
 from actions.forms import SAID, QuestionForm
 from bot import dialogue
-from bot.leads.contact import CONTROL_CHARACTERS, read_contact_details
+from bot.leads.contact import CONTROL_CHARACTERS, read_contact_details, read_name
 from bot.leads.default import lead_store
 from bot.trial import TRIAL
 from bot.trial.model import HANDOFF_OUTCOMES, NO, TRI_VALUES, UNSURE, YES
@@ -84,7 +84,7 @@ class ContactQuestions:
     """The contact questions both hand-offs ask, each kept in the draft as it is answered."""
 
     def validate_contact_name(self, value, dispatcher, tracker, domain):
-        name = clean_text(value, MAX_NAME)
+        name = read_name(clean_text(value, MAX_NAME))
         if not name or not any(ch.isalpha() for ch in name):
             return {"contact_name": None}
         return self._kept(dispatcher, tracker, {"contact_name": name})

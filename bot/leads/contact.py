@@ -104,6 +104,25 @@ def _patterns() -> Tuple[re.Pattern, re.Pattern, re.Pattern]:
     return labelled, spoken_plus, label
 
 
+@lru_cache(maxsize=1)
+def _name_intro() -> re.Pattern:
+    from bot.understanding.lang import LANGUAGES, load
+
+    # As written, not folded: the match is cut from the name as typed, accents and all.
+    intros = sorted({p for lang in LANGUAGES for p in load(lang, "contact").get("name_intros", [])}, key=len, reverse=True)
+    # A Latin introduction ends as a word ("I'm Ana", not "Imogen"); a Chinese one needs no space.
+    alternatives = "|".join(re.escape(p) + (r"(?![^\W\d_])" if p[-1:].isascii() else "") for p in intros)
+    return re.compile(rf"^\s*(?:{alternatives})[\s:：,，.]*", re.I)
+
+
+def read_name(text: str) -> str:
+    """The name in a reply to "what name should the coordinator use?", without the words that
+    introduce it ("My name is Ana López", "我叫王芳", "me llamo Ana"): the rest as typed."""
+    text = str(text or "").strip()
+    rest = _name_intro().sub("", text, count=1).strip()
+    return rest if any(ch.isalpha() for ch in rest) else text
+
+
 def read_contact_details(text: str) -> Dict[str, Optional[str]]:
     """Phone, e-mail and WeChat ID found in one free-text answer (each None when absent).
 

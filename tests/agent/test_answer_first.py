@@ -296,9 +296,7 @@ def test_the_same_question_is_never_asked_three_times_the_same_way(chat):
 NAMES = ["=Maria", "<b>Ana</b>", "Stop Li", "/restart"]
 
 
-@pytest.mark.parametrize("name", NAMES[:3])
-def test_a_name_is_stored_as_typed(chat, lead_store, name):
-    c = chat("en")
+def to_the_name(c) -> None:
     c.say("hi")
     for _ in range(40):
         slot = c.requested_slot
@@ -308,9 +306,25 @@ def test_a_name_is_stored_as_typed(chat, lead_store, name):
     assert c.slot("prescreen_outcome") == "likely_eligible"
     c.say("yes")
     assert c.requested_slot == "contact_name"
+
+
+@pytest.mark.parametrize("name", NAMES[:3])
+def test_a_name_is_stored_as_typed(chat, lead_store, name):
+    c = chat("en")
+    to_the_name(c)
     c.say(name)
     assert lead_store.contact_draft(c.sender)["name"] == name  # in the encrypted draft, as typed
     assert c.slot("contact_name") != name  # the stored conversation keeps only a marker
+    assert c.requested_slot == "contact_details"
+
+
+@pytest.mark.parametrize("typed, name", [("My name is Ana López", "Ana López"), ("我叫王芳", "王芳"),
+                                         ("me llamo Lucía Pérez", "Lucía Pérez")])
+def test_the_words_that_introduce_a_name_are_not_part_of_it(chat, lead_store, typed, name):
+    c = chat("en")
+    to_the_name(c)
+    c.say(typed)
+    assert lead_store.contact_draft(c.sender)["name"] == name  # what the coordinator will read
     assert c.requested_slot == "contact_details"
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ValidateHandoffForm
-from bot.leads.contact import read_contact_details
+from bot.leads.contact import read_contact_details, read_name
 from bot.leads.default import lead_store
 from bot.leads.store import LeadStore
 
@@ -87,3 +87,14 @@ def test_a_preferred_time_with_a_no_in_it_is_kept_as_typed(store_env, typed, lan
     sets = ValidateHandoffForm().validate_contact_time(typed, dispatcher, _time_tracker(typed, language), {})
     assert sets == {"contact_time": "given"}
     assert store_env.contact_draft("conv-time")["time"] == kept
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("My name is Ana López", "Ana López"), ("i'm Maria, his mum", "Maria, his mum"), ("Call me Jo", "Jo"),
+    ("我叫王芳", "王芳"), ("我的名字是 李明", "李明"), ("我是王芳", "王芳"),
+    ("Me llamo Lucía Pérez", "Lucía Pérez"), ("mi nombre es: José", "José"),
+    # as typed: names that begin like an introduction, and an introduction with no name after it
+    ("Imogen Smith", "Imogen Smith"), ("Soyeon Kim", "Soyeon Kim"), ("王芳", "王芳"), ("this is", "this is"),
+])
+def test_a_name_is_read_without_the_words_that_introduce_it(typed, name):
+    assert read_name(typed) == name
