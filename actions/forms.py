@@ -251,7 +251,8 @@ class QuestionForm(FormValidationAction):
             if value is not None:
                 stored = self.store(topic, value, tracker)
                 if stored.get(topic) is not None:
-                    dispatcher.utter_message(response="utter_answer_updated")
+                    dispatcher.utter_message(response="utter_answer_updated",
+                                             question_label=replies.label(topic, replies.tracker_language(tracker)))
                 events = [SlotSet(k, v) for k, v in stored.items()]
             else:
                 dispatcher.utter_message(response="utter_change_answer_ok")

@@ -104,7 +104,7 @@ def say_notes(dispatcher: CollectingDispatcher, reading: Reading, stored: Any) -
 # --- words built from the answers -------------------------------------------------------------------
 
 
-def _language(tracker: Tracker) -> str:
+def tracker_language(tracker: Tracker) -> str:
     language = tracker.get_slot("language")
     return language if language in LANGUAGES else "en"
 
@@ -133,7 +133,7 @@ def value_words(slot: str, value: Any, language: str) -> str:
 
 def check_statement(slot: str, value: Any, tracker: Tracker) -> str:
     """What was understood, in plain words, for "Just to check: ... Is that right?"."""
-    language = _language(tracker)
+    language = tracker_language(tracker)
     template = trial_words(language)["checks"][slot]
     fields = {"value": value_words(slot, value, language),
               "ref": tracker.get_slot("patient_ref") or "", "Ref": tracker.get_slot("patient_ref_title") or ""}
@@ -155,12 +155,12 @@ def clarify_slots(slot: Optional[str], tracker: Tracker) -> List[EventType]:
         kind = "respondent"
     elif slot == "sex":
         kind = "sex"
-    return [SlotSet("clarify_kind", kind), SlotSet("question_label", label(slot or "", _language(tracker)))]
+    return [SlotSet("clarify_kind", kind), SlotSet("question_label", label(slot or "", tracker_language(tracker)))]
 
 
 def change_menu(dispatcher: CollectingDispatcher, tracker: Tracker, slots: List[str]) -> None:
     """"Which answer would you like to change?" with one button per answer that can change."""
-    language = _language(tracker)
+    language = tracker_language(tracker)
     buttons = [
         {"title": label(slot, language), "payload": "/change_answer" + json.dumps({"topic": slot, "q": "change_which"})}
         for slot in slots

@@ -125,8 +125,9 @@ def test_correction_in_one_message_mid_form(chat):
     c.say("hi")
     answer(c, PARENT_OF_SEVEN_EN, ["prescreen_consent", "respondent", "patient_age"])
     assert c.slot("patient_age") == 7.0
-    c.say("sorry, actually he is 8")
+    reply = c.texts("sorry, actually he is 8")
     assert c.slot("patient_age") == 8.0
+    assert "updated your answer for “Age”" in reply, reply
     assert c.requested_slot == "b_all_diagnosis"
 
 

@@ -218,14 +218,18 @@ def test_correcting_an_answer_re_evaluates_the_result(chat, lang):
     assert_transcript_in_language(c, lang)
 
 
+UPDATED_AGE = {"zh": "更新了“年龄”", "es": "respuesta sobre “Edad”"}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_correction_in_one_message_mid_form(chat, lang):
     c = chat(lang)
     c.say(SAY[lang]["hello"])
     answer(c, PARENT[lang], ["prescreen_consent", "respondent", "patient_age"])
     assert c.slot("patient_age") == 7.0
-    c.say(SAY[lang]["correction_eight"])
+    reply = c.texts(SAY[lang]["correction_eight"])
     assert c.slot("patient_age") == 8.0
+    assert UPDATED_AGE[lang] in reply, reply  # says which answer changed, not just "that answer"
     assert c.requested_slot == "b_all_diagnosis"
     assert_transcript_in_language(c, lang)
 
