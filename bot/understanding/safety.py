@@ -590,7 +590,9 @@ def _revives(part: str, following: str, sentence: str) -> bool:
 
 def _lone_word(part: str, start: int, end: int) -> bool:
     """A phrase of one word (two Chinese characters) with no subject or now-word beside it in
-    its part: "Socorro Ayala", "陈急救" are names, not reports; "she's seizing" is a sentence."""
+    its part: "Socorro Ayala", "陈急救" are names, not reports; "socorro, mi hija" is a sentence.
+    Only bare cries and calls for help (kind "urgent") are read so: a sign of its own ("hes gone
+    all floppy", "lips r blue") alarms in any answer."""
     phrase = part[start:end].strip()
     if (len(phrase.replace(" ", "")) > 2) if has_cjk(phrase) else len(phrase.split()) > 1:
         return False
@@ -603,7 +605,7 @@ def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
     """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order.
     ``revived``: another part of the sentence says it is happening again now ("a seizure in 2019
     and he's having one right now"), so history here does not hold. ``free_text``: the answer to
-    a name, a time or a message, where one word alone is no report (``_lone_word``)."""
+    a name, a time or a message, where a cry for help alone is no report (``_lone_word``)."""
     current = _is_current(part, sentence) or revived
     if _is_hypothetical(part, asked):
         return []
@@ -635,7 +637,7 @@ def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
             continue
         if _conditional_before(part, start, asked):
             continue
-        if free_text and _lone_word(part, start, end):
+        if free_text and kind == "urgent" and _lone_word(part, start, end):
             continue  # "Socorro Ayala" given as a name; "she's not breathing, help" still alarms
         if kind == "urgent" and asked and any(a <= start and end <= b for a, b in _find("asked_about", part)):
             continue  # "¿una fiebre de 38 es una emergencia?": the word asked about, not a report
@@ -690,8 +692,8 @@ def alarm_spans(folded: str) -> List[Tuple[int, int]]:
 @lru_cache(maxsize=2048)
 def detect(text: str, free_text: bool = False) -> Optional[str]:
     """The kind of emergency the message describes, or None. ``free_text``: the message answers a
-    name, a time or a message for the coordinator, so an emergency word alone (the name "Socorro")
-    is no report, while a sentence ("she's not breathing, help") is. Self-harm wins over the rest, so the
+    name, a time or a message for the coordinator, so a cry for help alone (the name "Socorro")
+    is no report, while a sentence ("she's not breathing, help") or a sign ("floppy") is. Self-harm wins over the rest, so the
     reply always includes the crisis lines when someone speaks of harming themselves; then the
     first specific kind said, over a bare "help!" ("救命 孩子喘不上来气了" is breathing), and a
     seizure over the unresponsiveness that comes with it ("shaking all over, won't respond")."""
