@@ -463,7 +463,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     """Read ``message`` against the open ``question`` (None when no question is open)."""
     text = message.text or ""
     lang = message.language
-    emergency = safety.detect(text)
+    emergency = safety.detect(text, question is not None and question.kind in FREE_TEXT)
     payload = message.payload
     if payload is not None:
         return _read_button(message, payload, question, emergency)

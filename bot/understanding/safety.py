@@ -121,6 +121,12 @@ def _ends_with_negation(text: str) -> bool:
     return any(e == len(text) for _lang, _s, e in _find_in("negation", text, ("zh",)))
 
 
+def _continues(text: str) -> bool:
+    """Whether the text opens with words that go on with the clause before ("抽筋 停不下来":
+    "won't stop" is about the cramping, dictated after a pause)."""
+    return any(a == 0 for _lang, a, _b in _find_in("continues", text, ("zh",)))
+
+
 def _parts(folded: str) -> List[Tuple[int, str]]:
     """The message split at punctuation, at the words that start a new statement ("but now"),
     and at a space between Chinese clauses ("没发烧 现在喘不上气"), as (offset, text)."""
@@ -129,7 +135,8 @@ def _parts(folded: str) -> List[Tuple[int, str]]:
         cuts.update((m.start(), m.end()))
     for start, _end in _find("part_break", folded):
         cuts.add(start)
-    cuts.update(m.start() for m in _CJK_SPACE.finditer(folded) if not _ends_with_negation(folded[:m.start()]))
+    cuts.update(m.start() for m in _CJK_SPACE.finditer(folded)
+                if not _ends_with_negation(folded[:m.start()]) and not _continues(folded[m.end():]))
     bounds = sorted(cuts)
     parts = []
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -557,8 +564,9 @@ def _is_current(part: str, sentence: str, in_phrases: bool = True) -> bool:
 
 
 def _history_after(part: str, end: int) -> bool:
-    """An aspect marker right after the phrase saying it happened before: "胸口疼过", "抽过"."""
-    rest = part[end:]
+    """An aspect marker right after the phrase saying it happened before: "胸口疼过", "抽过";
+    in English a count of times after a space: "had a seizure once" (not "once again")."""
+    rest = part[end:].lstrip()
     if any(a == 0 for _l, a, _b in _find_in("history_after_not", rest)):
         return False
     return any(a == 0 for _l, a, _b in _find_in("history_after", rest))
@@ -580,11 +588,24 @@ def _revives(part: str, following: str, sentence: str) -> bool:
         following, sentence)
 
 
+def _lone_word(part: str, start: int, end: int) -> bool:
+    """A phrase of one word (two Chinese characters) with no subject or now-word beside it in
+    its part: "Socorro Ayala", "陈急救" are names, not reports; "socorro, mi hija" is a sentence.
+    Only bare cries and calls for help (kind "urgent") are read so: a sign of its own ("hes gone
+    all floppy", "lips r blue") alarms in any answer."""
+    phrase = part[start:end].strip()
+    if (len(phrase.replace(" ", "")) > 2) if has_cjk(phrase) else len(phrase.split()) > 1:
+        return False
+    around = _find("subject", part) + _find("current", part)
+    return not any(b <= start or a >= end for a, b in around)
+
+
 def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
-                 after: str, revived: bool = False) -> List[Tuple[str, int, int]]:
+                 after: str, revived: bool = False, free_text: bool = False) -> List[Tuple[str, int, int]]:
     """The phrases that count in one part, as (kind, start, end), kinds in ``KINDS`` order.
     ``revived``: another part of the sentence says it is happening again now ("a seizure in 2019
-    and he's having one right now"), so history here does not hold."""
+    and he's having one right now"), so history here does not hold. ``free_text``: the answer to
+    a name, a time or a message, where a cry for help alone is no report (``_lone_word``)."""
     current = _is_current(part, sentence) or revived
     if _is_hypothetical(part, asked):
         return []
@@ -616,13 +637,15 @@ def _part_alarms(part: str, sentence: str, asked: bool, history_elsewhere: bool,
             continue
         if _conditional_before(part, start, asked):
             continue
+        if free_text and kind == "urgent" and _lone_word(part, start, end):
+            continue  # "Socorro Ayala" given as a name; "she's not breathing, help" still alarms
         if kind == "urgent" and asked and any(a <= start and end <= b for a, b in _find("asked_about", part)):
             continue  # "¿una fiebre de 38 es una emergencia?": the word asked about, not a report
         alarms.append((kind, start, end))
     return sorted(alarms, key=lambda a: KINDS.index(a[0]))
 
 
-def _alarms(folded: str) -> List[Tuple[str, int, int]]:
+def _alarms(folded: str, free_text: bool = False) -> List[Tuple[str, int, int]]:
     """(kind, start, end) of every phrase that counts, part by part, offsets in ``folded``."""
     found = []
     for sentence in _SENTENCE.finditer(folded):
@@ -643,7 +666,7 @@ def _alarms(folded: str) -> List[Tuple[str, int, int]]:
             # when it says it ended ("he had a seizure in 2019. nothing since").
             elsewhere = ended_next or any(h for j, h in enumerate(history) if j != i)
             found += [(k, base + a, base + b)
-                      for k, a, b in _part_alarms(part, text, asked, elsewhere, after, revived[i])]
+                      for k, a, b in _part_alarms(part, text, asked, elsewhere, after, revived[i], free_text)]
     return found
 
 
@@ -667,12 +690,14 @@ def alarm_spans(folded: str) -> List[Tuple[int, int]]:
 
 
 @lru_cache(maxsize=2048)
-def detect(text: str) -> Optional[str]:
-    """The kind of emergency the message describes, or None. Self-harm wins over the rest, so the
+def detect(text: str, free_text: bool = False) -> Optional[str]:
+    """The kind of emergency the message describes, or None. ``free_text``: the message answers a
+    name, a time or a message for the coordinator, so a cry for help alone (the name "Socorro")
+    is no report, while a sentence ("she's not breathing, help") or a sign ("floppy") is. Self-harm wins over the rest, so the
     reply always includes the crisis lines when someone speaks of harming themselves; then the
     first specific kind said, over a bare "help!" ("救命 孩子喘不上来气了" is breathing), and a
     seizure over the unresponsiveness that comes with it ("shaking all over, won't respond")."""
-    found = [kind for kind, _a, _b in _alarms(fold((text or "")[:MAX_CHARS]))]
+    found = [kind for kind, _a, _b in _alarms(fold((text or "")[:MAX_CHARS]), free_text)]
     if not found:
         return None
     if "self_harm" in found:
