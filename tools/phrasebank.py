@@ -107,22 +107,24 @@ def judge_pure(item: Item) -> Outcome:
     """One item through ``interpret`` with no classifier intent (the lexicons and parsers alone)."""
     from bot.trial import TRIAL
     from bot.understanding import safety
-    from bot.understanding.interpret import Message, interpret
+    from bot.understanding.interpret import FREE_TEXT, Message, interpret
 
     # The other questions answered as a person who qualifies would (as the report over Rasa does):
     # with every answer "yes", any answer to an exclusion would look like the one that excludes.
     answered = TRIAL.passing_answers({"prescreen_consent": "yes"})
     answered.pop(item.question, None)
+    question = _open_question(item.question)
+    free_text = question.kind in FREE_TEXT  # as the form reads it: a name is given as typed
     if item.type == "emergency":
-        kind = safety.detect(item.text)
+        kind = safety.detect(item.text, free_text)
         return Outcome(item, kind is not None, False, kind)
     # Every answer is also a chance of a false alarm (the report over Rasa counts them the same way).
-    kind = safety.detect(item.text)
+    kind = safety.detect(item.text, free_text)
     if kind is not None:
         return Outcome(item, False, False, ("alarm", kind), alarm=True)
     if item.type == "false_alarm" and item.expect is None:
         return Outcome(item, True, False, None)
-    reading = interpret(Message(item.text, language=item.lang), _open_question(item.question), TRIAL, answered)
+    reading = interpret(Message(item.text, language=item.lang), question, TRIAL, answered)
     if item.type == "digressions":
         kinds = [d.split(":")[0] for d in reading.digressions]
         ok = (item.digression in kinds or item.digression == "faq") and (
