@@ -84,6 +84,16 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+def phrase_pattern(phrases: Sequence[str]) -> Pattern[str] | None:
+    """A pattern for a word list of another lexicon, matched as cues are (on folded text)."""
+    return _pattern(phrases)
+
+
+def negated(text: str) -> bool:
+    """Whether the text holds a negation ("doesn't", "no", "不", "没")."""
+    return bool(_spans("negation", fold(text)))
+
+
 @lru_cache(maxsize=None)
 def _patterns(kind: str) -> Tuple[Pattern[str], ...]:
     found = []
