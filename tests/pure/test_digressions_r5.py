@@ -2,14 +2,16 @@
 
 A language asked for with a verb ("show it in Spanish", "escríbeme en chino", "换成英文") switches
 the language; a clause that only tells what someone speaks ("I speak Spanish at home", "我老公只
-会说英语") does not. Each table is in all three languages."""
+会说英语") does not. A button's words typed inside a short message ("ok 继续", "vale, sigamos")
+press it, but such a partial match never says "yes" to a check that may stop or delete. Each
+table is in all three languages."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.trial import TRIAL
-from bot.understanding.interpret import Message, OpenQuestion, interpret
+from bot.understanding.interpret import CONFIRM, Message, OpenQuestion, button_table, interpret
 from bot.understanding.language import decide
 
 ANSWERED = TRIAL.passing_answers({"prescreen_consent": "yes"})
@@ -81,3 +83,65 @@ def test_asking_to_speak_a_language_is_a_request_beside_the_answer(text, slot, l
     assert reading.language == wanted
     assert "language" in reading.digressions
     assert reading.answer == answer
+
+
+# --- 2. a button's words inside a short message press it ---------------------------------------
+
+# "Do you want to stop here?" and "Delete everything?" share one check and its buttons.
+CHECK_BUTTONS = button_table({
+    "Yes, stop for now": '/affirm{"tri": "yes", "q": "confirm_answer"}', "No, carry on": '/deny{"tri": "no", "q": "confirm_answer"}',
+    "是的，先到这里": '/affirm{"tri": "yes", "q": "confirm_answer"}', "不，继续": '/deny{"tri": "no", "q": "confirm_answer"}',
+    "Sí, parar por ahora": '/affirm{"tri": "yes", "q": "confirm_answer"}', "No, seguir": '/deny{"tri": "no", "q": "confirm_answer"}',
+    "Yes, delete everything": '/affirm{"tri": "yes", "q": "confirm_answer"}', "No, keep everything": '/deny{"tri": "no", "q": "confirm_answer"}',
+    "No, thank you": '/deny{"tri": "no", "q": "confirm_answer"}', "不用了，谢谢": '/deny{"tri": "no", "q": "confirm_answer"}',
+})
+
+
+def check(text, lang):
+    return interpret(Message(text, language=lang), OpenQuestion("confirm_answer", CONFIRM, buttons=CHECK_BUTTONS), TRIAL, {})
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("ok 继续", "zh"), ("好的继续", "zh"), ("继续吧", "zh"), ("好的 继续吧", "zh"),
+    ("ok, carry on", "en"), ("carry on please", "en"), ("ok keep everything", "en"),
+    ("vale, sigamos", "es"), ("ok seguir", "es"), ("bueno, seguir por favor", "es"),
+])
+def test_carrying_on_typed_with_an_ok_is_the_carry_on_button_not_a_yes_to_stopping(text, lang):
+    reading = check(text, lang)
+    assert reading.answer == "no"
+    assert "button words" in reading.evidence
+
+
+@pytest.mark.parametrize("text, lang", [("ok stop", "en"), ("vale, parar", "es"), ("ok thanks", "en"), ("好的谢谢", "zh")])
+def test_a_partial_match_never_confirms_stopping_or_deleting(text, lang):
+    reading = check(text, lang)
+    assert reading.answer != "yes" or "button words" not in reading.evidence  # a plain "ok" still reads as it did
+
+
+CONSENT_BUTTONS = button_table({
+    "Yes, let's start": '/affirm{"tri": "yes", "q": "prescreen_consent"}', "No, thank you": '/deny{"tri": "no", "q": "prescreen_consent"}',
+    "好的，开始吧": '/affirm{"tri": "yes", "q": "prescreen_consent"}', "不用了，谢谢": '/deny{"tri": "no", "q": "prescreen_consent"}',
+    "Sí, empecemos": '/affirm{"tri": "yes", "q": "prescreen_consent"}', "No, gracias": '/deny{"tri": "no", "q": "prescreen_consent"}',
+})
+
+
+@pytest.mark.parametrize("text, lang, answer", [
+    ("ok lets start", "en", "yes"), ("vale, empecemos", "es", "yes"), ("好 开始吧", "zh", "yes"),
+    ("ok no thank you", "en", "no"), ("vale, no gracias", "es", "no"),
+])
+def test_a_consent_buttons_words_with_an_ok_answer_it(text, lang, answer):
+    assert read(text, "prescreen_consent", lang, CONSENT_BUTTONS).answer == answer
+
+
+TRI_BUTTONS = button_table({"Yes": '/affirm{"tri": "yes"}', "No": '/deny{"tri": "no"}', "Not sure": '/inform{"tri": "unsure"}',
+                            "是": '/affirm{"tri": "yes"}', "否": '/deny{"tri": "no"}', "不确定": '/inform{"tri": "unsure"}'})
+
+
+@pytest.mark.parametrize("text, slot, lang, answer", [
+    ("yes, but only hay fever, nothing serious", "severe_allergies", "en", "no"),
+    ("ok not sure", "dic", "en", "unsure"),
+    ("好的 不确定", "dic", "zh", "unsure"),
+    ("no thanks, she never had that", "dic", "en", "no"),
+])
+def test_button_words_inside_an_answer_do_not_change_what_it_says(text, slot, lang, answer):
+    assert read(text, slot, lang, TRI_BUTTONS).answer == answer
