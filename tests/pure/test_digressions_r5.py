@@ -145,3 +145,27 @@ TRI_BUTTONS = button_table({"Yes": '/affirm{"tri": "yes"}', "No": '/deny{"tri": 
 ])
 def test_button_words_inside_an_answer_do_not_change_what_it_says(text, slot, lang, answer):
     assert read(text, slot, lang, TRI_BUTTONS).answer == answer
+
+
+# --- 3. polite, indirect questions are answered, not re-asked -----------------------------------
+
+@pytest.mark.parametrize("text, slot, lang, kind", [
+    ("would you mind telling me what CSF is", "csf_blasts_high", "en", "explain"),
+    ("no. may I ask what this has to do with the trial", "pregnant_or_breastfeeding", "en", "why"),
+    ("is there someone real I could talk to instead", "severe_mental_disorder", "en", "person"),
+    ("me podria decir si un trasplante de medula cuenta aqui", "organ_transplant", "es", "explain"),
+    ("estoy hablando con una maquina?", "respondent", "es", "bot"),
+    ("能问下为什么要了解感染的情况吗", "uncontrolled_infection", "zh", "why"),
+    ("能不能让研究护士给我打个电话", "other_cancer", "zh", "person"),
+    ("我是在跟机器聊天吗", "respondent", "zh", "bot"),
+])
+def test_a_polite_indirect_question_gets_its_digression(text, slot, lang, kind):
+    reading = read(text, slot, lang)
+    assert kind in reading.digressions
+    assert reading.answer in (None, "no")  # "no" only where the message says it, or the marrow rule does
+
+
+@pytest.mark.parametrize("text, slot, lang", [("能问下为什么要了解感染的情况吗", "uncontrolled_infection", "zh"),
+                                              ("能不能让研究护士给我打个电话", "other_cancer", "zh")])
+def test_a_polite_chinese_question_is_not_a_yes(text, slot, lang):
+    assert read(text, slot, lang).answer is None
