@@ -119,6 +119,11 @@ def _acknowledgement() -> Pattern[str] | None:
     return _pattern([p for lang in LANGUAGES for p in lexicon(lang).get("acknowledge", [])])
 
 
+def asking_spans(text: str) -> Tuple[Tuple[int, int], ...]:
+    """Where the text asks leave to ask ("能问下", "may I ask", "¿le puedo preguntar"), in ``fold(text)``."""
+    return tuple(_spans("asking", fold(text)))
+
+
 def negated(text: str) -> bool:
     """Whether the text holds a negation ("doesn't", "no", "不", "没")."""
     return bool(_spans("negation", fold(text)))

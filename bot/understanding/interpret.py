@@ -633,11 +633,13 @@ def _unfamiliar_cue(text: str, cue: cues.Cue, lang: Optional[str], statements: T
 
 def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
     """Whether the answer is still there once the words of any request are taken out."""
-    spans = [c for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
+    spans = [(c.start, c.end) for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
     if not spans:
         return True
+    # The words that ask leave to ask go with the request: "能问下为什么..." holds no "能" (yes).
+    spans += cues.asking_spans(text)
     folded = fold(text)
-    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(folded))
     again, _notes = read_answer(question, rest, lang)
     return again == answer
 
