@@ -84,6 +84,51 @@ def _pattern(phrases: Sequence[str]) -> Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+def phrase_pattern(phrases: Sequence[str]) -> Pattern[str] | None:
+    """A pattern for a word list of another lexicon, matched as cues are (on folded text)."""
+    return _pattern(phrases)
+
+
+def without_acknowledgement(bare: str) -> str:
+    """A folded message without the acknowledgements before or after it ("ok", "vale", "好的",
+    "please", "吧"): what it says once those are set aside ("ok 继续" -> "继续")."""
+    return acknowledged_parts(bare)[-1]
+
+
+def acknowledged_parts(bare: str) -> Tuple[str, ...]:
+    """The message, then what is left as each acknowledgement at its start or end is set aside
+    in turn ("vale no gracias" -> "no gracias" -> "no"), so a reader can stop at the first part
+    it knows."""
+    pattern = _acknowledgement()
+    out = [bare.strip()]
+    while pattern is not None:
+        current = out[-1]
+        m = pattern.match(current)
+        if m and m.end() > 0:
+            out.append(current[m.end():].strip())
+            continue
+        tail = next((t for t in pattern.finditer(current) if t.end() == len(current) and t.start() > 0), None)
+        if tail is None:
+            break
+        out.append(current[:tail.start()].strip())
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _acknowledgement() -> Pattern[str] | None:
+    return _pattern([p for lang in LANGUAGES for p in lexicon(lang).get("acknowledge", [])])
+
+
+def asking_spans(text: str) -> Tuple[Tuple[int, int], ...]:
+    """Where the text asks leave to ask ("能问下", "may I ask", "¿le puedo preguntar"), in ``fold(text)``."""
+    return tuple(_spans("asking", fold(text)))
+
+
+def negated(text: str) -> bool:
+    """Whether the text holds a negation ("doesn't", "no", "不", "没")."""
+    return bool(_spans("negation", fold(text)))
+
+
 @lru_cache(maxsize=None)
 def _patterns(kind: str) -> Tuple[Pattern[str], ...]:
     found = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.trial.model import (
@@ -393,8 +394,55 @@ def _wordy(text: str) -> bool:
 
 
 def _typed_button(question: OpenQuestion, text: str) -> Optional[Tuple[str, Dict[str, Any]]]:
-    payload = question.buttons.get(_bare(text))
+    """The button whose words the message is: all of them ("light activity only!"), or, in a
+    short message, a button's words with only an acknowledgement before or after them ("ok 继续",
+    "carry on please", "vale, sigamos"). A button's words are its title, or what follows the
+    yes or no it opens with ("继续" of "不，继续"), or, failing those, the same command ("sigamos"
+    for "No, seguir"). Such a partial match never confirms what a check asks (a "yes" there may
+    stop or delete): the person is asked again instead."""
+    bare = _bare(text)
+    payload = question.buttons.get(bare)
+    if payload is None and question.buttons and not _wordy(text):
+        payload = _button_inside(question.buttons, bare)
+        parsed = parse_payload(payload) if payload else None
+        if parsed and question.kind == CONFIRM and parsed[1].get("tri") == YES:
+            payload = None
     return parse_payload(payload) if payload else None
+
+
+# Commands a button's words may carry ("No, carry on" continues): typed with other words they
+# still name that button, when no other button carries the same command.
+_BUTTON_COMMANDS = frozenset({"continue", "start", "stop", "later", "restart", "change", "delete", "not_delete"})
+
+
+def _button_inside(buttons: Mapping[str, str], bare: str) -> Optional[str]:
+    parts = [p for p in cues.acknowledged_parts(bare) if p]
+    if not parts:
+        return None
+    words = _button_words(tuple(buttons.items()))
+    known = next((p for p in parts if p in words), None)
+    if known is not None:
+        return words[known]
+    core = parts[-1]
+    commands = set(cues.kinds(core)) & _BUTTON_COMMANDS
+    if not commands or parsing.parse_tri(core) is not None:
+        return None
+    payloads = {payload for said, payload in words.items() if commands & set(cues.kinds(said))}
+    return payloads.pop() if len(payloads) == 1 else None
+
+
+@lru_cache(maxsize=256)
+def _button_words(buttons: Tuple[Tuple[str, str], ...]) -> Dict[str, str]:
+    """Each button's words (folded): its title, and the rest of a title that opens with a yes or
+    no ("no carry on" -> "carry on"), unless that rest is only thanks ("No, thank you") or two
+    buttons share it."""
+    words: Dict[str, Optional[str]] = dict(buttons)
+    for title, payload in buttons:
+        head, _sep, rest = title.partition(" ")
+        if rest and parsing.parse_tri(head) in (YES, NO) and parsing.parse_tri(rest) is None and \
+                cues.without_acknowledgement(rest) == rest and rest not in dict(buttons):
+            words[rest] = payload if words.get(rest, payload) == payload else None
+    return {said: payload for said, payload in words.items() if payload is not None}
 
 
 # --- digressions ---------------------------------------------------------------------------------
@@ -612,11 +660,13 @@ def _unfamiliar_cue(text: str, cue: cues.Cue, lang: Optional[str], statements: T
 
 def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:
     """Whether the answer is still there once the words of any request are taken out."""
-    spans = [c for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
+    spans = [(c.start, c.end) for c in cues.find_cues(text) if c.kind in _REQUEST_CUES]
     if not spans:
         return True
+    # The words that ask leave to ask go with the request: "能问下为什么..." holds no "能" (yes).
+    spans += cues.asking_spans(text)
     folded = fold(text)
-    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(folded))
     again, _notes = read_answer(question, rest, lang)
     return again == answer
 

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, Optional
 
-from bot.understanding import parsing
+from bot.understanding import cues, parsing
+from bot.understanding.lang import load
+from bot.understanding.matching import CJK_SPACE_BREAK
+from bot.understanding.text import fold
 
 LANGUAGES = ("en", "zh", "es")
 DEFAULT_LANGUAGE = "en"
@@ -101,11 +105,57 @@ def names_a_language(text: str) -> bool:
     return bool(_LANGUAGE_WORD.search(sample)) or any(p.search(sample) for p in _NAMES.values())
 
 
+_CLAUSE = re.compile(r"[.!?。！？,，;；、]|" + CJK_SPACE_BREAK)
+
+
+@lru_cache(maxsize=None)
+def _words(key: str) -> Optional[re.Pattern]:
+    """One pattern for a list of ``language.yml`` over the three languages (whole words for Latin)."""
+    return cues.phrase_pattern([p for lang in LANGUAGES for p in load(lang, "language").get(key) or []])
+
+
+def _has(key: str, folded: str) -> bool:
+    pattern = _words(key)
+    return bool(pattern and pattern.search(folded))
+
+
+def _tells(clause: str) -> bool:
+    """A clause that says what someone speaks ("I speak Spanish at home", "我老公只会说英语",
+    "mi marido solo lee inglés"): a speaker and a telling verb, a language named, no question and
+    no asking word ("can I speak Spanish?", "我想说英语", "quiero hablar en inglés" ask)."""
+    folded = fold(clause)
+    return names_a_language(clause) and _has("speakers", folded) and _has("telling_verbs", folded) \
+        and not _has("asking", folded) and not cues.is_question(clause)
+
+
+def _request_in(text: str) -> Optional[str]:
+    """The language a message asks for in its own words. Clauses that only tell what someone
+    speaks are set aside; a clause that asks is read on its own when the whole message is not
+    one request ("my chinese is not good, english ok?"); and a request for another language
+    that names none takes the one a clause tells of ("mi hijo habla mejor inglés, ¿se puede
+    cambiar el idioma?"), unless that clause denies it ("he doesn't speak English")."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if c and c.strip()]
+    telling = [c for c in clauses if _tells(c)]
+    if not telling:
+        found = parsing.parse_language_request(text)
+        if found is not None or len(clauses) < 2:
+            return found
+    asking = [c for c in clauses if c not in telling]
+    codes = {parsing.parse_language_request(c) for c in asking} - {None}
+    if len(codes) == 1:
+        return codes.pop()
+    if codes or not telling:
+        return None
+    told = {code for c in telling if not cues.negated(c) for code, p in _NAMES.items() if p.search(c)}
+    other = any(_LANGUAGE_WORD.search(c) and (cues.is_question(c) or _has("asking", fold(c))) for c in asking)
+    return told.pop() if other and len(told) == 1 else None
+
+
 def requested_language(text: str, intent: Optional[str] = None, current: Optional[str] = None) -> Optional[str]:
     """An explicit request for a language: read from the words, or, when the classifier is sure
     the message asks to switch, the language it names (other than the current one: "¿puedo
     seguir en español? mi inglés no es muy bueno")."""
-    found = parsing.parse_language_request(text or "")
+    found = _request_in(text or "")
     if found is None and intent == "switch_language":
         named = [lang for lang, pattern in _NAMES.items() if pattern.search(text or "") and lang != current]
         found = named[0] if len(named) == 1 else None
