@@ -392,7 +392,8 @@ def _mark_ranges(found: List[_Num], norms: Sequence[str], lang: str) -> List[_Nu
 
 
 def _zh_digit_string(chars: str, decimal: bool) -> Tuple[float | None, str]:
-    """Numerals without 十/百/千: one digit, or digits read one by one (二零一九 = 2019). Two
+    """Numerals without 十/百/千: one digit, or digits read one by one (二零一九 = 2019; two digits
+    so read are a year only, ``_zh_numbers``). Two
     neighbouring digits such as 三四 or 七八 mean "three or four": a range, kind "range", with
     the value between them."""
     digits = [_zh_ints("digits")[c] for c in chars]
@@ -533,6 +534,8 @@ def _zh_numbers(doc: Doc) -> List[_Num]:
                 10 <= value < 100 and len(chars) == 2 and after_year.startswith(
                     tuple(phrase_list("zh", "dates", "birth_year_after"))))):
             value, kind = (_zh_two_digit_year(value) if value < 100 else value), "year"  # 95年的
+        elif kind == "digits" and len(chars) == 2 and _zh_ints("digits")[chars[0]]:
+            continue  # 五一, 六一, 三八 are holidays: 51 is said 五十一, a year has 年 (零五 is 5)
         elif prev in word_set("zh", "numbers", "ordinal_before"):
             kind = "ordinal"
         elif nxt == "月" and prev != "个" and chars not in ("两", "兩") and value == int(value) \
@@ -837,11 +840,11 @@ def _taken(nums: Sequence[_Num]) -> FrozenSet[int]:
     return frozenset(i for n in nums for i in range(n.start, n.end))
 
 
-def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str) -> bool:
-    """A phrase of ``numbers.yml[key]`` in tokens [lo, hi) (Chinese: anywhere in those characters)."""
+def _has_words(doc: Doc, lo: int, hi: int, lang: str, key: str, topic: str = "numbers") -> bool:
+    """A phrase of ``<topic>.yml[key]`` in tokens [lo, hi) (Chinese: anywhere in those characters)."""
     norms = [t.norm_ for t in doc[lo:hi]]
     text = "".join(norms) if lang == "zh" else " " + " ".join(norms) + " "
-    for phrase in phrase_list(lang, "numbers", key):
+    for phrase in phrase_list(lang, topic, key):
         p = fold_phrase(phrase)
         if (p.replace(" ", "") in text) if lang == "zh" else (" " + " ".join(
                 t.norm_ for t in make_doc(p, lang)) + " ") in text:
@@ -914,24 +917,56 @@ def _choose(doc: Doc, groups: List[List[_Piece]], lang: str, for_age: bool | Non
 
 
 def _short_of(doc: Doc, groups: List[List[_Piece]], lang: str) -> List[List[_Piece]]:
-    """ "差两个月满七岁", "le faltan 2 meses para cumplir 7": a time short of the age after it is
-    that age less the time (6 years 10 months), one answer instead of two."""
+    """ "差两个月满七岁", "le faltan 2 semanas para los 6", "3 weeks off her 6th birthday": a time
+    short of the age after it is that age less the time (5 years 11 months), one answer instead
+    of two, and never the time itself as the age. A time before something that is no age ("2
+    weeks before christmas 2018") is no age either: it is left out."""
     norms = [t.norm_ for t in doc]
+    nums = numbers_in(doc, lang)
     out: List[List[_Piece]] = []
     i = 0
     while i < len(groups):
         g = groups[i]
         nxt = groups[i + 1] if i + 1 < len(groups) else None
-        if nxt is not None and _ends_at(norms, g[0].start, 0, "short_of", lang, gap=2) >= 0 and \
-                _clause_of(doc, g[0].start, lang) == _clause_of(doc, nxt[0].start, lang):
-            short, age = sum(p.months for p in g), sum(p.months for p in nxt)
+        before = _ends_at(norms, g[0].start, 0, "short_of", lang, gap=2) >= 0
+        after = _starts_at(norms, g[-1].end, "short_of_after", lang)
+        if before or after:
+            lo, hi = _clause_of(doc, g[0].start, lang)
+            short = sum(p.months for p in g)
+            if nxt is not None and lo <= nxt[0].start < hi:
+                age, end, skip = sum(p.months for p in nxt), nxt[-1].end, 2
+            else:
+                target = _age_number_after(norms, nums, g[-1].end, hi)
+                age, end, skip = (target[0] * 12, target[1], 1) if target else (0.0, 0, 1)
             if 0 < short < age:
-                out.append([nxt[-1]._replace(start=g[0].start, months=age - short, unit=1.0)])
-                i += 2
+                out.append([g[-1]._replace(start=g[0].start, end=end, months=age - short, unit=1.0)])
+                i += skip
+                continue
+            if after:  # "2 weeks before christmas": a distance to a date, no age
+                i += 1
                 continue
         out.append(g)
         i += 1
     return out
+
+
+def _starts_at(norms: Sequence[str], start: int, key: str, lang: str) -> bool:
+    """Whether a phrase of ``numbers.yml[key]`` starts at token ``start``."""
+    return any(tuple(norms[start:start + len(w)]) == w for w in _phrase_tokens(lang, key))
+
+
+def _age_number_after(norms: Sequence[str], nums: Sequence[_Num], start: int, hi: int
+                      ) -> Tuple[float, int] | None:
+    """The first age after ``start`` in its clause, a bare number or an ordinal ("her 6th
+    birthday", "para los 6"); None when the first number there is a year or a date."""
+    for k in range(start, hi):
+        n = next((n for n in nums if n.start == k), None)
+        if n is not None:
+            return (n.value, n.end) if n.kind in ("", "ordinal") else None
+        m = _ORDINAL_SUFFIX_RE.match(norms[k])
+        if m:
+            return float(m.group(1)), k + 1
+    return None
 
 
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
@@ -952,6 +987,8 @@ def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None
         else:
             groups.append([piece])
     groups = _short_of(doc, groups, lang) if for_age else groups
+    if not groups:  # only a time before a date ("born 2 weeks before christmas 2018")
+        return []
     # A real age (周岁) beats a nominal one (虚岁); a nominal age alone is one year more than the
     # real age, and is flagged so the assistant can check it with the person.
     ages = [next((p.age for p in g if p.age), "") for g in groups]
@@ -1323,6 +1360,8 @@ def _span_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
     norms = [tok.norm_ for tok in doc]
     if _after_word(norms, a.start, lang, "since_words") and not _after_word(norms, b.start, lang, "until_words"):
         a, b = b, a  # "gone since March, infused in January": January to March
+    elif _said_of(doc, a.start, lang, "span_end_words") and _said_of(doc, b.start, lang, "span_start_words"):
+        a, b = b, a  # "lost them in July, the infusion was in April": April to July
     year_a, year_b = a.year or b.year, b.year or a.year
     months = (b.month or 0) - (a.month or 0) + 12 * ((year_b or 0) - (year_a or 0))
     wrapped = months < 0 and (a.year is None or b.year is None)
@@ -1337,6 +1376,14 @@ def _span_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
 
 
 DAYS_PER_MONTH = 30.4375
+
+
+def _said_of(doc: Doc, start: int, lang: str, key: str) -> bool:
+    """Whether the clause of the month at ``start`` says ``dates.yml[key]`` (how the span began or
+    ended) and not the other."""
+    other = "span_start_words" if key == "span_end_words" else "span_end_words"
+    lo, hi = _clause_of(doc, start, lang)
+    return _has_words(doc, lo, hi, lang, key, "dates") and not _has_words(doc, lo, hi, lang, other, "dates")
 
 
 def _after_word(norms: Sequence[str], start: int, lang: str, key: str) -> bool:

@@ -557,6 +557,8 @@ def _sex_hits(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
         value, _, strength = label.partition("|")
         if value == "ignore":
             continue
+        if strength == "noun" and _possessor(doc, s, lang) == "third" and _self_identified(doc, s, lang):
+            continue  # "I'm his daughter", "soy su sobrina", "我是他侄女": the speaker, not the patient
         hits.append(Hit(value, *span_offsets(t, doc, s, e), strength))
     return hits
 
