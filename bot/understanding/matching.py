@@ -300,7 +300,9 @@ def _tri_table(lang: str) -> Dict[str, Sequence[str]]:
     return {v: phrase_list(lang, "yesno", v) for v in ("yes", "no", "unsure", "ignore")}
 
 
-UNIT_MONTHS = {"years": 12.0, "months": 1.0, "weeks": 0.25, "days": 1 / 30}
+# A month is 30.4375 days on average (365.25 / 12): "26 weeks" is 5.98 months, inside a 6-month limit.
+DAYS_PER_MONTH = 30.4375
+UNIT_MONTHS = {"years": 12.0, "months": 1.0, "weeks": 7 / DAYS_PER_MONTH, "days": 1 / DAYS_PER_MONTH}
 
 
 def _units_table(lang: str) -> Dict[str, Sequence[str]]:

@@ -18,6 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import AnswerExtractor
+from bot.understanding.matching import UNIT_MONTHS
 from bot.understanding.parsing import (
     AgeRange,
     extract_entities,
@@ -41,6 +42,8 @@ ES_ONES = "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce t
           "veinticuatro veinticinco veintiséis veintisiete veintiocho veintinueve".split()
 ES_TENS = "_ _ _ treinta cuarenta cincuenta sesenta setenta ochenta noventa".split()
 ZH_DIGITS = "零一二三四五六七八九"
+
+WEEK, DAY = UNIT_MONTHS["weeks"], UNIT_MONTHS["days"]  # in months: 7 and 1 of 30.4375 days
 
 
 def en_words(n: int, and_after_hundred: bool = True) -> str:
@@ -130,7 +133,7 @@ def test_spanish_from_101_to_199_with_a_unit():
 def test_chinese_spoken_counts_before_a_unit():
     assert parse_duration_months("俩月") == 2
     assert parse_duration_months("大概仨月") == 3
-    assert parse_duration_months("仨礼拜") == pytest.approx(0.75)
+    assert parse_duration_months("仨礼拜") == pytest.approx(3 * WEEK, abs=1e-4)
     assert parse_number("我们俩") is None  # "the two of us"
 
 
@@ -165,7 +168,7 @@ def test_decimals_and_fractions_as_bare_numbers(text, value):
 
 def test_coma_is_a_decimal_point_only_between_two_numbers():
     # "estuvo en coma" is a coma; the two weeks are the duration.
-    assert parse_duration_months("estuvo en coma dos semanas", "es") == pytest.approx(0.5)
+    assert parse_duration_months("estuvo en coma dos semanas", "es") == pytest.approx(2 * WEEK, abs=1e-4)
 
 
 # --- calendar years --------------------------------------------------------------------------------
@@ -489,7 +492,7 @@ def read(slot, text, lang=None):
     ("patient_age", "tenía 4 cuando empezó, ahora tiene 11", 11),
     # A bound is not a value; a bound then a value gives the value.
     ("car_t_loss_months", "less than a year", "unsure"),
-    ("car_t_loss_months", "不到两个月，大概七周", 1.75),
+    ("car_t_loss_months", "不到两个月，大概七周", 7 * WEEK),
     # A unit with no number to it.
     ("car_t_loss_months", "a few months after", "unsure"), ("car_t_loss_months", "好几个月", "unsure"),
     # The child's age is no answer to how many months after CAR-T.
@@ -547,9 +550,9 @@ def test_clauses_ordinals_and_times_ago_leave_the_age(text, expected):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("day 28", 28 / 30), ("at day 28 they couldnt find them anymore", 28 / 30), ("by week 10", 2.5),
-    ("month 3 after the infusion", 3), ("al día 28", 28 / 30), ("nos dijeron en el día +28 que ya no se veían", 28 / 30),
-    ("en la semana 8", 2), ("第28天", 28 / 30), ("回输后第三个月", 3),
+    ("day 28", 28 * DAY), ("at day 28 they couldnt find them anymore", 28 * DAY), ("by week 10", 10 * WEEK),
+    ("month 3 after the infusion", 3), ("al día 28", 28 * DAY), ("nos dijeron en el día +28 que ya no se veían", 28 * DAY),
+    ("en la semana 8", 8 * WEEK), ("第28天", 28 * DAY), ("回输后第三个月", 3),
 ])
 def test_a_unit_before_its_number_is_a_day_week_or_month_of_treatment(text, expected):
     assert _close(read("car_t_loss_months", text), expected)
@@ -586,7 +589,7 @@ def test_a_range_across_a_limit_is_not_sure(slot, text):
     ("car_t_loss_months", "somewhere between 4 and 5 months", 4.5),
     ("car_t_loss_months", "entre 2 y 3 meses", 2.5), ("car_t_loss_months", "3 o 4 meses", 3.5),
     ("car_t_loss_months", "三四个月", 3.5), ("car_t_loss_months", "两三个月", 2.5),
-    ("car_t_loss_months", "三个月还是四个月 记不清了", 3.5), ("car_t_loss_months", "2 or 3 weeks", 0.625),
+    ("car_t_loss_months", "三个月还是四个月 记不清了", 3.5), ("car_t_loss_months", "2 or 3 weeks", 2.5 * WEEK),
     ("patient_age", "七八岁", 7.0), ("patient_age", "25 or 26", 25.0), ("patient_age", "tiene 12 o 13 años", 12.0),
 ])
 def test_a_range_with_no_limit_inside_is_an_answer(slot, text, expected):

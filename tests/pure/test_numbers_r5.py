@@ -13,6 +13,8 @@ import pytest
 
 from bot.trial import TRIAL
 from bot.understanding.interpret import Message, OpenQuestion, interpret
+from bot.understanding.matching import UNIT_MONTHS
+from bot.understanding.parsing import parse_duration_months
 
 MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -20,6 +22,8 @@ MONTHS = {
     "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
            "octubre", "noviembre", "diciembre"],
 }
+
+WEEK, DAY = UNIT_MONTHS["weeks"], UNIT_MONTHS["days"]  # in months: 7 and 1 of 30.4375 days
 
 
 def reading(text, slot, lang, answered=None):
@@ -41,10 +45,10 @@ def understood(text, slot, lang):
 @pytest.mark.parametrize("text, lang, age", [
     # a time short of an age is that age less the time, never the time itself (0.06 years
     # would exclude a five-year-old as under 1)
-    ("she's 3 weeks off her 6th birthday", "en", 5.9375),
+    ("she's 3 weeks off her 6th birthday", "en", 6 - 3 * WEEK / 12),
     ("2 months short of 7", "en", 6.8333),
     ("a month away from 8", "en", 7.9167),
-    ("le faltan dos semanas para los 6", "es", 5.9583),
+    ("le faltan dos semanas para los 6", "es", 6 - 2 * WEEK / 12),
     ("le faltan 2 meses para cumplir 7 años", "es", 6.8333),
     ("差两个月满七岁", "zh", 6.8333),
 ])
@@ -184,3 +188,14 @@ def test_a_parent_naming_the_child_s_age_is_the_guardian(text, lang):
     got = reading(text, "respondent", lang, answered={"prescreen_consent": "yes"})
     assert got.answer == "guardian"
     assert got.topic_value is None and not got.digressions  # the 7 is taken as nothing else
+
+
+@pytest.mark.parametrize("text, lang, within", [
+    ("26 weeks", "en", True), ("twenty-six weeks after the infusion", "en", True), ("26周", "zh", True),
+    ("26 semanas", "es", True), ("27 weeks", "en", False), ("182 days", "en", True), ("190 days", "en", False),
+])
+def test_weeks_and_days_are_real_weeks_and_days_at_the_six_month_limit(text, lang, within):
+    """A week is 7 of a month's 30.44 days, not a quarter month: 26 weeks is 5.98 months, inside
+    I2's "within 6 months", where a quarter month made it 6.5 and excluded the patient."""
+    months = parse_duration_months(text, lang)
+    assert months is not None and (months <= 6) == within, months

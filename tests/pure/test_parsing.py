@@ -10,6 +10,7 @@ from bot.trial import TRIAL
 from bot.trial.nct06389305.reading import topic_words
 from bot.understanding import parsing
 from bot.understanding.interpret import Message, OpenQuestion, interpret
+from bot.understanding.matching import UNIT_MONTHS
 from bot.understanding.parsing import (
     detect_emergency,
     detect_script_language,
@@ -80,6 +81,8 @@ TRI_NONE = ["", "   ", "hello", "what is CAR-T?", "yes, no", "他喘不上气", 
             "no lo entiendo", "no comprendo", "no te entiendo", "没听懂", "不太明白", "听不懂",
             # Health described as fine is not the "好的" of agreement (asked again instead).
             "心脏挺好的", "他很好", "肾功能都挺好"]
+
+WEEK, DAY = UNIT_MONTHS["weeks"], UNIT_MONTHS["days"]  # in months: 7 and 1 of 30.4375 days
 
 
 @pytest.mark.parametrize(("text", "expected"), TRI_CASES)
@@ -157,13 +160,13 @@ def test_parse_tri_lang_is_a_preference(text, lang, expected):
 DURATION_CASES = [
     ("18 months", 18), ("7 years old", 84), ("seven years", 84), ("a year and a half", 18),
     ("one and a half years", 18), ("39 years 11 months", 479), ("39 years and 11 months", 479),
-    ("39 years, 11 months", 479), ("about 4 months after", 4), ("3 weeks", 0.75),
+    ("39 years, 11 months", 479), ("about 4 months after", 4), ("3 weeks", 3 * WEEK),
     ("half a year", 6), ("11 months", 11), ("40 years", 480), ("he is 7 years old", 84),
-    ("7-year-old", 84), ("7yo", 84), ("39years", 468), ("2 weeks", 0.5), ("a month", 1),
+    ("7-year-old", 84), ("7yo", 84), ("39years", 468), ("2 weeks", 2 * WEEK), ("a month", 1),
     ("seven and a half years old", 90), ("7 and a half years", 90), ("thirty-one years", 372),
     ("18 MONTHS", 18), ("１８ months", 18),
     ("七岁", 84), ("十二岁半", 150), ("一岁半", 18), ("十个月大", 10), ("三个月后", 3),
-    ("两年", 24), ("3个月", 3), ("半年", 6), ("一年半", 18), ("两个半月", 2.5), ("三周", 0.75),
+    ("两年", 24), ("3个月", 3), ("半年", 6), ("一年半", 18), ("两个半月", 2.5), ("三周", 3 * WEEK),
     ("18岁", 216), ("我儿子七岁", 84), ("三十九岁十一个月", 479), ("１８个月", 18),
     ("treinta y un años", 372), ("un año y medio", 18), ("ocho meses después", 8),
     ("10 meses", 10), ("siete años", 84), ("tiene 7 años", 84), ("medio año", 6),
@@ -176,7 +179,7 @@ DURATION_NONE = ["", "7", "seven", "he's seven", "thirty-one", "months", "years"
 
 @pytest.mark.parametrize(("text", "expected"), DURATION_CASES)
 def test_parse_duration_months(text, expected):
-    assert parse_duration_months(text) == pytest.approx(expected)
+    assert parse_duration_months(text) == pytest.approx(expected, abs=1e-4)  # read to 4 places
 
 
 @pytest.mark.parametrize("text", DURATION_NONE)
