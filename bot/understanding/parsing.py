@@ -256,13 +256,69 @@ def _uncontrolled_pattern() -> "re.Pattern[str]":
     return re.compile("|".join(r"(?<!\w)" + re.escape(w) + r"(?!\w)" if w.isascii() else re.escape(w) for w in words) or r"(?!)")
 
 
+_SENTENCE_SPAN = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+# an embedded question runs to the end of its clause ("why ask if he had one? he hasn't")
+_ASKED_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是|不过|" + CJK_SPACE_BREAK)
+_ZH_A_NOT_A = re.compile(r"(?<![不没])([^\W\d_不没])[不没]\1")  # "要不要", "可不可以", "是不是": a question, no "no"
+ASKING_GATE_WORDS = 3  # how near before "if" / "si" a word of asking must be ("why you ask if ...")
+
+
+@cache
+def _asking_patterns() -> Tuple["re.Pattern[str] | None", "re.Pattern[str] | None", "re.Pattern[str] | None"]:
+    """(words that open an embedded question in a sentence that asks or after a word of asking,
+    words that always do, the words of asking), over every language (``yesno.yml``)."""
+    def compiled(key: str) -> "re.Pattern[str] | None":
+        words = sorted({w for code in LANGUAGES for w in word_set(code, "yesno", key)}, key=len, reverse=True)
+        parts = [(r"(?<!\w)" + re.escape(w) + r"(?!\w)") if w.isascii() else re.escape(w) for w in words]
+        return re.compile("|".join(parts)) if parts else None
+    return compiled("asks_whether"), compiled("asks_whether_alone"), compiled("asking_words")
+
+
+def _asking_spans(t: Prepared) -> List[Tuple[int, int]]:
+    """Where the message asks whether, not says that (offsets in the original text): "why do you
+    need to know if he had a transplant", "¿importa si tuvo convulsiones?", "为什么要问是不是做过
+    移植", "要不要留电话". From the word that opens the embedded question to the end of its clause,
+    the words assert nothing: "he had" there is no yes, "不要" no no. "if" / "si" open one in a
+    sentence that asks, or after a word of asking ("just curious why you ask if ..."); elsewhere
+    they are a condition ("yes if you count the marrow one"). "是否", "有没有" and any A-not-A
+    ask wherever they are ("不是不是" is two noes, not "是不是")."""
+    from bot.understanding import cues
+
+    gated, alone, asking = _asking_patterns()
+    folded = t.folded
+    starts: List[int] = [m.start() for m in _ZH_A_NOT_A.finditer(folded)]
+    if alone is not None:
+        starts += [m.start() for m in alone.finditer(folded)]
+    if gated is not None:
+        for sentence in _SENTENCE_SPAN.finditer(folded):
+            asks = None
+            for m in gated.finditer(folded, sentence.start(), sentence.end()):
+                original = t.original[slice(*folded_offsets(t, m.start(), m.end()))]
+                rest = folded[m.end():]
+                if "í" in original.lower() or not rest.strip() or rest.lstrip()[:1] in CLAUSE_PUNCT:
+                    continue  # "sí", and a "si" that ends its clause ("ya no están, si"), are yes
+                if asks is None:
+                    asks = cues.is_question(t.original[slice(*folded_offsets(t, sentence.start(), sentence.end()))])
+                before = folded[sentence.start():m.start()].split()[-ASKING_GATE_WORDS:]
+                if asks or (asking is not None and asking.search(" ".join(before))):
+                    starts.append(m.start())
+    spans = []
+    for start in starts:
+        stop = _ASKED_CLAUSE_END.search(folded, start + 1)
+        spans.append(folded_offsets(t, start, stop.start() if stop else len(folded)))
+    return spans
+
+
 def _tri(text: str, lang: str | None) -> Hit | None:
     t, hits = run(text, lang, _tri_hits)
     # The words of an emergency phrase are not an answer: "no" in "mi hijo no puede respirar",
-    # "没有" in "孩子没有呼吸了".
+    # "没有" in "孩子没有呼吸了"; nor are those of an embedded question ("why ask if he had one").
+    # Not knowing is said wherever it stands: "严不严重我不知道" is unsure after its A-not-A.
     alarms = _alarm_spans(t) + _uncontrolled_spans(t)
+    asked = _asking_spans(t)
     kept = [h for h in longest_first(hits) if h.value != "ignore"
-            and not any(h.start < a_end and a_start < h.end for a_start, a_end in alarms)]
+            and not any(h.start < a_end and a_start < h.end for a_start, a_end in alarms)
+            and not (h.value != "unsure" and any(h.start < a_end and a_start < h.end for a_start, a_end in asked))]
     values = {h.value for h in kept}
     if not values:
         return None
