@@ -15,6 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import replies
 from actions.conversation import all_answer_slots, answered, cleared, delete_everything, message_of, reading_of
 from actions.forms import store_answer
 from bot import dialogue
@@ -100,10 +101,11 @@ class ActionChangeAnswer(Action):
             if reading.topic_value is not None:
                 stored = store_answer(topic, reading.topic_value, tracker)
                 if stored.get(topic) is not None:
-                    dispatcher.utter_message(response="utter_answer_updated")
+                    dispatcher.utter_message(response="utter_answer_updated",
+                                             question_label=replies.label(topic, replies.tracker_language(tracker)))
                 return [SlotSet(k, v) for k, v in stored.items()] + recheck + [ActiveLoop(dialogue.PRESCREEN_FORM)]
             dispatcher.utter_message(response="utter_change_answer_ok")
-            return [SlotSet(topic, None), *recheck, ActiveLoop(dialogue.PRESCREEN_FORM)]
+            return [SlotSet(topic, None), SlotSet("changing", topic), *recheck, ActiveLoop(dialogue.PRESCREEN_FORM)]
         if not [s for s in answers if s != "prescreen_consent"]:
             dispatcher.utter_message(response="utter_nothing_to_change")
             return []

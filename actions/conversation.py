@@ -34,7 +34,7 @@ HANDOFF_SLOTS = ("contact_consent", "contact_name", "contact_details", "contact_
                  "contact_message", "question_confirm")
 WORKING_SLOTS = ("pending_answer", "check_statement", "confirm_topic", "change_menu", "clarify_for",
                  "clarify_kind", "question_label", "reask_count", "paused", "requested_slot", "next_form",
-                 "replace_details", "recheck")
+                 "replace_details", "recheck", "changing", "check_rejected")
 _KINDS: Dict[str, str] = {
     **{slot: kind for questions in dialogue.form_questions().values() for slot, kind in questions},
     **dict(dialogue.CHECKS),

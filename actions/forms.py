@@ -131,6 +131,8 @@ class QuestionForm(FormValidationAction):
         if check:
             if slot == "clarify":  # a conversation saved while a check was being clarified
                 events.append(SlotSet("clarify_for", None))
+            for digression in reading.staying:  # fear or a question said at a check is answered too
+                replies.answer_digression(dispatcher, digression, asked, reading, tracker.get_slot("prescreen_outcome"))
             return events + getattr(self, check)(reading, dispatcher, tracker)
 
         stored: Dict[str, Any] = {}
@@ -153,6 +155,8 @@ class QuestionForm(FormValidationAction):
                 events.append(SlotSet("clarify_for", None))
             if kept:
                 events.append(SlotSet(COUNTER, 0.0))
+        if stored.get(asked) is not None:
+            events += [SlotSet(s, None) for s in ("changing", "check_rejected") if tracker.get_slot(s)]
         return events
 
     @staticmethod
@@ -176,17 +180,20 @@ class QuestionForm(FormValidationAction):
         """"Just to check: ... Is that right?" -- yes keeps the held answer, no asks again."""
         pending = tracker.get_slot("pending_answer") or {}
         slot, value = pending.get("slot"), pending.get("value")
-        done = [SlotSet("pending_answer", None), SlotSet("check_statement", None), SlotSet(COUNTER, 0.0)]
+        done = [SlotSet("pending_answer", None), SlotSet("check_statement", None), SlotSet(COUNTER, 0.0),
+                SlotSet("changing", None)]
         if slot is None:
             return done
         if reading.answer == YES:
-            return done + [SlotSet(slot, value)]
-        if reading.answer == UNSURE:
+            return done + [SlotSet(slot, value), SlotSet("check_rejected", None)]
+        if reading.answer == UNSURE or (reading.answer == NO and tracker.get_slot("check_rejected") == slot):
+            # A second "no, that's not right" for the same question: no third round of the same
+            # question and check; "not sure" excludes nobody, and the study team asks in person.
             dispatcher.utter_message(response="utter_noted_unsure")
-            return done + [SlotSet(slot, UNSURE)]
+            return done + [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
         if reading.answer == NO:
             dispatcher.utter_message(response="utter_check_try_again")
-            return done
+            return done + [SlotSet("check_rejected", slot)]
         return self.missed("answer_check", dispatcher, tracker)
 
     def read_confirm(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -226,7 +233,8 @@ class QuestionForm(FormValidationAction):
         if topic in ("restart", "new_screening"):
             dispatcher.utter_message(response="utter_start_over")
             keep = {"prescreen_consent": YES}
-            return cleared(all_answer_slots(), keep) + [SlotSet("prescreen_outcome", None),
+            return cleared(all_answer_slots(), keep) + [SlotSet("changing", None), SlotSet("check_rejected", None),
+                                                        SlotSet("prescreen_outcome", None),
                                                         SlotSet("failed_criteria", None),
                                                         SlotSet("unknown_criteria", None)]
         return []
@@ -256,7 +264,7 @@ class QuestionForm(FormValidationAction):
                 events = [SlotSet(k, v) for k, v in stored.items()]
             else:
                 dispatcher.utter_message(response="utter_change_answer_ok")
-                events = [SlotSet(topic, None)]
+                events = [SlotSet(topic, None), SlotSet("changing", topic)]
             events += done + self.results_cleared()
             if self.form_name() != dialogue.PRESCREEN_FORM:
                 events += [SlotSet("next_form", dialogue.PRESCREEN_FORM), END]
@@ -366,7 +374,11 @@ class ValidatePrescreenForm(QuestionForm):
         pending = self.pending_question(tracker)
         if pending:
             return [pending]
-        nxt = TRIAL.next_question(answered(tracker))
+        answers = answered(tracker)
+        changing = TRIAL.question(tracker.get_slot("changing") or "")
+        if changing is not None and answers.get(changing.slot) is None and changing.applies(answers):
+            return [changing.slot]  # "change who is answering" after a result the trial stopped at
+        nxt = TRIAL.next_question(answers)
         return [nxt] if nxt else []
 
     # One method per question, as rasa-sdk writes them; each stores an interpreted answer.

@@ -593,7 +593,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
     staying = list(_staying(message, found, answer is not None))
-    if answer is None and not leaving and not staying and question is not None and \
+    if answer is None and not leaving and not staying and question is not None and question.kind != CONFIRM and \
             {"start", "continue"} & set(found) and len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text):
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
     if requested and requested != lang:
@@ -702,10 +702,21 @@ def _excludes(trial: Optional[Trial], answered: Mapping[str, Any], question: Opt
 
 
 def excludes(trial: Trial, answered: Mapping[str, Any], slot: str, answer: Any) -> bool:
+    """Whether this answer is what would exclude: its criterion fails with it, and would not
+    with another answer to the same yes/no question. "Yes, I had CAR-T", said again while "the
+    cells have not stopped working" still fails I2, excludes no more than "no" would: it is not
+    checked as if it were "I have not had CAR-T" (the check says back the excluding answer)."""
     criterion = trial.criterion_of(slot)
     if criterion is None:
         return False
-    return trial.criterion(criterion).rule({**answered, slot: answer}) == FAIL
+    rule = trial.criterion(criterion).rule
+    if rule({**answered, slot: answer}) != FAIL:
+        return False
+    question = trial.question(slot)
+    if question is None or question.kind != TRI:
+        return True
+    opposite = {YES: NO, NO: YES}.get(answer)
+    return opposite is None or rule({**answered, slot: opposite}) != FAIL
 
 
 def _read_button(message: Message, payload: Tuple[str, Dict[str, Any]], question: Optional[OpenQuestion],

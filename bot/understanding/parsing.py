@@ -832,8 +832,25 @@ def parse_topics(text: str, lang: str | None = None, words: TopicWords | None = 
 
 
 def _topic_hit(text: str, lang: str | None, words: TopicWords) -> Hit | None:
+    """A keyword that names one question beats one that other questions' keywords contain
+    ("CAR-T" is in "CAR-T activity": it names a family of questions), then the longest, then
+    the first: "the CAR-T cells stopped working" is about the loss of activity, not CAR-T itself."""
     kept = _topic_hits(text, lang, words)
-    return kept[0] if kept else None
+    if not kept:
+        return None
+    return max(kept, key=lambda h: (not _names_a_family(fold_phrase(text[h.start:h.end]), h.value, words),
+                                    h.end - h.start, -h.start))
+
+
+def _names_a_family(keyword: str, slot: str, words: TopicWords) -> bool:
+    keyword = keyword.strip()
+    return bool(keyword) and any(keyword in other and keyword != other
+                                 for other_slot, other in _folded_topics(words) if other_slot != slot)
+
+
+@cache
+def _folded_topics(words: TopicWords) -> Tuple[Tuple[str, str], ...]:
+    return tuple((slot, fold_phrase(k)) for code in LANGUAGES for slot, ks in words(code).items() for k in ks)
 
 
 def _topic_hits(text: str, lang: str | None, words: TopicWords) -> List[Hit]:

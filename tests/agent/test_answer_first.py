@@ -244,6 +244,70 @@ def test_a_typed_answer_that_would_exclude_is_said_back_and_no_asks_again(chat, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_two_noes_to_the_same_check_note_not_sure_instead_of_a_loop(chat, lang):
+    """"No" to the question, "no" to "is that right?", and again: the third round never comes.
+    "Not sure" excludes nobody; the study team asks in person."""
+    c = chat(lang)
+    reach(c, lang, "organ_transplant")
+    for _ in range(2):
+        c.say(YES[lang])
+        assert c.requested_slot == "answer_check", last_bot(c)
+        c.say(NO[lang])
+    assert c.slot("organ_transplant") == "unsure", "\n".join(c.transcript[-6:])
+    assert c.requested_slot not in ("organ_transplant", "answer_check")
+
+
+CAR_T_STOPPED = {"en": "that's wrong, the CAR-T cells did stop working, I misread",
+                 "zh": "说错了，CAR-T细胞其实已经不起作用了",
+                 "es": "me equivoqué, las CAR-T sí dejaron de funcionar"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_typed_change_after_a_result_opens_the_question_it_names(chat, lang):
+    """Found in Chromium: the change opened "have you had CAR-T?", and "yes" there was said back
+    as "you have not had CAR-T... not a fit". The question named is the one opened, and an answer
+    that is not what excludes is not checked as if it were."""
+    c = chat(lang)
+    reach(c, lang, "car_t_activity_lost", ADULT[lang])
+    c.say(NO[lang])  # typed, so checked: "the CAR-T cells have not stopped working"
+    c.say(YES[lang])  # "yes, that's right"
+    assert c.slot("prescreen_outcome") == "not_eligible"
+    c.say(CAR_T_STOPPED[lang])
+    assert c.requested_slot == "car_t_activity_lost", "\n".join(c.transcript[-4:])
+    c.say(YES[lang])
+    assert c.slot("car_t_activity_lost") == "yes" and c.requested_slot == "car_t_loss_months"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_yes_again_to_a_question_that_is_not_what_excludes_is_not_said_back_as_no(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "car_t_activity_lost", ADULT[lang])
+    c.say(NO[lang])
+    c.say(YES[lang])
+    c.say('/change_answer{"topic": "had_car_t"}')
+    assert c.requested_slot == "had_car_t"
+    c.say(YES[lang])
+    assert c.requested_slot != "answer_check", last_bot(c)  # no "you have not had CAR-T. Is that right?"
+    assert c.slot("had_car_t") == "yes"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_changing_who_is_answering_after_a_result_asks_it_again(chat, lang):
+    """Found in Chromium: the trial stops at the first failure, so the question changed was never
+    asked: "let's go back to that question", then "the result is the same", and nothing else."""
+    c = chat(lang)
+    reach(c, lang, "b_all_diagnosis", ADULT[lang])
+    c.say(NO[lang])
+    c.say(YES[lang])
+    assert c.slot("prescreen_outcome") == "not_eligible"
+    c.say('/change_answer{"topic": "respondent"}')
+    assert c.requested_slot == "respondent", "\n".join(c.transcript[-4:])
+    c.say('/inform{"respondent_kind": "guardian"}')
+    assert c.slot("respondent") == "guardian"
+    assert c.slot("prescreen_outcome") == "not_eligible" and c.requested_slot is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_qualified_answer_is_not_an_exclusion(chat, lang):
     c = chat(lang)
     reach(c, lang, "uncontrolled_diabetes")
