@@ -87,7 +87,7 @@ def test_the_csv_phone_cell_has_no_apostrophe_but_a_formula_name_does():
     text = csv_text([_lead({"name": "=HYPERLINK(1)", "phone": "+8613812345678", "email": None,
                             "wechat": "-lily_88", "time": "+1 pm"})], timezone.utc)
     header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert cells["Phone"] == "+8613812345678"
     assert cells["Name"] == "'=HYPERLINK(1)"
     assert cells["WeChat ID"] == "'-lily_88"
