@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping
 
 from bot.coordinator.labels import (
     CHANGE_LABELS,
+    CONTACT_LABELS,
     CRITERION_QUESTIONS,
     LANGUAGE_LABELS,
     NOT_APPLICABLE,
@@ -22,6 +23,7 @@ from bot.coordinator.labels import (
     VALUE_LABELS,
     VERDICT_LABELS,
 )
+from bot.leads.validation import group_phone
 
 REACHABLE_BY = ("phone", "email", "wechat")
 
@@ -116,12 +118,17 @@ def patient_age(lead: Mapping[str, Any]) -> str:
     return ""
 
 
-def best_contact(contact: Mapping[str, Any]) -> Dict[str, str] | None:
-    """The first way to reach the person: phone, else e-mail, else WeChat."""
-    for field in REACHABLE_BY:
-        if contact.get(field):
-            return {"field": field, "value": contact[field]}
-    return None
+def phone_words(phone: Any) -> str:
+    """A stored phone as a coordinator reads it aloud: "+86 138 1234 5678" (stored as E.164)."""
+    return group_phone(str(phone or ""))
+
+
+def contact_ways(contact: Mapping[str, Any]) -> List[Dict[str, str]]:
+    """Every way to reach the person, in the order to try them (phone, e-mail, WeChat), phones
+    grouped: the list shows all of them, so an e-mail is not hidden behind a phone."""
+    return [{"field": field, "label": CONTACT_LABELS[field],
+             "value": phone_words(contact[field]) if field == "phone" else str(contact[field])}
+            for field in REACHABLE_BY if contact.get(field)]
 
 
 def outcome_words(lead: Mapping[str, Any]) -> str:

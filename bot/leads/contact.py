@@ -69,6 +69,9 @@ def validate_contact(contact: Mapping[str, Any]) -> Dict[str, str | None]:
 _EMAIL_IN_TEXT = re.compile(r"[^\s,;，；<>()]+@[^\s,;，；<>()]+")
 _PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-().]{5,20}\d")
 _WECHAT_ID = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}")
+# What real IDs nearly always have beside letters; a plain word alone ("mornings", "Jennifer",
+# "mañana") is a time or a name far more often than an ID.
+_ID_MARK = re.compile(r"[-_0-9]")
 # Control and direction-override characters: never part of what a person meant to type.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -128,7 +131,8 @@ def read_contact_details(text: str) -> Dict[str, Optional[str]]:
 
     Found values are as typed apart from the keyboard's width (NFKC) and a spoken "plus"; the
     store writes phones one way. Nothing is guessed: an unlabelled word is a WeChat ID only when
-    it is the whole answer.
+    it is the whole answer and looks like one (a digit, "_" or "-" beside its letters); a named
+    one ("wechat: jennifer") may be letters only, but never a time word ("wechat tomorrow").
     """
     text = unicodedata.normalize("NFKC", CONTROL_CHARACTERS.sub("", str(text or ""))).strip()[:500]
     # Accents off ("más" reads as the lexicon's "mas"); IDs, e-mails and numbers have none.
@@ -145,7 +149,7 @@ def read_contact_details(text: str) -> Dict[str, Optional[str]]:
     labelled = labelled_wechat.search(text)
     if labelled:
         value = labelled.group(1)
-        if value[0].isalpha() or valid_phone(value):
+        if (value[0].isalpha() and not _a_word_not_an_id(value)) or valid_phone(value):
             found["contact_wechat"] = normalise_phone(value) if not value[0].isalpha() else value
             text = text.replace(labelled.group(0), " ")
     for candidate in _PHONE_IN_TEXT.findall(text):
@@ -159,9 +163,16 @@ def read_contact_details(text: str) -> Dict[str, Optional[str]]:
         found["contact_wechat"] = _national(found["contact_phone"])
     if not any(found.values()):
         words = text.split()
-        if len(words) == 1 and _WECHAT_ID.fullmatch(words[0]):
+        if len(words) == 1 and _WECHAT_ID.fullmatch(words[0]) and _ID_MARK.search(words[0]) \
+                and not _a_word_not_an_id(words[0]):
             found["contact_wechat"] = words[0]
     return found
+
+
+def _a_word_not_an_id(value: str) -> bool:
+    """A time word or the label itself ("wechat tomorrow", "wechat"): never an ID, even named."""
+    folded = fold(value)
+    return folded in _contact_words()["not_ids"] or folded in _contact_words()["wechat_labels"]
 
 
 def _national(phone: str) -> str:

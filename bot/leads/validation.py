@@ -54,3 +54,30 @@ def valid_email(s: object) -> bool:
     if not local or len(local) > 64 or local.startswith(".") or local.endswith("."):
         return False
     return bool(_EMAIL.fullmatch(s))
+
+
+# ITU country codes of one and two digits; every other code has three.
+_ONE_DIGIT_CODES = {"1", "7"}
+_TWO_DIGIT_CODES = {
+    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
+    "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+    "86", "90", "91", "92", "93", "94", "95", "98",
+}
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def group_phone(s: str) -> str:
+    """A stored E.164 number spaced for reading aloud: "+86 138 1234 5678", "+34 612 345 678".
+
+    Display only (the store keeps E.164): the country code, then the rest in threes, ending in
+    one group of four (10 digits: 3-3-4) or two (11, a mainland mobile: 3-4-4; 8: 4-4) so no
+    group is left with one or two digits. Anything that is not E.164 is returned unchanged."""
+    if not isinstance(s, str) or not _E164.fullmatch(s):
+        return s
+    digits = s[1:]
+    size = 1 if digits[0] in _ONE_DIGIT_CODES else 2 if digits[:2] in _TWO_DIGIT_CODES else 3
+    code, rest = digits[:size], digits[size:]
+    fours = len(rest) % 3 if len(rest) >= 4 * (len(rest) % 3) else 0
+    head, tail = rest[:len(rest) - 4 * fours], rest[len(rest) - 4 * fours:]
+    groups = [head[i:i + 3] for i in range(0, len(head), 3)] + [tail[i:i + 4] for i in range(0, len(tail), 4)]
+    return "+" + " ".join([code, *groups])

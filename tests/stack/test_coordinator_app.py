@@ -42,10 +42,12 @@ def test_the_list_reads_at_a_glance_newest_first(server, store, clock):
     page = text_of(html)
     assert page.index("Newer Lead") < page.index("Older Lead")
     row_new = page[page.index("Needs review"):page.index("Older Lead")]
-    for expected in ("7 years 6 months", "A parent or legal guardian", "English", "Phone: +8613800138000",
+    for expected in ("7 years 6 months", "A parent or legal guardian", "English", "Phone: +86 138 0013 8000",
                      "weekday evenings", "New"):
         assert expected in row_new, expected
     assert "Likely eligible" in page and "Chinese (简体中文)" in page and "E-mail: older@example.com" in page
+    # Every way to reach the person is in the list, not only the first: the phone and the e-mail.
+    assert "E-mail: li.wei@example.com" in row_new
     received = store.get_lead(newer)["created_at"]
     assert local(received) in page and "2 hours ago" in page and "Asia/Shanghai" in page
     # The whole row is a link: every cell of a lead's row leads to its page.
@@ -100,7 +102,7 @@ def test_the_lead_page_puts_the_summary_first_then_the_answers_in_words(server, 
     for raw in ("patient_age", "ecog", "7.0", "1.0", "'unsure'", "guardian_can_consent"):  # no slot names or raw values
         assert raw not in page, raw
     # Ways to reach the person: links, and a WeChat ID that is easy to copy without a script.
-    assert '<a href="tel:+8613800138000">+8613800138000</a>' in html
+    assert '<a href="tel:+8613800138000">+86 138 0013 8000</a>' in html  # dialled as stored, read grouped
     assert '<a href="mailto:li.wei@example.com">li.wei@example.com</a>' in html
     assert re.search(r'<input id="wechat" class="copy" readonly value="liwei_88"', html)
     assert "user-select: all" in login(server).get(server.url + "/static/inbox.css").text
@@ -160,7 +162,7 @@ def test_an_updated_lead_says_so_with_what_changed_and_when(server, store):
     store.upsert_lead("conv-upd", replace=True, **lead_kwargs(phone="+34 612 345 678"))
     s = login(server)
     listing = text_of(s.get(server.url + "/").text)
-    assert "updated" in listing and "+34612345678" in listing
+    assert "updated" in listing and "+34 612 345 678" in listing  # stored +34612345678, read grouped
     page = text_of(s.get(f"{server.url}/leads/{lead_id}").text)
     update = store.get_lead(lead_id)["updates"][0]
     assert f"Updated by the person {local(update['created_at'])}" in page and ": phone" in page
@@ -220,7 +222,8 @@ def test_csv_export_has_human_headers_answers_in_words_history_and_no_formulas(s
     assert row["Outcome"] == "Needs review" and row["Patient age"] == "7 years"
     assert row["Answered by"] == "A parent or legal guardian" and row["Language"] == "English"
     assert row["Name"] == "'" + FORMULA_NAME and row["E-mail"] == "'=cmd@example.com"
-    assert row["Phone"] == "'+8613800138000" == question["Phone"]  # one way of writing every number
+    # One way of writing every number, and a number alone is no formula: no apostrophe to copy.
+    assert row["Phone"] == "+8613800138000" == question["Phone"]
     assert row["Best time"] == "'@SUM(1+1)"
     assert row["I3 Age between 1 and 39 years old: answers"] == "Age: 7 years" and row["I3 result"] == "Pass"
     assert row["E1 result"] == "Not sure" and row["E15 result"] == "Not asked: does not apply"
@@ -230,7 +233,7 @@ def test_csv_export_has_human_headers_answers_in_words_history_and_no_formulas(s
         "alice: New → Contacted — spoke to dad")
     assert question["Kind"] == "Question" and question["Message"] == "'+1 can I call you?"
     for cell in (c for r_ in rows for c in r_.values()):
-        assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")), cell
+        assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")) or re.fullmatch(r"\+\d{7,15}", cell), cell
     assert ("alice", "export", lead_id, "csv") in [
         (e["actor"], e["action"], e["lead_id"], e["detail"]) for e in store.audit_log()]
 
@@ -246,7 +249,7 @@ def test_json_export_has_the_history_and_neutralises_every_field(server, store):
     assert data["trial_id"] == "gobroad-cik-ball-2024"
     lead = data["leads"][0]
     assert lead["id"] == lead_id and lead["kind"] == "screening"
-    assert lead["contact"] == {"name": "'" + FORMULA_NAME, "phone": "'+8613800138000", "email": "'+cmd@example.com",
+    assert lead["contact"] == {"name": "'" + FORMULA_NAME, "phone": "+8613800138000", "email": "'+cmd@example.com",
                                "wechat": None, "time": "'@SUM(1+1)"}
     assert [(h["kind"], h["note"], h["actor"]) for h in lead["history"]] == [("note", "'=1+1", "alice")]
     assert any(row["id"] == "I6" for row in lead["packet"])
@@ -261,7 +264,8 @@ def test_json_export_has_the_history_and_neutralises_every_field(server, store):
             for v in value:
                 yield from strings(v)
 
-    assert not [v for v in strings(data) if v.lstrip(" ").startswith(("=", "+", "-", "@"))]
+    assert not [v for v in strings(data) if v.lstrip(" ").startswith(("=", "+", "-", "@"))
+                and not re.fullmatch(r"\+\d{7,15}", v)]  # a phone number alone is no formula
     assert ("alice", "export", lead_id, "json") in [
         (e["actor"], e["action"], e["lead_id"], e["detail"]) for e in store.audit_log()]
 
@@ -300,6 +304,10 @@ def test_audit_page_lists_views(server, store):
     [
         ("=1+1", "'=1+1"),
         ("+86 138", "'+86 138"),
+        ("+8613800138000", "+8613800138000"),
+        ("+8613800138000+1", "'+8613800138000+1"),
+        (" +8613800138000", "' +8613800138000"),
+        ("+0123456789", "'+0123456789"),
         ("-2", "'-2"),
         ("@cmd", "'@cmd"),
         ("\tx", "'\tx"),

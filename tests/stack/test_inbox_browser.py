@@ -140,7 +140,7 @@ def test_the_coordinator_journey_in_chromium(browser, inbox, smtp_sink):
     assert rows.count() == 3
     first = rows.nth(0).inner_text()
     for expected in ("Needs review", "7 years", "A parent or legal guardian", "English", "Li Wei",
-                     "+8613800138000", "weekday evenings", "New", "just now"):
+                     "+86 138 0013 8000", "li.wei@example.com", "liwei_88", "weekday evenings", "New", "just now"):
         assert expected in first, expected
     assert "Question (not eligible)" in rows.nth(1).inner_text()
     screenshot(page, "inbox-list.png")
@@ -186,7 +186,7 @@ def test_the_coordinator_journey_in_chromium(browser, inbox, smtp_sink):
     rows_csv = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert download.value.suggested_filename.endswith(".csv") and len(rows_csv) == 3
     exported = next(r for r in rows_csv if r["Lead"] == str(lead_id))
-    assert exported["Status"] == "Enrolled" and exported["Phone"] == "'+8613800138000"
+    assert exported["Status"] == "Enrolled" and exported["Phone"] == "+8613800138000"
     assert "Called at 18:10" in exported["History and notes"]
     with page.expect_download() as download:
         page.click("text=Export JSON")
@@ -202,7 +202,7 @@ def test_the_coordinator_journey_in_chromium(browser, inbox, smtp_sink):
         page.go_back()
         text = page.content()
         assert "/login" in page.url, page.url
-        for private in ("Li Wei", "+8613800138000", "liwei_88", "Chen Jing", "Called at 18:10"):
+        for private in ("Li Wei", "+8613800138000", "+86 138 0013 8000", "liwei_88", "Chen Jing", "Called at 18:10"):
             assert private not in text, (page.url, private)
     context.close()
 
