@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import datetime, tzinfo
 from typing import Any, Dict, Iterable, List
 
@@ -24,22 +23,16 @@ from bot.coordinator.present import (
 )
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# "+" and the 7-15 digits of an E.164 phone number: a number, not a formula, so kept as stored.
-_PHONE_ONLY = re.compile(r"\+[1-9]\d{6,14}")
 CONTACT_COLUMNS = (("name", "Name"), ("phone", "Phone"), ("email", "E-mail"), ("wechat", "WeChat ID"),
                    ("time", "Best time"))
 
 
 def csv_safe(value: Any) -> Any:
     """Neutralise spreadsheet formulas: a text cell starting with = + - @ tab or CR (also after
-    leading spaces, and their full-width forms) gets a leading single quote. A value that is only
-    a phone number ("+8613812345678") is left alone: a "+" and digits alone compute nothing, and
-    an apostrophe in front of it is what a coordinator would copy into the dialler."""
+    leading spaces, and their full-width forms) gets a leading single quote."""
     if value is None:
         return ""
     if not isinstance(value, str):
-        return value
-    if _PHONE_ONLY.fullmatch(value):
         return value
     if value.lstrip(" ").startswith(FORMULA_TRIGGERS) or value.startswith(FORMULA_TRIGGERS):
         return "'" + value

@@ -62,16 +62,11 @@ def test_a_plain_word_at_the_contact_question_is_asked_again_not_stored():
 
 # --- the CSV export ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["+8613812345678", "+34612345678", "+447700900123"])
-def test_a_phone_number_is_written_as_typed_in_the_csv(value):
-    assert csv_safe(value) == value
-
-
 @pytest.mark.parametrize("value", [
-    "+1+2", "+86 138", "+8613812345678=1", "+SUM(A1)", "=1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1",
+    "+8613812345678", "+1+2", "+86 138", "+8613812345678=1", "+SUM(A1)", "=1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1",
     "＋8613812345678", " +1+1", "+", "+123456789012345678901",
 ])
-def test_everything_else_starting_like_a_formula_is_still_guarded(value):
+def test_everything_starting_like_a_formula_is_guarded(value):
     assert csv_safe(value).startswith("'")
 
 
@@ -83,12 +78,13 @@ def _lead(contact):
             "trial_id": "NCT06389305", "conversation_id": "conv-7"}
 
 
-def test_the_csv_phone_cell_has_no_apostrophe_but_a_formula_name_does():
+def test_the_csv_keeps_the_phone_as_text_and_guards_a_formula_name():
+    """A spreadsheet would turn a bare "+8613812345678" into 8.61381E+12; the quote keeps it text."""
     text = csv_text([_lead({"name": "=HYPERLINK(1)", "phone": "+8613812345678", "email": None,
                             "wechat": "-lily_88", "time": "+1 pm"})], timezone.utc)
     header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     cells = dict(zip(header, row, strict=True))
-    assert cells["Phone"] == "+8613812345678"
+    assert cells["Phone"] == "'+8613812345678"
     assert cells["Name"] == "'=HYPERLINK(1)"
     assert cells["WeChat ID"] == "'-lily_88"
     assert cells["Best time"] == "'+1 pm"
