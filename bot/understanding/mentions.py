@@ -19,7 +19,7 @@ from bot.understanding.text import fold, has_cjk
 
 REACH_WORDS = 3  # Latin words between a negation (or "has") and the mention
 REACH_CJK = 3  # Chinese characters between them
-_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是|" + CJK_SPACE)
+_CLAUSE_END = re.compile(r"[,.;:!?\n，。；：！？、]|\bbut\b|\bpero\b|但是|可是|不过|" + CJK_SPACE)  # "不过" is "but", its 不 no negation
 
 
 class Mention(NamedTuple):

@@ -286,7 +286,8 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     def hook(text: str, lang: Optional[str]) -> Reading:
         base = plain(text, lang)
-        return qualified_reading(slot, text, lang, base) or base
+        read = qualified_reading(slot, text, lang, base) or base
+        return _mild_only(slot, text, lang, read) or read
 
     def plain(text: str, lang: Optional[str]) -> Reading:
         if _unsure_already(text, lang):
@@ -297,6 +298,9 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
             found = read(text, lang)
             if found is not None:
                 return found
+        part = _part_affirmed(slot, text, lang)
+        if part is not None:
+            return part
         tests = _reading_words("tests", slot)
         if tests and _normal_result(text):
             return "no", "normal_result"
@@ -318,6 +322,62 @@ def reading_for(slot: str, special: Sequence[Hook] = ()) -> Hook:
 
     hook.__doc__ = f"The reading of `{slot}`."
     return hook
+
+
+def _part_affirmed(slot: str, text: str, lang: Optional[str]) -> Reading:
+    """ "not pregnant, but yes I am breastfeeding", "insuficiencia cardiaca no, pero tiene una
+    arritmia grave", "没有艾滋和梅毒，但我有乙肝": a question about A or B, A denied and B said as
+    had in a clause of its own, is a yes (the "no" was to A only). B counts as had when a word of
+    having stands before it, its clause says yes, or it is one of the question's own yes words
+    after a "but" or a full stop ("no im not pregnant. still nursing tho")."""
+    if cues.is_question(text):
+        return None
+    own_yes = _reading_words("answers", slot, "yes")
+    found = mentions.mentions(text, (*_reading_words("conditions", slot), *own_yes))
+    denied = [m for m in found if m.negated]
+    if not denied:
+        return None
+    folded = fold(text)
+    denied_words = {folded[m.start:m.end] for m in denied}
+    own = mentions._pattern(own_yes)
+    contrast = _contrast()
+    for m in found:
+        if m.negated or folded[m.start:m.end] in denied_words:
+            continue
+        lo, hi = mentions._clause(folded, m.start, m.end)
+        if any(lo <= d.start < hi for d in denied):
+            continue  # "not pregnant or breastfeeding": one clause, one denial
+        if _unsure_already(folded[lo:hi], lang):
+            continue
+        between = folded[max(d.end for d in denied if d.end <= m.start):m.start] if any(
+            d.end <= m.start for d in denied) else ""
+        broken = bool(re.search(r"[.!?。！？]", between)) or bool(contrast and contrast.search(between))
+        own_word = own is not None and own.fullmatch(folded[m.start:m.end]) is not None
+        if m.asserted or _plain_answer(folded[lo:hi], lang) == "yes" or (own_word and broken):
+            return "yes", "part_affirmed"
+    return None
+
+
+def _mild_only(slot: str, text: str, lang: Optional[str], read: Reading) -> Reading:
+    """ "he has ADHD and anxiety" at *severe mental disorder*, "a bit of asthma" at *respiratory
+    failure*, "a heart murmur" at *heart failure*: a mild, common condition named at a question
+    about a severe one is for the study doctor (unsure), never a yes; nor a no the person did not
+    say. The severe condition named too, or said to be severe, leaves ``read`` as it is; so does a
+    qualifier or a normal result that already eases it ("asma leve", "soplo inocente"), unless
+    the reading would still be a yes."""
+    mild = _reading_words("mild_conditions", slot)
+    if not mild or cues.is_question(text) or not mentions.named(text, mild):
+        return None
+    conditions = [w for w in _reading_words("conditions", slot) if w not in mild]
+    if conditions and any(not m.negated for m in mentions.mentions(text, conditions)):
+        return None
+    found = set(qualifier_classes(text))
+    if "severe" in found or _plain_answer(text, lang) == "no":
+        return None
+    said_yes = (read[0] if read is not None else _plain_answer(text, lang)) == "yes"
+    if (found & set(EASING) or _normal_result(text)) and not said_yes:
+        return None  # "mild asthma, inhaler when i run", "soplo inocente": the qualifiers read it
+    return "unsure", "mild_condition"
 
 
 def _hedged_number(special: Sequence[Hook], text: str, lang: Optional[str]) -> Reading:
@@ -497,6 +557,10 @@ def qualified_reading(slot: str, text: str, lang: Optional[str], base: Reading) 
     if value == "no" and not (named and set(found) & set(EASING)):
         return None
     effect = _effect(aspect[1], found, named, said_yes=value == "yes")
+    if effect == "yes" and value == "yes" and "uncontrolled" in found:
+        # "she has an infection they can't get under control": read here, so the general cue
+        # words ("under control") do not read it again as controlled
+        return effect, f"qualified_{aspect[0]}"
     if effect is None or effect == value:
         return None
     return effect, f"qualified_{aspect[0]}"
