@@ -587,6 +587,16 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             message.confidence >= SURE_TO_LEAVE and len(text) <= MAX_CLASSIFIER_LEAVING_CHARS:
         leaving.append(CLASSIFIER_LEAVING[message.intent])
         evidence.append("classifier")
+    corrected = _corrected(text, lang, question, trial, answered or {}, found, answer is not None)
+    if corrected is not None and topic_value is None:
+        # "actually, the doctors said it's T-cell ALL" at a later question: that earlier answer is
+        # asked again (the form confirms), and the words are no answer to the open question.
+        topic = corrected
+        if "change" not in leaving:
+            leaving.insert(0, "change")
+        if FROM_PART not in notes:
+            answer, notes = None, ()
+        evidence.append("corrects an earlier answer")
     raw_answer = answer
     changes_this = leaving[:1] == ["change"] and topic in (None, question.slot if question else None)
     if leaving and answer is not None and (leaving[0] in ("delete", "restart") or changes_this
@@ -751,3 +761,34 @@ def _topic(text: str, lang: Optional[str], question: Optional[OpenQuestion], tri
         return topic, None  # "no wait, she did have CAR-T" is read by the change flow, not guessed
     value, _notes = read_answer(OpenQuestion(topic, target.kind, target), text, lang)
     return topic, value if value not in (None, UNSURE) else None
+
+
+def _corrected(text: str, lang: Optional[str], question: Optional[OpenQuestion], trial: Optional[Trial],
+               answered: Mapping[str, Any], found: Tuple[str, ...], answers_open: bool) -> Optional[str]:
+    """The earlier yes/no question a message corrects, or None. It names that question (asked
+    before the open one and answered) and either says something else than the answer stored, or
+    carries a correction word ("actually", "其实", "me equivoqué") and no answer to the open
+    question. A contradiction alone, beside an answer to the open question or in a question,
+    changes nothing ("no, the CAR-T is still working" answers the open question), and so does one
+    about a condition with qualifiers unless a correction word says so."""
+    if trial is None or question is None:
+        return None
+    order = trial.slots
+    limit = order.index(question.slot) if question.slot in order else len(order)
+    earlier = [slot for slot in parsing.parse_topics(text, lang)
+               if slot in answered and slot != question.slot and slot in order[:limit]
+               and (trial.question(slot) is not None and trial.question(slot).kind == TRI)]
+    if not earlier:
+        return None
+    correcting = "change" in found or cues.corrects(text)
+    if not correcting and (answers_open or cues.is_question(text)):
+        return None
+    # Of the questions named, the latest asked is the narrowest ("CAR-T其实没失效" is about the
+    # CAR-T working, not about having had it): the message is read against that one only.
+    slot = max(earlier, key=order.index)
+    value, _notes = read_answer(OpenQuestion.of(trial, slot), text, lang)
+    if value is not None and value != answered[slot] and (correcting or trial.question(slot).qualifiers is None):
+        return slot  # a condition ("a fungus in the lung") told at a related question needs the word
+    if correcting and not answers_open and value is None:
+        return slot  # "hang on, I think I said no to relapse earlier": asked again, whatever it is now
+    return None
