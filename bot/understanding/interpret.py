@@ -83,6 +83,8 @@ SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
                       "talk_to_person": "person", "come_back_later": "later"}  # never delete: it needs the words
 SURE_TO_LEAVE = 0.9
+SURE_DISTRESS = 0.8  # the classifier's fear guess, without the words, on a short message only
+MAX_DISTRESS_GUESS_CHARS = 80
 MAX_CLASSIFIER_LEAVING_CHARS = 60
 
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w-]*)\s*(?P<entities>\{.*\})?\s*$", re.S)
@@ -359,7 +361,23 @@ def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> s
     said = [sentence for sentence in sentences
             if (not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None)
             and parsing.parse_topic(sentence, lang) in (None, question.slot)]
-    return " ".join(said) if said and len(said) < len(sentences) else ""
+    if said and len(said) < len(sentences):
+        return " ".join(said)
+    if len(sentences) == 1 and _ASKED.search(sentences[0]):
+        # "他爸妈都能签字，这个要花钱吗？": clauses that say, then one that asks, in one sentence.
+        # A condition ("如果复发了，还能参加吗") says nothing.
+        parts = [p.strip() for p in _ASIDE_BREAK.split(sentences[0]) if p.strip()]
+        stated = []
+        for part in parts[:-1]:
+            if cues.is_question(part) or cues.conditional(part) or parsing.parse_topic(part, lang) not in (None, question.slot):
+                break
+            stated.append(part)
+        if stated and cues.is_question(parts[-1]):
+            return " ".join(stated)
+    return ""
+
+
+_ASKED = re.compile(r"[?？]|[吗呢么嘛][\s。！!]*$")  # a sentence that really asks, not one with "什么" in it
 
 
 CONSENT_QUESTIONS = ("prescreen_consent", "contact_consent", "question_consent")
@@ -448,18 +466,23 @@ def _button_words(buttons: Tuple[Tuple[str, str], ...]) -> Dict[str, str]:
 # --- digressions ---------------------------------------------------------------------------------
 
 
-def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[str, ...]:
+def _staying(message: Message, found: Tuple[str, ...], answered: bool, emergency: Optional[str] = None,
+             leaving: bool = False) -> Tuple[str, ...]:
     out = [kind for kind in ("not_delete", "delete_question", "distress", "explain", "why", "bot") if kind in found]
     intent, sure = message.intent or "", message.confidence
-    if intent == "distress" and "distress" not in out and sure >= (SURE_WITHOUT_ANSWER if answered else SURE_FOR_A_QUESTION):
-        out.insert(0, "distress")  # "we're barely holding it together": warmth, then the question again
     asks = cues.is_question(message.text)
+    if intent == "distress" and "distress" not in out and sure >= SURE_DISTRESS and not answered and \
+            not out and not leaving and not emergency and len(message.text) <= MAX_DISTRESS_GUESS_CHARS:
+        # "we're barely holding it together": warmth, then the question again. The guess alone
+        # needs a short message that answers and asks nothing else: "I'm actually his mum, sorry"
+        # or consent with a cost question is no fear, and a long story is facts (words say fear).
+        out.insert(0, "distress")
     if intent.startswith("faq_") and ((asks and sure >= SURE_FOR_A_QUESTION) or (not answered and sure >= SURE_WITHOUT_ANSWER)):
         out.append("faq:" + intent)
     if intent in QUESTION_INTENTS and QUESTION_INTENTS[intent] not in out and not answered and (
             (asks and sure >= SURE_FOR_A_QUESTION) or sure >= SURE_WITHOUT_ANSWER):
         out.append(QUESTION_INTENTS[intent])
-    if not out and answered and _asks_after_answering(message.text):
+    if not out and answered and not emergency and _asks_after_answering(message.text):
         # "I'm her mum. Is the treatment free?": the answer is kept and the question gets an
         # honest reply (from the trial text, or "the coordinator can answer that").
         out.append("faq:" + (intent if intent.startswith("faq_") and sure >= SURE_SOME else "faq_other"))
@@ -602,7 +625,14 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     if leaving and answer is not None and (leaving[0] in ("delete", "restart") or changes_this
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
-    staying = list(_staying(message, found, answer is not None))
+    staying = list(_staying(message, found, answer is not None, emergency, bool(leaving)))
+    if not leaving and question is not None and trial is not None and trial.question("patient_age") is not None \
+            and not {"why", "explain"} & set(staying) and _asks_about_age(text):
+        # "can a 12 year old join?", "请问十二岁能参加吗": the age range (the age question's "why"),
+        # not "the listing doesn't say"
+        staying = [d for d in staying if d != "faq:faq_other"] + ["why"]
+        topic = "patient_age"
+        evidence.append("asks who can take part")
     if answer is None and not leaving and not staying and question is not None and \
             {"start", "continue"} & set(found) and len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text):
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
@@ -792,3 +822,13 @@ def _corrected(text: str, lang: Optional[str], question: Optional[OpenQuestion],
     if correcting and not answers_open and value is None:
         return slot  # "hang on, I think I said no to relapse earlier": asked again, whatever it is now
     return None
+
+
+def _asks_about_age(text: str) -> bool:
+    """A question about the ages that can take part: an age limit named, or taking part asked
+    about with an age or a child named ("can a 12 year old join?", "小孩才两岁可以参加吗")."""
+    if not cues.is_question(text):
+        return False
+    if cues.has("age_limit", text):
+        return True
+    return cues.has("take_part", text) and (cues.has("age_named", text) or _AGE_WORDS.search(fold(text)) is not None)
