@@ -827,8 +827,6 @@ def _corrected(text: str, lang: Optional[str], question: Optional[OpenQuestion],
 def _asks_about_age(text: str) -> bool:
     """A question about the ages that can take part: an age limit named, or taking part asked
     about with an age or a child named ("can a 12 year old join?", "小孩才两岁可以参加吗")."""
-    if not cues.is_question(text):
-        return False
     if cues.has("age_limit", text):
-        return True
-    return cues.has("take_part", text) and (cues.has("age_named", text) or _AGE_WORDS.search(fold(text)) is not None)
+        return True  # "is there an age limit, my son is only 3" asks without a question word
+    return cues.is_question(text) and cues.has("take_part", text) and (cues.has("age_named", text) or _AGE_WORDS.search(fold(text)) is not None)
