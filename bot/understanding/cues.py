@@ -306,3 +306,19 @@ def _negated_before(folded: str, start: int) -> bool:
                 not has_cjk(gap) and len(gap.split()) <= QUALIFIER_NEGATION_WORDS):
             return True
     return False
+
+
+def corrects(text: str) -> bool:
+    """Whether the text takes back or corrects something ("actually", "其实", "me equivoqué").
+    Only with an earlier question named does it make the message a change (``interpret``)."""
+    return has("correction", text)
+
+
+def conditional(text: str) -> bool:
+    """Whether the text opens with a condition ("if he had CAR-T", "如果复发了"): it states nothing."""
+    return bool(_spans("condition", fold(text).strip()))
+
+
+def has(kind: str, text: str) -> bool:
+    """Whether the text holds a phrase of the list ``kind`` of ``cues.yml`` (e.g. ``take_part``)."""
+    return bool(_spans(kind, fold(text)))

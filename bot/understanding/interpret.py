@@ -83,6 +83,8 @@ SURE_OFF_TOPIC = 0.8
 CLASSIFIER_LEAVING = {"goodbye": "stop", "start_over": "restart", "change_answer": "change",
                       "talk_to_person": "person", "come_back_later": "later"}  # never delete: it needs the words
 SURE_TO_LEAVE = 0.9
+SURE_DISTRESS = 0.8  # the classifier's fear guess, without the words, on a short message only
+MAX_DISTRESS_GUESS_CHARS = 80
 MAX_CLASSIFIER_LEAVING_CHARS = 60
 
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w-]*)\s*(?P<entities>\{.*\})?\s*$", re.S)
@@ -359,7 +361,23 @@ def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> s
     said = [sentence for sentence in sentences
             if (not cues.is_question(sentence) or _read_kind(question, sentence, lang)[0] is not None)
             and parsing.parse_topic(sentence, lang) in (None, question.slot)]
-    return " ".join(said) if said and len(said) < len(sentences) else ""
+    if said and len(said) < len(sentences):
+        return " ".join(said)
+    if len(sentences) == 1 and _ASKED.search(sentences[0]):
+        # "他爸妈都能签字，这个要花钱吗？": clauses that say, then one that asks, in one sentence.
+        # A condition ("如果复发了，还能参加吗") says nothing.
+        parts = [p.strip() for p in _ASIDE_BREAK.split(sentences[0]) if p.strip()]
+        stated = []
+        for part in parts[:-1]:
+            if cues.is_question(part) or cues.conditional(part) or parsing.parse_topic(part, lang) not in (None, question.slot):
+                break
+            stated.append(part)
+        if stated and cues.is_question(parts[-1]):
+            return " ".join(stated)
+    return ""
+
+
+_ASKED = re.compile(r"[?？]|[吗呢么嘛][\s。！!]*$")  # a sentence that really asks, not one with "什么" in it
 
 
 CONSENT_QUESTIONS = ("prescreen_consent", "contact_consent", "question_consent")
@@ -448,18 +466,23 @@ def _button_words(buttons: Tuple[Tuple[str, str], ...]) -> Dict[str, str]:
 # --- digressions ---------------------------------------------------------------------------------
 
 
-def _staying(message: Message, found: Tuple[str, ...], answered: bool) -> Tuple[str, ...]:
+def _staying(message: Message, found: Tuple[str, ...], answered: bool, emergency: Optional[str] = None,
+             leaving: bool = False) -> Tuple[str, ...]:
     out = [kind for kind in ("not_delete", "delete_question", "distress", "explain", "why", "bot") if kind in found]
     intent, sure = message.intent or "", message.confidence
-    if intent == "distress" and "distress" not in out and sure >= (SURE_WITHOUT_ANSWER if answered else SURE_FOR_A_QUESTION):
-        out.insert(0, "distress")  # "we're barely holding it together": warmth, then the question again
     asks = cues.is_question(message.text)
+    if intent == "distress" and "distress" not in out and sure >= SURE_DISTRESS and not answered and \
+            not out and not leaving and not emergency and len(message.text) <= MAX_DISTRESS_GUESS_CHARS:
+        # "we're barely holding it together": warmth, then the question again. The guess alone
+        # needs a short message that answers and asks nothing else: "I'm actually his mum, sorry"
+        # or consent with a cost question is no fear, and a long story is facts (words say fear).
+        out.insert(0, "distress")
     if intent.startswith("faq_") and ((asks and sure >= SURE_FOR_A_QUESTION) or (not answered and sure >= SURE_WITHOUT_ANSWER)):
         out.append("faq:" + intent)
     if intent in QUESTION_INTENTS and QUESTION_INTENTS[intent] not in out and not answered and (
             (asks and sure >= SURE_FOR_A_QUESTION) or sure >= SURE_WITHOUT_ANSWER):
         out.append(QUESTION_INTENTS[intent])
-    if not out and answered and _asks_after_answering(message.text):
+    if not out and answered and not emergency and _asks_after_answering(message.text):
         # "I'm her mum. Is the treatment free?": the answer is kept and the question gets an
         # honest reply (from the trial text, or "the coordinator can answer that").
         out.append("faq:" + (intent if intent.startswith("faq_") and sure >= SURE_SOME else "faq_other"))
@@ -587,12 +610,29 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             message.confidence >= SURE_TO_LEAVE and len(text) <= MAX_CLASSIFIER_LEAVING_CHARS:
         leaving.append(CLASSIFIER_LEAVING[message.intent])
         evidence.append("classifier")
+    corrected = _corrected(text, lang, question, trial, answered or {}, found, answer is not None)
+    if corrected is not None and topic_value is None:
+        # "actually, the doctors said it's T-cell ALL" at a later question: that earlier answer is
+        # asked again (the form confirms), and the words are no answer to the open question.
+        topic = corrected
+        if "change" not in leaving:
+            leaving.insert(0, "change")
+        if FROM_PART not in notes:
+            answer, notes = None, ()
+        evidence.append("corrects an earlier answer")
     raw_answer = answer
     changes_this = leaving[:1] == ["change"] and topic in (None, question.slot if question else None)
     if leaving and answer is not None and (leaving[0] in ("delete", "restart") or changes_this
                                            or _excludes(trial, answered or {}, question, answer)):
         answer, notes = None, ()  # what is about to be changed or confirmed is not also stored
-    staying = list(_staying(message, found, answer is not None))
+    staying = list(_staying(message, found, answer is not None, emergency, bool(leaving)))
+    if not leaving and question is not None and trial is not None and trial.question("patient_age") is not None \
+            and not {"why", "explain"} & set(staying) and _asks_about_age(text):
+        # "can a 12 year old join?", "请问十二岁能参加吗": the age range (the age question's "why"),
+        # not "the listing doesn't say"
+        staying = [d for d in staying if d != "faq:faq_other"] + ["why"]
+        topic = "patient_age"
+        evidence.append("asks who can take part")
     if answer is None and not leaving and not staying and question is not None and question.kind != CONFIRM and \
             {"start", "continue"} & set(found) and len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text):
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
@@ -762,3 +802,42 @@ def _topic(text: str, lang: Optional[str], question: Optional[OpenQuestion], tri
         return topic, None  # "no wait, she did have CAR-T" is read by the change flow, not guessed
     value, _notes = read_answer(OpenQuestion(topic, target.kind, target), text, lang)
     return topic, value if value not in (None, UNSURE) else None
+
+
+def _corrected(text: str, lang: Optional[str], question: Optional[OpenQuestion], trial: Optional[Trial],
+               answered: Mapping[str, Any], found: Tuple[str, ...], answers_open: bool) -> Optional[str]:
+    """The earlier yes/no question a message corrects, or None. It names that question (asked
+    before the open one and answered) and either says something else than the answer stored, or
+    carries a correction word ("actually", "其实", "me equivoqué") and no answer to the open
+    question. A contradiction alone, beside an answer to the open question or in a question,
+    changes nothing ("no, the CAR-T is still working" answers the open question), and so does one
+    about a condition with qualifiers unless a correction word says so."""
+    if trial is None or question is None:
+        return None
+    order = trial.slots
+    limit = order.index(question.slot) if question.slot in order else len(order)
+    earlier = [slot for slot in parsing.parse_topics(text, lang)
+               if slot in answered and slot != question.slot and slot in order[:limit]
+               and (trial.question(slot) is not None and trial.question(slot).kind == TRI)]
+    if not earlier:
+        return None
+    correcting = "change" in found or cues.corrects(text)
+    if not correcting and (answers_open or cues.is_question(text)):
+        return None
+    # Of the questions named, the latest asked is the narrowest ("CAR-T其实没失效" is about the
+    # CAR-T working, not about having had it): the message is read against that one only.
+    slot = max(earlier, key=order.index)
+    value, _notes = read_answer(OpenQuestion.of(trial, slot), text, lang)
+    if value is not None and value != answered[slot] and (correcting or trial.question(slot).qualifiers is None):
+        return slot  # a condition ("a fungus in the lung") told at a related question needs the word
+    if correcting and not answers_open and value is None:
+        return slot  # "hang on, I think I said no to relapse earlier": asked again, whatever it is now
+    return None
+
+
+def _asks_about_age(text: str) -> bool:
+    """A question about the ages that can take part: an age limit named, or taking part asked
+    about with an age or a child named ("can a 12 year old join?", "小孩才两岁可以参加吗")."""
+    if cues.has("age_limit", text):
+        return True  # "is there an age limit, my son is only 3" asks without a question word
+    return cues.is_question(text) and cues.has("take_part", text) and (cues.has("age_named", text) or _AGE_WORDS.search(fold(text)) is not None)
