@@ -186,7 +186,7 @@ def test_the_coordinator_journey_in_chromium(browser, inbox, smtp_sink):
     rows_csv = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert download.value.suggested_filename.endswith(".csv") and len(rows_csv) == 3
     exported = next(r for r in rows_csv if r["Lead"] == str(lead_id))
-    assert exported["Status"] == "Enrolled" and exported["Phone"] == "+8613800138000"
+    assert exported["Status"] == "Enrolled" and exported["Phone"] == "'+8613800138000"
     assert "Called at 18:10" in exported["History and notes"]
     with page.expect_download() as download:
         page.click("text=Export JSON")
