@@ -677,8 +677,7 @@ def _only_going_on(text: str) -> bool:
     spans = [c for c in cues.find_cues(text) if c.kind in ("start", "continue")]
     if not spans:
         return False
-    folded = fold(text)
-    rest = "".join(" " if any(c.start <= i < c.end for c in spans) else ch for i, ch in enumerate(folded))
+    rest = _without(text, [(c.start, c.end) for c in spans])
     latin = re.findall(r"[^\W\d_]+", re.sub(r"[\u3400-\u9fff]", " ", rest))
     return len(latin) <= 2 and sum("\u3400" <= ch <= "\u9fff" for ch in rest) <= 2
 
@@ -705,9 +704,7 @@ def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: An
         return True
     # The words that ask leave to ask go with the request: "能问下为什么..." holds no "能" (yes).
     spans += cues.asking_spans(text)
-    folded = fold(text)
-    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(folded))
-    again, _notes = read_answer(question, rest, lang)
+    again, _notes = read_answer(question, _without(text, spans), lang)
     return again == answer
 
 
@@ -715,10 +712,13 @@ def _survives_emergency(question: OpenQuestion, text: str, lang: Optional[str], 
     spans = safety.emergency_clauses(text)
     if not spans:
         return True
-    folded = fold(text)
-    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(folded))
-    again, _notes = read_answer(question, rest, lang)
+    again, _notes = read_answer(question, _without(text, spans), lang)
     return again == answer
+
+
+def _without(text: str, spans: List[Tuple[int, int]]) -> str:
+    """The folded text with the given spans blanked out (offsets kept, so clauses stay apart)."""
+    return "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(fold(text)))
 
 
 def _about_another_condition(question: OpenQuestion, text: str, lang: Optional[str], trial: Optional[Trial]) -> bool:
