@@ -634,7 +634,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         topic = "patient_age"
         evidence.append("asks who can take part")
     if answer is None and not leaving and not staying and question is not None and question.kind != CONFIRM and \
-            {"start", "continue"} & set(found) and len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text):
+            len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text) and _only_going_on(text):
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
     if requested and requested != lang:
         staying.append("language")
@@ -673,13 +673,14 @@ def _beside_language(question: OpenQuestion, text: str, lang: Optional[str]) -> 
 
 
 def _only_going_on(text: str) -> bool:
-    """A "let's begin" or "carry on" with at most a word or two beside it ("ok", "vale", "好")."""
-    spans = [c for c in cues.find_cues(text) if c.kind in ("start", "continue")]
-    if not spans:
-        return False
-    rest = _without(text, [(c.start, c.end) for c in spans])
-    latin = re.findall(r"[^\W\d_]+", re.sub(r"[\u3400-\u9fff]", " ", rest))
-    return len(latin) <= 2 and sum("\u3400" <= ch <= "\u9fff" for ch in rest) <= 2
+    """Nothing but a "let's begin" or "carry on", with at most an acknowledgement beside it ("ok",
+    "vale", "好", "吧"). "又回来了" (it came back again) or "sí, otra vez" hold one and say more."""
+    spoken = " ".join(re.sub(r"[^\w\s']+", " ", fold(text)).split())  # punctuation off, apostrophes kept
+    for part in cues.acknowledged_parts(spoken):
+        if part and any(c.kind in ("start", "continue") and c.start == 0 and c.end >= len(part.rstrip())
+                        for c in cues.find_cues(part)):
+            return True
+    return False
 
 
 def _unfamiliar(text: str, lang: Optional[str]) -> bool:

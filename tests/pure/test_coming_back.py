@@ -49,3 +49,18 @@ def test_an_answer_beside_start_words_is_kept_and_a_question_is_no_welcome(text,
     reading = read(text, slot, lang)
     assert reading.answer == answer
     assert "resume" not in reading.digressions
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("sadly yes，又回来了", "zh"), ("又复发了，回来了", "zh"), ("sí, otra vez", "es"), ("yes it's back again", "en"),
+])
+def test_came_back_at_the_relapse_question_is_the_answer_not_a_welcome(text, lang):
+    """"回来了" and "otra vez" are also words of coming back to the screening: said with more, at
+    "has the leukemia come back?", they are the answer."""
+    reading = read(text, "relapsed_or_refractory", lang)
+    assert reading.answer == YES and "resume" not in reading.digressions
+
+
+def test_a_longer_message_holding_start_words_is_no_welcome():
+    reading = read("地塞米松那个月血糖飙到十几 撤药以后就降回来了", "uncontrolled_diabetes", "zh")
+    assert "resume" not in reading.digressions
