@@ -706,7 +706,13 @@ def _survives(question: OpenQuestion, text: str, lang: Optional[str], answer: An
     # The words that ask leave to ask go with the request: "能问下为什么..." holds no "能" (yes).
     spans += cues.asking_spans(text)
     again, _notes = read_answer(question, _without(text, spans), lang)
-    return again == answer
+    if again == answer:
+        return True
+    # "no. why do you even ask whether I'm pregnant?": the answer has a sentence of its own, which
+    # no request touches, so cutting the request's words out of the other cannot take it away.
+    untouched = [p for p in _sentences(text) if not any(c.kind in _REQUEST_CUES for c in cues.find_cues(p))]
+    return bool(untouched) and len(untouched) < len(_sentences(text)) and \
+        read_answer(question, " ".join(untouched), lang)[0] == answer
 
 
 def _survives_emergency(question: OpenQuestion, text: str, lang: Optional[str], answer: Any) -> bool:

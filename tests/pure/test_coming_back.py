@@ -64,3 +64,4 @@ def test_came_back_at_the_relapse_question_is_the_answer_not_a_welcome(text, lan
 def test_a_longer_message_holding_start_words_is_no_welcome():
     reading = read("地塞米松那个月血糖飙到十几 撤药以后就降回来了", "uncontrolled_diabetes", "zh")
     assert "resume" not in reading.digressions
+

@@ -91,3 +91,15 @@ def test_who_can_take_part_by_age_gets_the_age_range(slot, text, lang):
     reading = _read(slot, text, lang)
     assert "why" in reading.digressions and reading.topic == "patient_age"
     assert "faq:faq_other" not in reading.digressions
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("no. why do you even ask whether im pregnant lol", "en"), ("没有。为什么要问是否怀孕", "zh"),
+    ("no. ¿por qué preguntan si estoy embarazada?", "es"),
+])
+def test_an_answer_in_a_sentence_of_its_own_survives_a_why_after_it(text, lang):
+    """The "why" is answered, and the "no" said before it is kept: cutting the why's words out of
+    its own sentence left "...whether I'm pregnant", which had taken the "no" away."""
+    reading = interpret(Message(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "pregnant_or_breastfeeding"),
+                        TRIAL, {})
+    assert reading.answer == "no" and "why" in reading.digressions
