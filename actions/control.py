@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.conversation import all_answer_slots, answered, cleared, delete_everything, message_of, reading_of
-from actions.forms import store_answer
+from actions.forms import store_answer, what_to_change
 from bot import dialogue
 from bot.leads.default import lead_store
 from bot.trial.model import HANDOFF_OUTCOMES, YES
@@ -94,6 +94,8 @@ class ActionChangeAnswer(Action):
         answers = answered(tracker)
         reading = reading_of(tracker, None, answers)
         topic = reading.topic or (message_of(tracker).entities.get("topic"))
+        if reading.typed and reading.topic and reading.topic_value is None:
+            topic = what_to_change(topic, tracker)  # typed: "the CAR-T one" after "not a fit"
         if topic in CONTACT_TOPICS and tracker.get_slot("contact_consent") == YES:
             return reopen_contact(topic, dispatcher, tracker)
         recheck = [SlotSet("recheck", True)] if tracker.get_slot("prescreen_outcome") else []

@@ -44,9 +44,9 @@ from actions.language import detect_language, patient_ref_slots
 from bot import dialogue
 from bot.leads.default import record_started
 from bot.trial import TRIAL
-from bot.trial.model import CHOICE, NO, UNSURE, YES
+from bot.trial.model import CHOICE, NO, TRI, UNSURE, YES
 from bot.understanding import cues
-from bot.understanding.interpret import Reading, excludes
+from bot.understanding.interpret import Reading, excludes, read_answer
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,25 @@ def store_answer(slot: str, value: Any, tracker: Tracker) -> Dict[str, Any]:
                 "check_statement": replies.check_statement(slot, value, tracker)}
     extra = patient_ref_slots(tracker.get_slot("language"), value) if slot == "respondent" else {}
     return {slot: value, **extra}
+
+
+def what_to_change(topic: Optional[str], tracker: Tracker) -> Optional[str]:
+    """After a not-eligible result, a named yes/no question whose answer cannot change it gives
+    way to the one of the same criterion that can: "the CAR-T one" is the cells that stopped
+    working, since "had CAR-T" is already yes. Any other topic is taken as named."""
+    question = TRIAL.question(topic or "")
+    criterion = TRIAL.criterion_of(topic or "")
+    if question is None or question.kind != TRI or criterion not in (tracker.get_slot("failed_criteria") or []):
+        return topic
+    answers = answered(tracker)
+
+    def decides(slot: str) -> bool:
+        rest = {k: v for k, v in answers.items() if k != slot}
+        return slot in answers and excludes(TRIAL, rest, slot, answers[slot])
+
+    if decides(topic):
+        return topic
+    return next((slot for slot in TRIAL.criterion(criterion).slots if slot != topic and decides(slot)), topic)
 
 
 class QuestionForm(FormValidationAction):
@@ -184,14 +203,22 @@ class QuestionForm(FormValidationAction):
                 SlotSet("changing", None)]
         if slot is None:
             return done
-        if reading.answer == YES:
+        said = reading.answer
+        if said is None and reading.leaving:
+            # "I can't do this anymore" at "is that right?": nothing is kept, and stopping is asked
+            return done + self.leave(reading, "answer_check", dispatcher, tracker)
+        if said is None and not reading.digressions:
+            # "复发了两次" at "the leukemia has come back, is that right?": the answer said again
+            again = read_answer(open_question(slot, tracker), latest_text(tracker), tracker.get_slot("language"))[0]
+            said = YES if again == value else None
+        if said == YES:
             return done + [SlotSet(slot, value), SlotSet("check_rejected", None)]
-        if reading.answer == UNSURE or (reading.answer == NO and tracker.get_slot("check_rejected") == slot):
+        if said == UNSURE or (said == NO and tracker.get_slot("check_rejected") == slot):
             # A second "no, that's not right" for the same question: no third round of the same
             # question and check; "not sure" excludes nobody, and the study team asks in person.
             dispatcher.utter_message(response="utter_noted_unsure")
             return done + [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
-        if reading.answer == NO:
+        if said == NO:
             dispatcher.utter_message(response="utter_check_try_again")
             return done + [SlotSet("check_rejected", slot)]
         return self.missed("answer_check", dispatcher, tracker)
@@ -242,6 +269,8 @@ class QuestionForm(FormValidationAction):
     def read_change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """The reply to "which answer would you like to change?": an answer named, or a way out."""
         topic = reading.topic or (reading.answer if isinstance(reading.answer, str) else None)
+        if reading.typed:
+            topic = what_to_change(topic, tracker)  # a typed name may be vague; a button is exact
         if topic in changeable(tracker, self.form_name()):
             return self.apply_change(topic, None, dispatcher, tracker)
         if reading.leaving and reading.leaving != "change":
@@ -299,8 +328,9 @@ class QuestionForm(FormValidationAction):
 
     def change(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         options = changeable(tracker, self.form_name())
-        if reading.topic in options:
-            return self.apply_change(reading.topic, reading.topic_value, dispatcher, tracker)
+        topic = what_to_change(reading.topic, tracker) if reading.typed and reading.topic_value is None else reading.topic
+        if topic in options:
+            return self.apply_change(topic, reading.topic_value, dispatcher, tracker)
         if not options:
             dispatcher.utter_message(response="utter_nothing_to_change")
             return []
@@ -329,8 +359,13 @@ class QuestionForm(FormValidationAction):
         if asked == "confirm_answer":
             return done + [SlotSet("confirm_topic", None)] + self.kept(tracker.get_slot("confirm_topic"), dispatcher)
         if asked == "answer_check":
+            slot = (tracker.get_slot("pending_answer") or {}).get("slot")
+            held = [SlotSet("pending_answer", None), SlotSet("check_statement", None)]
+            if slot and tracker.get_slot("check_rejected") == slot:  # round two of this check: no third
+                dispatcher.utter_message(response="utter_noted_unsure")
+                return done + held + [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
             dispatcher.utter_message(response="utter_check_try_again")
-            return done + [SlotSet("pending_answer", None), SlotSet("check_statement", None)]
+            return done + held + [SlotSet("check_rejected", slot)]
         dispatcher.utter_message(response="utter_kept_stop")  # change_which: "Good, let's carry on."
         return done + [SlotSet("change_menu", None)]
 

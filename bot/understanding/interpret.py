@@ -620,6 +620,12 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         if FROM_PART not in notes:
             answer, notes = None, ()
         evidence.append("corrects an earlier answer")
+    if emergency not in (None, "fever") and answer is not None and _excludes(trial, answered or {}, question, answer):
+        # "yes. he's having a fit right now": the emergency first, and no "just to check... not a
+        # fit" straight after it; the question is asked again once the family can answer. A
+        # fever is often what the answer describes ("not controlled, still spiking fevers").
+        answer, notes = None, ()
+        evidence.append("no exclusion during an emergency")
     raw_answer = answer
     changes_this = leaving[:1] == ["change"] and topic in (None, question.slot if question else None)
     if leaving and answer is not None and (leaving[0] in ("delete", "restart") or changes_this
@@ -733,9 +739,13 @@ def _about_another_condition(question: OpenQuestion, text: str, lang: Optional[s
     about breathing): the person is answering another question, so nothing is stored."""
     if trial is None or question.question is None or question.kind != TRI or question.question.qualifiers is None:
         return False
-    named = parsing.parse_topics(text, lang)
-    if not named or question.slot in named:
+    mentions = parsing.topic_mentions(text, lang)
+    if question.slot in {slot for slot, _s, _e in mentions}:
         return False  # "yes, a kidney transplant" names the transplant question too
+    # "everything came back negative before the transplant": the transplant is when, not what
+    named = tuple(dict.fromkeys(slot for slot, s, e in mentions if not parsing.as_a_time(text, s, e)))
+    if not named:
+        return False
     others = [trial.question(slot) for slot in named]
     return any(other is not None and other.qualifiers is not None for other in others)
 

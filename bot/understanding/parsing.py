@@ -831,6 +831,25 @@ def parse_topics(text: str, lang: str | None = None, words: TopicWords | None = 
     return tuple(dict.fromkeys(h.value for h in _topic_hits(as_text(text), lang, words or _trial_topics)))
 
 
+def topic_mentions(text: str, lang: str | None = None, words: TopicWords | None = None) -> Tuple[Tuple[str, int, int], ...]:
+    """Each question a message names, with where (character offsets in the text)."""
+    return tuple((str(h.value), h.start, h.end) for h in _topic_hits(as_text(text), lang, words or _trial_topics))
+
+
+def as_a_time(text: str, start: int, end: int) -> bool:
+    """Whether the words around a mention make it a time, not the thing answered about: "negative
+    before the transplant", "移植前都查过了", "antes del trasplante" (``dates.yml``)."""
+    before = fold_phrase(text[max(0, start - 20):start]).rstrip()
+    after = fold_phrase(text[end:end + 4]).lstrip()
+    for code in LANGUAGES:
+        if any(before == w or before.endswith(" " + w) or (has_cjk(w) and before.endswith(w))
+               for w in word_set(code, "dates", "time_reference_before")):
+            return True
+        if any(after.startswith(w) for w in word_set(code, "dates", "time_reference_after")):
+            return True
+    return False
+
+
 def _topic_hit(text: str, lang: str | None, words: TopicWords) -> Hit | None:
     """A keyword that names one question beats one that other questions' keywords contain
     ("CAR-T" is in "CAR-T activity": it names a family of questions), then the longest, then

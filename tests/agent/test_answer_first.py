@@ -257,6 +257,51 @@ def test_two_noes_to_the_same_check_note_not_sure_instead_of_a_loop(chat, lang):
     assert c.requested_slot not in ("organ_transplant", "answer_check")
 
 
+RESTATED = {"en": "he had a kidney transplant", "zh": "做过肾移植", "es": "tuvo un trasplante de riñón"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_saying_the_answer_again_at_the_check_confirms_it(chat, lang):
+    """Found in Chromium: "复发了两次" at "...has come back, is that right?" got "didn't catch that",
+    then the question, then the check, round after round."""
+    c = chat(lang)
+    reach(c, lang, "organ_transplant")
+    c.say(YES[lang])
+    assert c.requested_slot == "answer_check"
+    c.say(RESTATED[lang])
+    assert c.slot("organ_transplant") == "yes", "\n".join(c.transcript[-4:])
+    assert c.slot("prescreen_outcome") == "not_eligible"
+
+
+VAGUE_CAR_T = {"en": "the car t cells one", "zh": "CAR-T那个", "es": "la de las car t"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_vague_change_after_not_a_fit_opens_the_answer_that_decided_it(chat, lang):
+    """"The CAR-T one" after "not a fit" because the cells had not stopped working: the question
+    opened is that one, not "have you had CAR-T?", whose "yes" cannot change the result."""
+    c = chat(lang)
+    reach(c, lang, "car_t_activity_lost", ADULT[lang])
+    c.say(NO[lang])
+    c.say(YES[lang])
+    assert c.slot("prescreen_outcome") == "not_eligible"
+    c.say('/change_answer')
+    c.say(VAGUE_CAR_T[lang])
+    assert c.requested_slot == "car_t_activity_lost", "\n".join(c.transcript[-4:])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_same_result_after_a_change_still_offers_the_ways_on(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "b_all_diagnosis", ADULT[lang])
+    c.say(NO[lang])
+    c.say(YES[lang])
+    c.say('/change_answer{"topic": "respondent"}')
+    replies = c.say('/inform{"respondent_kind": "patient"}')
+    last = replies[-1]
+    assert {b["payload"] for b in last.get("buttons") or []} == {"/change_answer", "/start_over"}, replies
+
+
 CAR_T_STOPPED = {"en": "that's wrong, the CAR-T cells did stop working, I misread",
                  "zh": "说错了，CAR-T细胞其实已经不起作用了",
                  "es": "me equivoqué, las CAR-T sí dejaron de funcionar"}

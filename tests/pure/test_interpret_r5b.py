@@ -103,3 +103,40 @@ def test_an_answer_in_a_sentence_of_its_own_survives_a_why_after_it(text, lang):
     reading = interpret(Message(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "pregnant_or_breastfeeding"),
                         TRIAL, {})
     assert reading.answer == "no" and "why" in reading.digressions
+
+
+# --- found in Chromium on the second pass ------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("ya no las encontraban", "es"), ("si ya no las encontraban", "es"), ("ya no están", "es"),
+    ("they weren't there anymore", "en"), ("后来就查不到了", "zh"),
+])
+def test_no_longer_found_is_a_yes_to_the_cells_stopping(text, lang):
+    """"Ya no las encontraban" (they could no longer find them) was read as the excluding "no"."""
+    reading = interpret(Message(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "car_t_activity_lost"), TRIAL, {})
+    assert reading.answer == "yes"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("yes. hes having a fit right now and his lips are going blue", "en"),
+    ("是的。他现在在抽搐，嘴唇发紫", "zh"), ("sí. está convulsionando ahora mismo", "es"),
+])
+def test_an_answer_that_would_exclude_is_not_taken_during_an_emergency(text, lang):
+    """The emergency reply, then the question again: no "just to check... not a fit" on top of it."""
+    answered = {"prescreen_consent": "yes", "respondent": "guardian", "patient_age": 7.0, "b_all_diagnosis": "yes",
+                "relapsed_or_refractory": "yes", "had_car_t": "yes", "car_t_activity_lost": "yes",
+                "car_t_loss_months": 3.0}
+    reading = interpret(Message(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "relapse_since_car_t"), TRIAL,
+                        answered)
+    assert reading.emergency is not None and reading.answer is None
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("我是孩子外公，参加这个要自己出钱吗", "zh"), ("can my son take part, and how much does it cost?", "en"),
+    ("¿mi hijo puede participar? ¿cuánto cuesta?", "es"),
+])
+def test_a_cost_question_naming_the_child_gets_no_age_range(text, lang):
+    reading = interpret(Message(text, None, 0.0, {}, lang), OpenQuestion.of(TRIAL, "respondent"), TRIAL,
+                        {"prescreen_consent": "yes"})
+    assert "why" not in reading.digressions or reading.topic != "patient_age"
