@@ -379,7 +379,7 @@ class QuestionForm(FormValidationAction):
         if nxt == "clarify":
             events += replies.clarify_slots(tracker.get_slot("clarify_for"), tracker)
         if TRIAL.question(nxt or "") is not None:
-            number, total = TRIAL.progress(answered(tracker))
+            number, total = TRIAL.progress(answered(tracker), nxt)
             events += [SlotSet("question_number", str(number)), SlotSet("question_total", str(total))]
         if nxt == "change_which":
             replies.change_menu(dispatcher, tracker, changeable(tracker, self.form_name()))

@@ -97,8 +97,11 @@ class ContactQuestions:
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
         typed = clean_text(value, MAX_TIME)
-        if not typed or (tri_of(tracker) in (NO, UNSURE) and _only_a_word(typed)):
+        said = tri_of(tracker) if typed and _only_a_word(typed) else None
+        if not typed or said in (NO, UNSURE):
             typed = "no preference"  # "no", "not sure", "不知道": the coordinator reads "no preference"
+        elif said == YES and (len(typed) <= 3 if has_cjk(typed) else len(typed.split()) <= 2):
+            typed = "any time"  # "yes", "ok sure", "好的" to "when is a good time?": not a time to call at
         return self._kept(dispatcher, tracker, {"contact_time": typed})
 
     def validate_contact_message(self, value, dispatcher, tracker, domain):

@@ -189,17 +189,23 @@ class Trial:
             return []
         return [q.slot for q in self.questions if a.get(q.slot) is None and q.applies(a)]
 
-    def progress(self, a: Answers) -> Tuple[int, int]:
+    def progress(self, a: Answers, slot: Optional[str] = None) -> Tuple[int, int]:
         """(number of the next question, about how many in all), the consent question not counted.
 
         "About" assumes every answer still to come passes, so the total only changes when an
-        answer makes questions apply or not (the count follows the skipping)."""
+        answer makes questions apply or not (the count follows the skipping). ``slot``: the
+        question about to be asked, when it is one asked again (a change): it keeps its own
+        place ("Question 2", not "Question 20" for the age)."""
         asked = [q.slot for q in self.questions if q.slot != self.consent_slot and a.get(q.slot) is not None
                  and q.applies(a)]
         future = self.passing_answers(a)
-        left = sum(1 for slot, value in future.items() if value is not None and a.get(slot) is None
-                   and slot != self.consent_slot)
-        return len(asked) + 1, len(asked) + left
+        left = sum(1 for s, value in future.items() if value is not None and a.get(s) is None
+                   and s != self.consent_slot)
+        total = len(asked) + max(left, 1)
+        order = [q.slot for q in self.questions]
+        if slot in order:
+            return 1 + sum(1 for s in asked if order.index(s) < order.index(slot)), total
+        return len(asked) + 1, total
 
     def passing_answers(self, a: Answers | None = None) -> Dict[str, Any]:
         """The answers of someone who qualifies, each question in turn as it would be asked after

@@ -347,6 +347,7 @@ def test_changing_who_is_answering_after_a_result_asks_it_again(chat, lang):
     assert c.slot("prescreen_outcome") == "not_eligible"
     c.say('/change_answer{"topic": "respondent"}')
     assert c.requested_slot == "respondent", "\n".join(c.transcript[-4:])
+    assert c.slot("question_number") == "1", "asked again in its own place, not as the next one"
     c.say('/inform{"respondent_kind": "guardian"}')
     assert c.slot("respondent") == "guardian"
     assert c.slot("prescreen_outcome") == "not_eligible" and c.requested_slot is None

@@ -81,6 +81,9 @@ def _time_tracker(text: str, language: str) -> Tracker:
     ("not sure", "en", "no preference"),
     ("不知道", "zh", "no preference"),
     ("no sé", "es", "no preference"),
+    # a lone yes is no time: the coordinator would read "Best time: Yes"
+    ("yes", "en", "any time"), ("好的", "zh", "any time"), ("sí", "es", "any time"),
+    ("yes, after 6pm", "en", "yes, after 6pm"), ("sure any weekday", "en", "sure any weekday"),
 ])
 def test_a_preferred_time_with_a_no_in_it_is_kept_as_typed(store_env, typed, language, kept):
     dispatcher = CollectingDispatcher()
