@@ -48,7 +48,8 @@ HANDOFF_WHY = ("contact_consent", "contact_name", "contact_details", "contact_ti
 
 
 # Kinds of emergency (bot.understanding.safety) with a reply of their own; the rest get the general one.
-EMERGENCY_REPLIES = {"self_harm": "utter_emergency_self_harm", "fever": "utter_emergency_fever"}
+EMERGENCY_REPLIES = {"self_harm": "utter_emergency_self_harm", "fever": "utter_emergency_fever",
+                     "help_on_the_way": "utter_emergency_help_on_the_way"}
 
 
 def emergency(kind: str) -> str:

@@ -689,6 +689,14 @@ def alarm_spans(folded: str) -> List[Tuple[int, int]]:
     return [(a, b) for _k, a, b in _alarms(folded)]
 
 
+HELP_ON_THE_WAY = "help_on_the_way"
+
+
+def _asks(text: str) -> bool:
+    """"Should I call an ambulance?" asks; it is no report that help is coming."""
+    return "?" in text or "？" in text
+
+
 @lru_cache(maxsize=2048)
 def detect(text: str, free_text: bool = False) -> Optional[str]:
     """The kind of emergency the message describes, or None. ``free_text``: the message answers a
@@ -702,6 +710,8 @@ def detect(text: str, free_text: bool = False) -> Optional[str]:
         return None
     if "self_harm" in found:
         return "self_harm"
+    if _find_in("help_on_the_way", fold((text or "")[:MAX_CHARS])) and not _asks(text):
+        return HELP_ON_THE_WAY  # "he's breathing again, the ambulance is here": no "call now" again
     specific = [k for k in found if k != "urgent"] or found
     return "seizure" if "seizure" in specific and "unresponsive" in specific else specific[0]
 

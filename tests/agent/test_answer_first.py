@@ -202,6 +202,21 @@ def test_a_real_emergency_is_answered_first_then_the_question_again(chat, lang):
     assert CRISIS[lang] not in said  # the suicide line only for self-harm wording
 
 
+HELP_HERE = {"en": ("ok hes breathing again, the ambulance is here", "glad help is there"),
+             "zh": ("救护车来了，孩子刚才抽搐了", "急救已经到了或在路上"),
+             "es": ("ya llegó la ambulancia, convulsionó hace un momento", "la ayuda ya esté ahí")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_help_already_on_the_way_is_not_told_to_call_again(chat, lang):
+    c = chat(lang)
+    reach(c, lang, "had_car_t")
+    text, words = HELP_HERE[lang]
+    reply = c.texts(text)
+    assert words in reply and "120" not in reply, reply
+    assert c.requested_slot == "had_car_t" and c.slot("had_car_t") is None
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_self_harm_wording_gets_the_crisis_line(chat, lang):
     assert CRISIS[lang] in reply_at_activity_question(chat, lang, SELF_HARM[lang])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions import replies
 from bot.trial import TRIAL
 from bot.understanding import safety
 from bot.understanding.interpret import CONTACT, TEXT, Message, OpenQuestion, interpret
@@ -98,3 +99,25 @@ def test_the_reply_fits_the_kind(text, crisis_lines):
     from actions import replies
 
     assert (replies.emergency(safety.detect(text)) == "utter_emergency_self_harm") is crisis_lines
+
+
+# --- help already there or on the way ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "ok hes breathing again, the ambulance is here. can we carry on later",
+    "he's not breathing properly, the ambulance is on its way",
+    "救护车来了，孩子现在好点了", "已经打了120，孩子刚才抽搐了", "ya llegó la ambulancia", "vamos camino al hospital, convulsionó",
+])
+def test_help_on_the_way_gets_look_after_your_child_not_call_now(text):
+    """Found in Chromium: "the ambulance is here" got a second "please call emergency services now"."""
+    assert replies.emergency(safety.detect(text)) == "utter_emergency_help_on_the_way"
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("should I call an ambulance? he's burning up", "utter_emergency_fever"),
+    ("¿llamo a la ambulancia? no respira bien", "utter_emergency"),
+    ("I want to die, my husband called an ambulance", "utter_emergency_self_harm"),
+])
+def test_asking_whether_to_call_or_self_harm_keeps_its_own_reply(text, reply):
+    assert replies.emergency(safety.detect(text)) == reply
