@@ -272,6 +272,14 @@ def test_two_noes_to_the_same_check_note_not_sure_instead_of_a_loop(chat, lang):
     assert c.requested_slot not in ("organ_transplant", "answer_check")
 
 
+def not_a_fit_at(c, lang: str, slot: str) -> None:
+    """An adult's screening to ``slot``, a typed "no" there, and "yes, that's right": not a fit."""
+    reach(c, lang, slot, ADULT[lang])
+    c.say(NO[lang])  # typed, so checked first ("the CAR-T cells have not stopped working")
+    c.say(YES[lang])  # "yes, that's right"
+    assert c.slot("prescreen_outcome") == "not_eligible", "\n".join(c.transcript[-4:])
+
+
 RESTATED = {"en": "he had a kidney transplant", "zh": "做过肾移植", "es": "tuvo un trasplante de riñón"}
 
 
@@ -296,10 +304,7 @@ def test_a_vague_change_after_not_a_fit_opens_the_answer_that_decided_it(chat, l
     """"The CAR-T one" after "not a fit" because the cells had not stopped working: the question
     opened is that one, not "have you had CAR-T?", whose "yes" cannot change the result."""
     c = chat(lang)
-    reach(c, lang, "car_t_activity_lost", ADULT[lang])
-    c.say(NO[lang])
-    c.say(YES[lang])
-    assert c.slot("prescreen_outcome") == "not_eligible"
+    not_a_fit_at(c, lang, "car_t_activity_lost")
     c.say('/change_answer')
     c.say(VAGUE_CAR_T[lang])
     assert c.requested_slot == "car_t_activity_lost", "\n".join(c.transcript[-4:])
@@ -308,9 +313,7 @@ def test_a_vague_change_after_not_a_fit_opens_the_answer_that_decided_it(chat, l
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_same_result_after_a_change_still_offers_the_ways_on(chat, lang):
     c = chat(lang)
-    reach(c, lang, "b_all_diagnosis", ADULT[lang])
-    c.say(NO[lang])
-    c.say(YES[lang])
+    not_a_fit_at(c, lang, "b_all_diagnosis")
     c.say('/change_answer{"topic": "respondent"}')
     replies = c.say('/inform{"respondent_kind": "patient"}')
     last = replies[-1]
@@ -328,10 +331,7 @@ def test_a_typed_change_after_a_result_opens_the_question_it_names(chat, lang):
     as "you have not had CAR-T... not a fit". The question named is the one opened, and an answer
     that is not what excludes is not checked as if it were."""
     c = chat(lang)
-    reach(c, lang, "car_t_activity_lost", ADULT[lang])
-    c.say(NO[lang])  # typed, so checked: "the CAR-T cells have not stopped working"
-    c.say(YES[lang])  # "yes, that's right"
-    assert c.slot("prescreen_outcome") == "not_eligible"
+    not_a_fit_at(c, lang, "car_t_activity_lost")
     c.say(CAR_T_STOPPED[lang])
     assert c.requested_slot == "car_t_activity_lost", "\n".join(c.transcript[-4:])
     c.say(YES[lang])
@@ -341,9 +341,7 @@ def test_a_typed_change_after_a_result_opens_the_question_it_names(chat, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_yes_again_to_a_question_that_is_not_what_excludes_is_not_said_back_as_no(chat, lang):
     c = chat(lang)
-    reach(c, lang, "car_t_activity_lost", ADULT[lang])
-    c.say(NO[lang])
-    c.say(YES[lang])
+    not_a_fit_at(c, lang, "car_t_activity_lost")
     c.say('/change_answer{"topic": "had_car_t"}')
     assert c.requested_slot == "had_car_t"
     c.say(YES[lang])
@@ -356,10 +354,7 @@ def test_changing_who_is_answering_after_a_result_asks_it_again(chat, lang):
     """Found in Chromium: the trial stops at the first failure, so the question changed was never
     asked: "let's go back to that question", then "the result is the same", and nothing else."""
     c = chat(lang)
-    reach(c, lang, "b_all_diagnosis", ADULT[lang])
-    c.say(NO[lang])
-    c.say(YES[lang])
-    assert c.slot("prescreen_outcome") == "not_eligible"
+    not_a_fit_at(c, lang, "b_all_diagnosis")
     c.say('/change_answer{"topic": "respondent"}')
     assert c.requested_slot == "respondent", "\n".join(c.transcript[-4:])
     assert c.slot("question_number") == "1", "asked again in its own place, not as the next one"
