@@ -103,8 +103,7 @@ class ActionChangeAnswer(Action):
             if reading.topic_value is not None:
                 stored = store_answer(topic, reading.topic_value, tracker)
                 if stored.get(topic) is not None:
-                    dispatcher.utter_message(response="utter_answer_updated",
-                                             question_label=replies.label(topic, replies.tracker_language(tracker)))
+                    replies.say_answer_updated(dispatcher, topic, tracker)
                 return [SlotSet(k, v) for k, v in stored.items()] + recheck + [ActiveLoop(dialogue.PRESCREEN_FORM)]
             dispatcher.utter_message(response="utter_change_answer_ok")
             return [SlotSet(topic, None), SlotSet("changing", topic), *recheck, ActiveLoop(dialogue.PRESCREEN_FORM)]

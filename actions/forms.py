@@ -213,15 +213,23 @@ class QuestionForm(FormValidationAction):
             said = YES if again == value else None
         if said == YES:
             return done + [SlotSet(slot, value), SlotSet("check_rejected", None)]
-        if said == UNSURE or (said == NO and tracker.get_slot("check_rejected") == slot):
-            # A second "no, that's not right" for the same question: no third round of the same
-            # question and check; "not sure" excludes nobody, and the study team asks in person.
+        if said == UNSURE:
             dispatcher.utter_message(response="utter_noted_unsure")
             return done + [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
         if said == NO:
-            dispatcher.utter_message(response="utter_check_try_again")
-            return done + [SlotSet("check_rejected", slot)]
+            return done + self.check_rejected(slot, dispatcher, tracker)
         return self.missed("answer_check", dispatcher, tracker)
+
+    @staticmethod
+    def check_rejected(slot: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """A "no" to "is that right?", or a second unreadable reply to it: the question again. The
+        second round of the same check notes "not sure" instead of a third: "not sure" excludes
+        nobody, and the study team asks in person."""
+        if slot and tracker.get_slot("check_rejected") == slot:
+            dispatcher.utter_message(response="utter_noted_unsure")
+            return [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
+        dispatcher.utter_message(response="utter_check_try_again")
+        return [SlotSet("check_rejected", slot)]
 
     def read_confirm(self, reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Stop, delete, restart: only an explicit yes does it; anything else keeps everything."""
@@ -288,8 +296,7 @@ class QuestionForm(FormValidationAction):
             if value is not None:
                 stored = self.store(topic, value, tracker)
                 if stored.get(topic) is not None:
-                    dispatcher.utter_message(response="utter_answer_updated",
-                                             question_label=replies.label(topic, replies.tracker_language(tracker)))
+                    replies.say_answer_updated(dispatcher, topic, tracker)
                 events = [SlotSet(k, v) for k, v in stored.items()]
             else:
                 dispatcher.utter_message(response="utter_change_answer_ok")
@@ -361,11 +368,7 @@ class QuestionForm(FormValidationAction):
         if asked == "answer_check":
             slot = (tracker.get_slot("pending_answer") or {}).get("slot")
             held = [SlotSet("pending_answer", None), SlotSet("check_statement", None)]
-            if slot and tracker.get_slot("check_rejected") == slot:  # round two of this check: no third
-                dispatcher.utter_message(response="utter_noted_unsure")
-                return done + held + [SlotSet(slot, UNSURE), SlotSet("check_rejected", None)]
-            dispatcher.utter_message(response="utter_check_try_again")
-            return done + held + [SlotSet("check_rejected", slot)]
+            return done + held + self.check_rejected(slot, dispatcher, tracker)
         dispatcher.utter_message(response="utter_kept_stop")  # change_which: "Good, let's carry on."
         return done + [SlotSet("change_menu", None)]
 

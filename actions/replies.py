@@ -147,6 +147,11 @@ def label(slot: str, language: str) -> str:
     return str(trial_words(language)["labels"].get(slot, slot))
 
 
+def say_answer_updated(dispatcher: CollectingDispatcher, slot: str, tracker: Tracker) -> None:
+    """"I've updated your answer for “Age”": which answer, not "that answer"."""
+    dispatcher.utter_message(response="utter_answer_updated", question_label=label(slot, tracker_language(tracker)))
+
+
 def clarify_slots(slot: Optional[str], tracker: Tracker) -> List[EventType]:
     """What the "let me ask that another way" question needs: the kind and a short label."""
     from actions.conversation import open_question

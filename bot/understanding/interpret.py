@@ -587,7 +587,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             statements = cues.explain_statements(text)
             if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang, statements) for c in explains):
                 found = tuple(kind for kind in found if kind != "explain")
-    if question is not None and question.kind == TRI and answer in (None, YES) and _only_going_on(text) and \
+    going_on = question is not None and _only_going_on(text)  # "let's begin", "ok I'm back", and nothing more
+    if going_on and question.kind == TRI and answer in (None, YES) and \
             not set(LEAVING) & set(found) and not cues.is_question(text):
         if question.slot in AGREE_TO_START:
             answer, notes = YES, ()  # "ok, let's begin" to "shall we start?"
@@ -640,7 +641,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         topic = "patient_age"
         evidence.append("asks who can take part")
     if answer is None and not leaving and not staying and question is not None and question.kind != CONFIRM and \
-            len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text) and _only_going_on(text):
+            len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text) and going_on:
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
     if requested and requested != lang:
         staying.append("language")

@@ -705,12 +705,13 @@ def detect(text: str, free_text: bool = False) -> Optional[str]:
     reply always includes the crisis lines when someone speaks of harming themselves; then the
     first specific kind said, over a bare "help!" ("救命 孩子喘不上来气了" is breathing), and a
     seizure over the unresponsiveness that comes with it ("shaking all over, won't respond")."""
-    found = [kind for kind, _a, _b in _alarms(fold((text or "")[:MAX_CHARS]), free_text)]
+    folded = fold((text or "")[:MAX_CHARS])
+    found = [kind for kind, _a, _b in _alarms(folded, free_text)]
     if not found:
         return None
     if "self_harm" in found:
         return "self_harm"
-    if _find_in("help_on_the_way", fold((text or "")[:MAX_CHARS])) and not _asks(text):
+    if _find_in("help_on_the_way", folded) and not _asks(text):
         return HELP_ON_THE_WAY  # "he's breathing again, the ambulance is here": no "call now" again
     specific = [k for k in found if k != "urgent"] or found
     return "seizure" if "seizure" in specific and "unresponsive" in specific else specific[0]
