@@ -148,11 +148,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--heldout", action="store_true", help="score the held-out part (figures only)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list failing dev items")
     parser.add_argument("--lang", choices=LANGUAGES, action="append")
+    parser.add_argument("--classes", action="store_true",
+                        help="count failures by class (type, question, expected -> got); no texts, so held-out too")
     args = parser.parse_args(argv)
     split = "heldout" if args.heldout else "dev"
     for lang in args.lang or LANGUAGES:
-        totals, good, wrong, alarms = Counter(), Counter(), Counter(), 0
+        totals, good, wrong, alarms, classes = Counter(), Counter(), Counter(), 0, Counter()
         for outcome in score_pure(lang, split):
+            if args.classes and not outcome.ok:
+                classes[failure_class(outcome)] += 1
             t = outcome.item.type
             totals[t] += 1
             good[t] += outcome.ok
@@ -165,7 +169,48 @@ def main(argv: Optional[List[str]] = None) -> int:
         figures = ", ".join(f"{t} {good[t]}/{totals[t]}" for t in sorted(totals))
         print(f"{lang} {split}: {sum(good.values())}/{sum(totals.values())} understood"
               f" ({sum(wrong.values())} wrong values, {alarms} false alarms) | {figures}")
+        for key, n in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"    {n:3} {key}")
     return 0
+
+
+def failure_class(outcome: Outcome) -> str:
+    """A failure's class, in words that name no item's text (held-out figures stay figures)."""
+    item = outcome.item
+    if item.type == "emergency":
+        return f"emergency {item.emergency} missed"
+    if outcome.alarm:
+        return f"{item.type} at {item.question}: false alarm {outcome.got[1]}"
+    if item.type == "digressions":
+        answer, found = outcome.got
+        kinds = sorted({d.split(':')[0] for d in found}) or ["nothing"]
+        return (f"digression {item.digression} (answer {item.expect!r}) at {_kind(item.question)}: "
+                f"found {'+'.join(kinds)}, answer {_value_class(answer)}")
+    if item.type == "free_text":
+        return f"free text at {item.question}: {_value_class(outcome.got)}"
+    answer, digressions, _notes = outcome.got
+    what = "wrong" if outcome.wrong_value else ("leaving" if answer is not None else "no answer")
+    if outcome.wrong_value and isinstance(answer, (int, float)) and isinstance(item.expect, (int, float)):
+        ratio = answer / item.expect if item.expect else None
+        what = ("wrong (a week read as 7 days where the item counts 4 weeks a month)"
+                if ratio is not None and abs(ratio - 28 / 30.4375) < 0.02 else
+                f"wrong ({'higher' if answer > item.expect else 'lower'}{' by 12x or more' if ratio and (ratio >= 11 or ratio <= 1 / 11) else ''})")
+    extra = f" (+{'+'.join(sorted({d.split(':')[0] for d in digressions}))})" if digressions else ""
+    return f"{item.type} at {_kind(item.question)}: expected {_value_class(item.expect)}, {what} {_value_class(answer)}{extra}"
+
+
+def _kind(question: str) -> str:
+    return f"{question}{' [exclusion]' if is_exclusion_question(question) else ''}"
+
+
+def _value_class(value: Any) -> str:
+    if isinstance(value, list):
+        return "/".join(_value_class(v) for v in value)
+    if isinstance(value, bool) or value is None or isinstance(value, str) and len(value) <= 10:
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a text"
 
 
 if __name__ == "__main__":
