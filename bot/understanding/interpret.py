@@ -230,8 +230,9 @@ def _tri_answer(text: str, lang: Optional[str], question: Optional[Question]) ->
         if qualifiers:
             meaning = next((question.qualifiers[q] for q in qualifiers if q in question.qualifiers), UNSURE)
             return meaning, ("qualified_" + qualifiers[0],)
-    if value is None and question is not None and question.qualifiers is not None:
+    if value is None and question is not None and question.qualifiers is not None and not cues.is_question(text):
         # "had a seizure years ago, none since": a past or controlled condition, no yes/no word.
+        # Asked, it says nothing: "what if he had one last year?" is a question, not a "no".
         qualifiers = cues.qualifiers(text)
         if qualifiers and any(q in question.qualifiers for q in qualifiers):
             q = next(q for q in qualifiers if q in question.qualifiers)
