@@ -65,6 +65,21 @@ class Verdict:
     alarm: bool
     detail: str
     emergency_guess: float = 0.0  # the intent classifier's confidence in "emergency" (it never alarms alone)
+    got: Any = None  # the value stored or said back, when one was
+
+    def failure_class(self) -> str:
+        """What went wrong in words that name no item's text (so the held-out part can print it)."""
+        from tools.phrasebank import _kind, _value_class
+
+        item = self.item
+        if item.type == "emergency":
+            return f"emergency {item.emergency} missed"
+        what = f"{item.type}{' ' + item.digression if item.digression else ''} at {_kind(item.question)}"
+        if self.alarm and item.type != "emergency":
+            return f"{what}: false alarm"
+        if self.result == "wrong":
+            return f"{what}: expected {_value_class(item.expect)}, got {_value_class(self.got)}"
+        return f"{what}: {self.result}"
 
 
 # --- the conversation state at a question ---------------------------------------------------------
@@ -166,7 +181,8 @@ def judge(item: Item, before: Dict[str, Any], tracker, responses: List[str],
                                                              "female", "male")):
         if matches(value, expected):
             return Verdict(item, "understood", alarm, f"{value!r}")
-        return Verdict(item, "wrong", alarm, f"{value!r} ({'said back' if proposed is not None else 'stored'})")
+        return Verdict(item, "wrong", alarm, f"{value!r} ({'said back' if proposed is not None else 'stored'})",
+                       got=value)
     if asking in (slot, "clarify") and topic is None:
         return Verdict(item, "reasked", alarm, f"replies {responses}")
     return Verdict(item, "derailed", alarm, f"asking {asking!r}, topic {topic!r}, replies {responses}")
@@ -272,15 +288,18 @@ class Harness:
         return verdict
 
 
-def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, str], Dict[str, Any]]:
+def report(harness: Harness, langs, splits, verbose: bool, classes: bool = False) -> Dict[Tuple[str, str], Dict[str, Any]]:
     figures = {}
     for split in splits:
         for lang in langs:
             results, alarms, by_type = Counter(), Counter(), {}
             second = Counter()  # what the classifier would add as a second opinion, per threshold
             wrong_exclusion = 0
+            failures = Counter()
             for item in load(lang, split):
                 verdict = harness.run(item)
+                if classes and (verdict.result != "understood" or verdict.alarm != (item.type == "emergency")):
+                    failures[verdict.failure_class()] += 1
                 kind = item.type
                 by_type.setdefault(kind, Counter())[verdict.result] += 1
                 if kind in ("emergency", "false_alarm"):
@@ -317,6 +336,8 @@ def report(harness: Harness, langs, splits, verbose: bool) -> Dict[Tuple[str, st
             print("    the classifier as a second opinion on emergencies (missed ones it would catch / "
                   "others it would alarm on): " + ", ".join(
                       f">= {t}: {second[(t, True)]} / {second[(t, False)]}" for t in SECOND_OPINION), flush=True)
+            for key, n in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0])):
+                print(f"    {n:3} {key}", flush=True)
     return figures
 
 
@@ -335,6 +356,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
     parser.add_argument("--lang", choices=LANGUAGES, action="append")
     parser.add_argument("-v", "--verbose", action="store_true", help="list dev items not understood first time")
+    parser.add_argument("--classes", action="store_true",
+                        help="count failures by class (type, question, what happened); no texts, so held-out too")
     args = parser.parse_args(argv)
     if not MODEL.exists():
         raise SystemExit(f"{MODEL} is missing: run `make train`")
@@ -351,7 +374,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         store.create_schema()
         splits = ("dev", "heldout") if args.split == "both" else (args.split,)
         with Harness({"DATABASE_URL": url, "LEADS_KEY": key}, store) as harness:
-            report(harness, args.lang or LANGUAGES, splits, args.verbose)
+            report(harness, args.lang or LANGUAGES, splits, args.verbose, args.classes)
     return 0
 
 
