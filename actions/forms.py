@@ -176,6 +176,22 @@ class QuestionForm(FormValidationAction):
                 events.append(SlotSet(COUNTER, 0.0))
         if stored.get(asked) is not None:
             events += [SlotSet(s, None) for s in ("changing", "check_rejected") if tracker.get_slot(s)]
+            events += self.take_volunteered(reading, dispatcher, tracker)
+        return events
+
+    @staticmethod
+    def take_volunteered(reading: Reading, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """ "I'm his mom, he's 7": the age is kept as well, and said, so it is not asked next.
+        A volunteered answer is never one that excludes (``interpret`` leaves those to be asked)."""
+        events: List[EventType] = []
+        for slot, value in reading.volunteered:
+            if tracker.get_slot(slot) is not None:
+                continue
+            kept = store_answer(slot, value, tracker)
+            if kept.get(slot) is None:
+                continue
+            events += [SlotSet(k, v) for k, v in kept.items()]
+            replies.say_volunteered(dispatcher, slot, value, tracker)
         return events
 
     @staticmethod

@@ -129,7 +129,7 @@ def value_words(slot: str, value: Any, language: str) -> str:
         return words["years"].format(n=f"{value:g}")
     if slot == "car_t_loss_months" and is_number(value):
         return words["month_count"].format(n=f"{value:g}")
-    return str(value)
+    return str(words["values"].get(value, value)) if isinstance(value, str) else str(value)
 
 
 def check_statement(slot: str, value: Any, tracker: Tracker) -> str:
@@ -141,6 +141,13 @@ def check_statement(slot: str, value: Any, tracker: Tracker) -> str:
     if language == "en":
         fields.update(_english_subject(tracker.get_slot("respondent")))
     return template.format(**fields)
+
+
+def say_volunteered(dispatcher: CollectingDispatcher, slot: str, value: Any, tracker: Tracker) -> None:
+    """"I've noted that too (Age: 7 years old)": why the next question is not the one expected."""
+    language = tracker_language(tracker)
+    dispatcher.utter_message(response="utter_noted_volunteered", question_label=label(slot, language),
+                             answer_words=value_words(slot, value, language))
 
 
 def label(slot: str, language: str) -> str:

@@ -314,6 +314,11 @@ def corrects(text: str) -> bool:
     return has("correction", text)
 
 
+def correction_spans(folded: str) -> List[Tuple[int, int]]:
+    """Where the folded text takes something back ("5, no wait, 6"): the words after count."""
+    return _spans("correction", folded)
+
+
 def conditional(text: str) -> bool:
     """Whether the text opens with a condition ("if he had CAR-T", "如果复发了"): it states nothing."""
     return bool(_spans("condition", fold(text).strip()))

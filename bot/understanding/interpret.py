@@ -138,6 +138,7 @@ class Reading:
     language: Optional[str] = None  # the language asked for
     confirmed: bool = False  # a button whose own confirmation the person already accepted
     raw_answer: Any = None  # the answer before a request in the same message set it aside
+    volunteered: Tuple[Tuple[str, Any], ...] = ()  # answers to the next questions given with this one
     typed: bool = True  # False when it came from a button
     evidence: Tuple[str, ...] = ()
 
@@ -347,10 +348,42 @@ def _read_kind(question: OpenQuestion, text: str, lang: Optional[str]) -> Tuple[
     if kind in (TRI, CONFIRM):
         return _tri_answer(text, lang, question.question)
     if kind in NUMBER_KINDS:
-        return _number_answer(kind, text, lang, question.question.limits if question.question else None)
+        limits = question.question.limits if question.question else None
+        if kind != ECOG:
+            taken_back = _taken_back(text, lang)
+            if taken_back is not None:
+                later = _number_answer(kind, taken_back, lang, limits)
+                if isinstance(later[0], (int, float)):
+                    return float(later[0]), later[1] + ("self_corrected",)
+        return _number_answer(kind, text, lang, limits)
     if kind == CHOICE:
         return _choice_answer(question.slot, text, lang), ()
     return None, ()
+
+
+# "not 5, 6", "不是5岁，是6岁", "no 5, 6 años": a number taken back, and the one said instead.
+_NOT_THIS_BUT = re.compile(
+    r"^\s*(?:not|no|不是|no es|no son|no tiene)\s*(?P<taken>[^,，、;；]+?)\s*[,，、;；]\s*(?P<instead>.+)$", re.I | re.S)
+
+
+def _taken_back(text: str, lang: Optional[str]) -> Optional[str]:
+    """The words after a number the person took back in the same message ("5, no wait, 6",
+    "five... sorry, six", "五岁 不对 六岁", "5, perdón, 6"), or None. Only a number before the
+    correction and one after it make it one: "sorry, he is 7" and "7, sorry for the wait" are
+    plain answers."""
+    folded = fold(text)
+    match = _NOT_THIS_BUT.match(folded)
+    if match and _numbered(match.group("taken"), lang) and _numbered(match.group("instead"), lang):
+        return match.group("instead")
+    for start, end in sorted(cues.correction_spans(folded), reverse=True):
+        if _numbered(folded[:start], lang) and _numbered(folded[end:], lang):
+            return folded[end:]
+    return None
+
+
+def _numbered(text: str, lang: Optional[str]) -> bool:
+    """A number in the text, bare or with a unit ("6", "six", "六岁", "4 months")."""
+    return parsing.parse_number(text, lang) is not None or parsing.parse_duration(text, lang) is not None
 
 
 def _said_not_asked(question: OpenQuestion, text: str, lang: Optional[str]) -> str:
@@ -570,7 +603,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             answer, notes, said = _read_answer(question, text, lang)
             if answer is not None:
                 evidence.append("parsed")
-                if not _survives(question, text, lang, answer):
+                if "self_corrected" not in notes and not _survives(question, text, lang, answer):
                     answer, notes = None, ()  # "不要删除我的信息": the 不要 was about deleting
                     evidence.append("answer words belong to a request")
                 elif emergency and not _survives_emergency(question, text, lang, answer):
@@ -604,6 +637,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
 
     leaving = [kind for kind in LEAVING if kind in found]
     topic, topic_value = _topic(text, lang, question, trial, answered or {})
+    if "self_corrected" in notes and leaving == ["change"] and topic in (None, question.slot):
+        leaving = []  # "5岁，说错了，6岁": the correction is inside the answer, which is the 6
     if topic_value is not None and "change" not in leaving and (answer is None or FROM_PART in notes):
         # "actually he's 8" on its own, or in a sentence of its own beside the answer ("no. he is 8")
         leaving.append("change")
@@ -650,8 +685,11 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             question.kind not in FREE_TEXT and (
                 (message.intent == "switch_language" and names_a_language(text)) or looks_unsupported(text)):
         staying.append("language")  # "I can only speak English, Chinese and Spanish" -- and only then
+    volunteered = _volunteered(question, text, lang, answer, trial, answered or {}) \
+        if answer is not None and not leaving and emergency is None else ()
     return Reading(
         answer=answer,
+        volunteered=volunteered,
         digressions=tuple(leaving) + tuple(staying),
         emergency=emergency,
         notes=notes,
@@ -661,6 +699,50 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
         raw_answer=raw_answer if answer is None else None,
         evidence=tuple(evidence) + tuple(found),
     )
+
+
+# Answers people give before they are asked, and where: "yes, I'm his mom" at "shall we start?",
+# "I'm his mom, he's 7" at "who is answering?". Only the next question's, and never one that
+# would exclude (that one is asked, so it can be said back).
+VOLUNTEERED = {"prescreen_consent": "respondent", "respondent": "patient_age"}
+_VOLUNTEER_PARTS = re.compile(r"[.!?。！？,，;；]|" + CJK_SPACE_BREAK)
+
+
+def _volunteered(question: Optional[OpenQuestion], text: str, lang: Optional[str], answer: Any,
+                 trial: Optional[Trial], answered: Mapping[str, Any]) -> Tuple[Tuple[str, Any], ...]:
+    """The next question's answer, when one part of the message gives it plainly: the speaker
+    says who they are ("I'm", "我是", "soy") at the consent; an age said of the child ("he's 7",
+    "孩子7岁", "tiene 7") by a parent, or of oneself ("I'm 22") by the patient, at "who is
+    answering?". Two such parts, or any doubt, give nothing: the question is asked as usual."""
+    if trial is None or question is None or question.slot not in VOLUNTEERED:
+        return ()
+    slot = VOLUNTEERED[question.slot]
+    target = trial.question(slot)
+    if target is None or slot in answered or (question.slot == "prescreen_consent" and answer != YES):
+        return ()
+    parts = [p.strip() for p in _VOLUNTEER_PARTS.split(text) if p and p.strip()]
+    if slot == "respondent":
+        found = {parsing.parse_respondent(p, lang) for p in parts if cues.has("speaker_says_who", p)}
+    else:
+        # The part that speaks of the child (or of oneself) must say what the whole message says:
+        # "my son, he was 2 when diagnosed, now 5" gives no age, rather than the 2.
+        whose = "own_age" if answer == "patient" else "child_age"
+        age = OpenQuestion.of(trial, slot)
+        found = {read_answer(age, p, lang)[0] for p in parts
+                 if cues.has(whose, p) and not (answer == "patient" and cues.has("child_age", p))}
+        found.discard(None)
+        if found and found != {read_answer(age, text, lang)[0]}:
+            return ()
+    found.discard(None)
+    if len(found) != 1:
+        return ()
+    value = found.pop()
+    if value == UNSURE or not target.accepts(value):
+        return ()
+    now = {**answered, question.slot: answer}
+    if excludes(trial, now, slot, value):
+        return ()
+    return ((slot, value),)
 
 
 # Requests whose own words ("don't", "不要", "会不会") must not also be read as the answer.
