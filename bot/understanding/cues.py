@@ -183,7 +183,10 @@ def find_cues(text: str) -> Tuple[Cue, ...]:
     for kind in KINDS + ("keep",):
         if kind in ("not_delete", "delete_question"):
             continue
+        lookalikes = _spans(kind + "_lookalike", folded)  # "it might come back later" is no "later"
         for start, end in _spans(kind, folded):
+            if any(lo <= start and end <= hi for lo, hi in lookalikes):
+                continue
             if kind == "delete":
                 found, begins = _delete_kind(folded, start, end)
                 cues.append(Cue(found, begins, end))

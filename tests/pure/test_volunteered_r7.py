@@ -126,3 +126,31 @@ async def test_the_form_keeps_who_is_answering_from_the_consent_in_chinese():
     assert sets["respondent"] == "guardian"
     assert sets["patient_ref"]  # the questions now speak of the child
     assert sets["requested_slot"] == "patient_age"
+
+
+async def _result_for(answers):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.results import ActionEvaluatePrescreen
+
+    tracker = Tracker("result-sender", {**answers, "language": "en"}, {"text": "no"}, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionEvaluatePrescreen().run(dispatcher, tracker, {})
+    return [m.get("response") for m in dispatcher.messages]
+
+
+async def test_one_not_sure_answer_is_spoken_of_as_one():
+    from tests.pure.test_criteria import eligible_adult
+
+    said = await _result_for({**eligible_adult(), "dic": "unsure"})
+    assert "utter_result_needs_review_one" in said and "utter_next_steps_needs_review_one" in said
+    assert "utter_result_needs_review" not in said
+
+
+async def test_two_not_sure_answers_are_spoken_of_as_a_few():
+    from tests.pure.test_criteria import eligible_adult
+
+    said = await _result_for({**eligible_adult(), "dic": "unsure", "kidney_problem": "unsure"})
+    assert "utter_result_needs_review" in said and "utter_next_steps_needs_review" in said
+    assert "utter_result_needs_review_one" not in said
