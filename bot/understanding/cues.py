@@ -139,10 +139,39 @@ def _patterns(kind: str) -> Tuple[Pattern[str], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=None)
+def _compositions(kind: str) -> Tuple[Tuple[Pattern[str], Pattern[str], int], ...]:
+    """``compose`` in cues.yml: a cue made of a word of one class followed, within a few words
+    of the same clause, by a word of another ("fix" ... "an answer", "cambiar" ... "algo"), so a
+    new verb or object works with every word of the other class."""
+    found = []
+    for lang in LANGUAGES:
+        rule = (load(lang, "cues").get("compose") or {}).get(kind)
+        if rule:
+            first, then = _pattern(rule["first"]), _pattern(rule["then"])
+            if first is not None and then is not None:
+                found.append((first, then, int(rule.get("within", 3))))
+    return tuple(found)
+
+
+def _composed(kind: str, folded: str) -> List[Tuple[int, int]]:
+    spans = []
+    for first, then, within in _compositions(kind):
+        for a in first.finditer(folded):
+            b = then.search(folded, a.end())
+            if b is None:
+                continue
+            gap = folded[a.end():b.start()]
+            if len(gap.split()) <= within and not _CLAUSE_BREAK.search(gap):
+                spans.append((a.start(), b.end()))
+    return spans
+
+
 def _spans(kind: str, folded: str) -> List[Tuple[int, int]]:
     spans = []
     for pattern in _patterns(kind):
         spans.extend(m.span() for m in pattern.finditer(folded) if m.end() > m.start())
+    spans.extend(_composed(kind, folded))
     if kind not in _OWN_NEGATION:
         spans = [(s, e) for s, e in spans if not _negated_chinese(folded, s)]
     return spans
