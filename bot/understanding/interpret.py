@@ -438,6 +438,13 @@ def _consent_words(text: str) -> str:
     return ""
 
 
+def _a_sentence(text: str) -> bool:
+    """Three words or more, or six Chinese characters: more than a name."""
+    folded = fold(text)
+    cjk = sum(1 for ch in folded if "\u3400" <= ch <= "\u9fff")
+    return cjk >= 6 or len(_PUNCT.sub(" ", folded).split()) - cjk >= 3
+
+
 def _wordy(text: str) -> bool:
     """More than a short reply: over six words, or over twelve Chinese characters."""
     folded = fold(text)
@@ -588,6 +595,13 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
                 not (question.kind == CONTACT and _HOLDS_CONTACT.search(fold(text))):
             # "can I stop here?" is a command; "612 345 678, ¿me pueden llamar por la tarde?" is the answer
             command = next((k for k in found if k in LEAVING + ("delete_question", "not_delete", "explain", "why")), None)
+        if command is None and question.slot not in QUESTIONS_WELCOME and _a_sentence(text) and \
+                not _HOLDS_CONTACT.search(fold(text)) and not any(ch.isdigit() for ch in text):
+            # "actually wipe everything i gave you", "ya no quiero seguir con esto": a sentence
+            # that asks to delete, stop or start over, with no number or address in it, is no
+            # name, phone or time. It is confirmed before anything is lost. ("mornings before I
+            # go back to work" is a time: "go back" asks for a change only as a command.)
+            command = next((k for k in ("delete", "stop", "restart") if k in found), None)
         if command:
             return Reading(digressions=(command,), emergency=emergency, evidence=("command",))
         return Reading(answer=text, emergency=emergency, evidence=("free text",))
@@ -621,6 +635,14 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             statements = cues.explain_statements(text)
             if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang, statements) for c in explains):
                 found = tuple(kind for kind in found if kind != "explain")
+    if question is not None and question.kind == TRI and answer is None and "distress" in found:
+        # "si volvió y no sé qué más hacer": the "no sé" is the fear's, not a "not sure"; the
+        # answer is read without the words of the fear, and the fear is answered too.
+        spans = [(c.start, c.end) for c in cues.find_cues(text) if c.kind == "distress"]
+        beside, beside_notes = read_answer(question, _without(text, spans), lang)
+        if beside in (YES, NO):
+            answer, notes = beside, beside_notes
+            evidence.append("answer beside distress")
     going_on = question is not None and _only_going_on(text)  # "let's begin", "ok I'm back", and nothing more
     if going_on and question.kind == TRI and answer in (None, YES) and \
             not set(LEAVING) & set(found) and not cues.is_question(text):

@@ -51,3 +51,46 @@ def test_a_change_said_with_any_verb_and_object_opens_the_change_before_the_cons
 def test_a_change_in_the_response_to_treatment_is_no_change_request(lang, text):
     reading = read(text, "had_car_t", lang)
     assert reading.answer == "yes" and "change" not in reading.digressions
+
+
+def free(text, slot, kind, lang):
+    return interpret(Message(text, language=lang), OpenQuestion(slot, kind), TRIAL, {})
+
+
+@pytest.mark.parametrize("lang,slot,kind,text,leaving", [
+    ("en", "contact_details", "contact", "actually wipe everything i gave you", "delete"),
+    ("zh", "contact_details", "contact", "我不想参加了，把刚才填的都删掉", "delete"),
+    ("es", "contact_time", "text", "ya no quiero seguir con esto", "stop"),
+    ("en", "contact_time", "text", "ok delete everything please", "delete"),
+])
+def test_a_sentence_asking_to_delete_or_stop_at_a_contact_question_is_not_stored_as_the_answer(lang, slot, kind, text, leaving):
+    reading = free(text, slot, kind, lang)
+    assert reading.answer is None
+    assert reading.leaving == leaving  # and the form asks before anything is lost
+
+
+@pytest.mark.parametrize("lang,slot,kind,text", [
+    ("en", "contact_time", "text", "mornings before I go back to work"),
+    ("en", "contact_time", "text", "later in the afternoon is best"),
+    ("en", "contact_time", "text", "any time, but not after I stop work at 6"),
+    ("en", "contact_name", "text", "Stop Smith"),
+    ("en", "contact_details", "contact", "call me at 612 345 678, or stop if not needed"),
+    ("es", "contact_time", "text", "por la tarde, después de las 5"),
+])
+def test_names_times_and_numbers_with_such_words_are_kept_as_typed(lang, slot, kind, text):
+    assert free(text, slot, kind, lang).answer == text
+
+
+@pytest.mark.parametrize("lang,text,answer", [
+    ("en", "yes it came back again and i just dont know how much more he can take", "yes"),
+    ("es", "si volvio y no se que mas hacer, estoy destrozada", "yes"),
+    ("es", "si recayo otra vez, ya no se que hacer, estoy agotada", "yes"),
+    ("zh", "复发了，我真的不知道该怎么办了", "yes"),
+    ("en", "i dont know, i'm so scared", "unsure"),  # a "not sure" of its own stays one
+    ("es", "no se, tengo mucho miedo", "unsure"),
+    ("zh", "不知道 好害怕", "unsure"),
+])
+def test_an_answer_beside_fear_is_kept_and_the_fear_answered(lang, text, answer):
+    reading = read(text, "relapse_since_car_t", lang)
+    assert reading.answer == answer
+    assert "distress" in reading.digressions
