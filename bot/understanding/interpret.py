@@ -701,8 +701,8 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
     if answer is None and not leaving and not staying and question is not None and question.kind != CONFIRM and \
             len(text) <= MAX_RESUMING_CHARS and not cues.is_question(text) and going_on:
         staying.append("resume")  # "let's begin", "ok I'm back" with a question open
-    if requested and requested != lang:
-        staying.append("language")
+    if requested and (requested != lang or (answer is None and not leaving and not staying)):
+        staying.append("language")  # "¿hablas español?" in Spanish: "yes, we carry on in Spanish"
     if answer is None and not leaving and not staying and emergency is None and question is not None and \
             question.kind not in FREE_TEXT and (
                 (message.intent == "switch_language" and names_a_language(text)) or looks_unsupported(text)):

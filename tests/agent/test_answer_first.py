@@ -510,3 +510,45 @@ def test_a_parent_hears_your_child_to_the_end_and_no_protocol_codes(chat):
     assert len(questions) > 15
     assert not any(re.search(r"\bHave you\b|\bDo you have\b|\bAre you\b", q) for q in questions[1:])
     assert not any(re.search(r"\([IE]\d+\)", line) for line in lines)
+
+
+# --- 1. Answer first: what is said before it is asked is kept ------------------------------------
+
+VOLUNTEER_AGE = {"en": ("I'm his mom, he's 7", "7"), "zh": ("我是他妈妈，孩子7岁", "7"),
+                 "es": ("soy la mamá, tiene 7 años", "7")}
+VOLUNTEER_WHO = {"en": "yes, I'm his mom", "zh": "好的，我是孩子妈妈", "es": "sí, soy la mamá"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_age_said_with_who_is_answering_is_kept_said_back_and_not_asked(chat, lang):
+    c = chat(lang)
+    c.say(GREETING[lang])
+    c.say(YES[lang])
+    assert c.requested_slot == "respondent"
+    text, age = VOLUNTEER_AGE[lang]
+    c.say(text)
+    assert c.slot("respondent") == "guardian"
+    assert c.slot("patient_age") == 7.0
+    assert age in last_bot(c)  # "I've noted that too (Age: 7 years old)"
+    assert c.requested_slot == "b_all_diagnosis"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_who_is_answering_said_with_the_consent_is_kept_and_the_age_asked_of_the_child(chat, lang):
+    c = chat(lang)
+    c.say(GREETING[lang])
+    c.say(VOLUNTEER_WHO[lang])
+    assert c.slot("prescreen_consent") == "yes"
+    assert c.slot("respondent") == "guardian"
+    assert c.requested_slot == "patient_age"
+    if lang == "en":
+        assert "your child" in last_bot(c)
+
+
+@pytest.mark.parametrize("lang,text", [("en", "5, no wait, 6"), ("zh", "5岁，说错了，6岁"), ("es", "5, perdón, 6")])
+def test_an_age_taken_back_in_the_same_message_is_the_one_said_instead(chat, lang, text):
+    c = chat(lang)
+    reach(c, lang, "patient_age")
+    c.say(text)
+    assert c.slot("patient_age") == 6.0
+    assert c.requested_slot == "b_all_diagnosis"

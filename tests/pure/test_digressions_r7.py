@@ -94,3 +94,15 @@ def test_an_answer_beside_fear_is_kept_and_the_fear_answered(lang, text, answer)
     reading = read(text, "relapse_since_car_t", lang)
     assert reading.answer == answer
     assert "distress" in reading.digressions
+
+
+@pytest.mark.parametrize("lang,text", [("es", "¿hablas español?"), ("en", "do you speak english?"),
+                                       ("zh", "你会说中文吗")])
+async def test_asking_whether_the_assistant_speaks_the_language_in_use_is_answered_not_missed(lang, text):
+    from tests.pure.test_forms import run_form, tracker_for
+
+    slots = {"prescreen_consent": "yes", "respondent": "patient", "patient_age": 30.0}
+    sets, said = await run_form(tracker_for("patient_age", text, slots={**slots, "patient_age": None}, language=lang))
+    assert "utter_language_switched" in said  # "De acuerdo, seguimos en español..."
+    assert not any(r and r.startswith("utter_not_understood") for r in said)
+    assert sets["requested_slot"] == "patient_age"
