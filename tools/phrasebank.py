@@ -111,7 +111,9 @@ def judge_pure(item: Item) -> Outcome:
 
     # The other questions answered as a person who qualifies would (as the report over Rasa does):
     # with every answer "yes", any answer to an exclusion would look like the one that excludes.
-    answered = TRIAL.passing_answers({"prescreen_consent": "yes"})
+    # Who is answering is the item's, as in the report over Rasa ("she's 10 and I'm 38" is a parent's).
+    respondent = item.respondent if item.respondent in ("patient", "guardian", "other") else "guardian"
+    answered = TRIAL.passing_answers({"prescreen_consent": "yes", "respondent": respondent})
     answered.pop(item.question, None)
     question = _open_question(item.question)
     free_text = question.kind in FREE_TEXT  # as the form reads it: a name is given as typed

@@ -34,7 +34,8 @@ _LATIN_AFTER = r"(?![^\W\u3400-\u9fff\uf900-\ufaff])(?!')"
 # "我不害怕" is no fear, "没有不明白的" asks nothing. Deleting and stopping read their own negations.
 _CJK_NEGATED = re.compile(r"(?:没有|没|不|无|未|别|非)$")
 _A_NOT_A = re.compile(r"(.)[不没]\1$")  # "有没有真人", "是不是": a question, no negation
-_OWN_NEGATION = ("delete", "stop", "keep", "negation", "not_question", "asking", "question_words", "uncontrolled", "unsure")
+_OWN_NEGATION = ("delete", "stop", "keep", "negation", "not_question", "asking", "question_words", "uncontrolled", "unsure",
+                 "contact_me")
 
 # Kinds a message can carry; the order is the order of precedence when several are present.
 LEAVING = ("delete", "not_delete", "delete_question", "stop", "later", "restart", "change", "person")
@@ -338,6 +339,17 @@ def _negated_before(folded: str, start: int) -> bool:
                 not has_cjk(gap) and len(gap.split()) <= QUALIFIER_NEGATION_WORDS):
             return True
     return False
+
+
+def asks_to_be_contacted(text: str) -> str | None:
+    """ "please call me", "请联系我", "que me llamen": yes to "may the coordinator contact you?";
+    "don't call me", "不要联系我", "no me llamen": no. None when the text says neither."""
+    folded = fold(text)
+    spans = _spans("contact_me", folded)
+    if not spans:
+        return None
+    said = {"no" if _negated_before(folded, start) else "yes" for start, _end in spans}
+    return said.pop() if len(said) == 1 else None
 
 
 def corrects(text: str) -> bool:

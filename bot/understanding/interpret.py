@@ -635,6 +635,15 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             statements = cues.explain_statements(text)
             if not cues.is_question(text) and all(_unfamiliar_cue(text, c, lang, statements) for c in explains):
                 found = tuple(kind for kind in found if kind != "explain")
+    if question is not None and question.slot == "patient_age" and not emergency:
+        patients = _age_of_the_patient(question, text, lang, answered or {})
+        if patients is not None and patients != answer:
+            answer, notes = patients, ()  # "i'm 38, he is 10" is 10, not 38
+            evidence.append("the patient's age, not the speaker's")
+    if question is not None and question.slot in PERSON_QUESTIONS and answer is None:
+        answer = cues.asks_to_be_contacted(text)  # "please call me", "请联系我", "que me llamen"
+        if answer is not None:
+            evidence.append("asks to be contacted")
     if question is not None and question.kind == TRI and answer is None and "distress" in found:
         # "si volvió y no sé qué más hacer": the "no sé" is the fear's, not a "not sure"; the
         # answer is read without the words of the fear, and the fear is answered too.
@@ -748,11 +757,8 @@ def _volunteered(question: Optional[OpenQuestion], text: str, lang: Optional[str
     else:
         # The part that speaks of the child (or of oneself) must say what the whole message says:
         # "my son, he was 2 when diagnosed, now 5" gives no age, rather than the 2.
-        whose = "own_age" if answer == "patient" else "child_age"
         age = OpenQuestion.of(trial, slot)
-        found = {read_answer(age, p, lang)[0] for p in parts
-                 if cues.has(whose, p) and not (answer == "patient" and cues.has("child_age", p))}
-        found.discard(None)
+        found = _ages_said_of(answer, parts, age, lang)
         if found and found != {read_answer(age, text, lang)[0]}:
             return ()
     found.discard(None)
@@ -765,6 +771,40 @@ def _volunteered(question: Optional[OpenQuestion], text: str, lang: Optional[str
     if excludes(trial, now, slot, value):
         return ()
     return ((slot, value),)
+
+
+def _speaks_of(part: str, oneself: bool) -> bool:
+    """Whether a part speaks of the speaker (oneself) or of the child. "我女儿十一岁" is of the
+    child, although it holds 我: a word of the child wins."""
+    child = cues.has("child_age", part)
+    return (cues.has("own_age", part) and not child) if oneself else child
+
+
+def _ages_said_of(respondent: Any, parts: List[str], age: OpenQuestion, lang: Optional[str]) -> set:
+    """The ages in the parts that speak of the patient: of the child ("he's 10", "孩子7岁",
+    "tiene 7") when a parent or someone else answers, of oneself ("I'm 22") when the patient does."""
+    kept = [p for p in parts if _speaks_of(p, respondent == "patient")]
+    found = {read_answer(age, p, lang)[0] for p in kept}
+    found.discard(None)
+    return found
+
+
+_AGE_PARTS = re.compile(r"[.!?。！？,，;；]|\s(?:and|y)\s|和|" + CJK_SPACE_BREAK, re.I)
+
+
+def _age_of_the_patient(question: OpenQuestion, text: str, lang: Optional[str], answered: Mapping[str, Any]) -> Any:
+    """At the age question, a parent's "she's 10 and I'm 38" or "i'm 38, he is 10": the child's
+    age, when one part says it of the child and another gives the speaker's; else None."""
+    respondent = answered.get("respondent")
+    if respondent not in ("guardian", "other", "patient"):
+        return None
+    parts = [p.strip() for p in _AGE_PARTS.split(text) if p and p.strip()]
+    own = [p for p in parts if _speaks_of(p, respondent != "patient") and read_answer(question, p, lang)[0] is not None]
+    found = _ages_said_of(respondent, parts, question, lang)
+    if not own or len(found) != 1:
+        return None
+    value = found.pop()
+    return value if value != UNSURE else None
 
 
 # Requests whose own words ("don't", "不要", "会不会") must not also be read as the answer.

@@ -29,7 +29,8 @@ CONSENTED = {"prescreen_consent": "yes"}
     ("en", "I'm her mom, she's 7 and her sister is 10", "guardian", 7.0),  # the sister's age loses
     ("zh", "我是他妈妈，孩子7岁", "guardian", 7.0),
     ("zh", "我是孩子妈妈 孩子八岁了", "guardian", 8.0),
-    ("zh", "是我，今年22", "patient", 22.0),
+    ("zh", "是我，我今年22", "patient", 22.0),
+    ("zh", "我是他妈妈，孩子今年7岁", "guardian", 7.0),
     ("es", "soy la mama, tiene 7 años", "guardian", 7.0),
     ("es", "la mamá, mi hija cumplió 9", "guardian", 9.0),
     ("es", "soy yo, tengo 19", "patient", 19.0),
@@ -154,3 +155,28 @@ async def test_two_not_sure_answers_are_spoken_of_as_a_few():
     said = await _result_for({**eligible_adult(), "dic": "unsure", "kidney_problem": "unsure"})
     assert "utter_result_needs_review" in said and "utter_next_steps_needs_review" in said
     assert "utter_result_needs_review_one" not in said
+
+
+@pytest.mark.parametrize("lang,who,text,age", [
+    ("en", "guardian", "shes 10 and i'm 38 if that matters", 10.0),
+    ("en", "guardian", "i'm 38, he is 10", 10.0),  # was 38: a silent wrong age
+    ("zh", "guardian", "我38，孩子10岁", 10.0),
+    ("es", "guardian", "yo tengo 38 y el niño tiene 10", 10.0),
+    ("en", "patient", "I'm 22, my son is 3", 22.0),
+    ("en", "guardian", "he is 7 and a half", 7.5),
+    ("en", "guardian", "he's 10, his brother is 12", 10.0),
+    ("zh", "guardian", "我女儿十一岁，她弟弟三岁", 11.0),  # "我女儿" speaks of the child
+])
+def test_at_the_age_question_the_patients_age_wins_over_the_speakers(lang, who, text, age):
+    assert read(text, "patient_age", lang, {**CONSENTED, "respondent": who}).answer == age
+
+
+@pytest.mark.parametrize("lang,text,answer", [
+    ("en", "please call me", "yes"), ("en", "have them call me", "yes"), ("en", "don't call me", "no"),
+    ("zh", "请联系我", "yes"), ("zh", "让他们联系我吧", "yes"), ("zh", "别给我打电话", "no"),
+    ("es", "que me llamen", "yes"), ("es", "bueno, esta bien, que me llamen", "yes"), ("es", "no me llamen", "no"),
+    ("es", "bueno, está bien", "yes"),
+])
+def test_asking_to_be_called_answers_may_the_coordinator_contact_you(lang, text, answer):
+    reading = interpret(Message(text, language=lang), OpenQuestion("contact_consent", "tri"), TRIAL, {})
+    assert reading.answer == answer
