@@ -62,7 +62,9 @@ def _ranges(lang: str) -> Dict[str, Tuple[Range, Optional[Range]]]:
     """label -> (range when said, range when negated)."""
     out: Dict[str, Tuple[Range, Optional[Range]]] = {}
     for level in (entries(lang, "activity", "levels") or {}):
-        out[f"level{level}"] = ((int(level), int(level)), None)
+        # "没法正常活动", "not a normal life": a full level 0 said negated is a limit (1-2), as
+        # "normal" negated is; the other levels are read as said
+        out[f"level{level}"] = ((int(level), int(level)), (1, 2) if int(level) == 0 else None)
     for name, spec in (entries(lang, "activity", "abilities") or {}).items():
         out[name] = (_range(spec["yes"]), _range(spec["no"]) if "no" in spec else None)
     return out
