@@ -982,10 +982,26 @@ def _age_number_after(norms: Sequence[str], nums: Sequence[_Num], start: int, hi
     return None
 
 
+def _from_now(doc: Doc, start: int, lang: str) -> bool:
+    """Whether the duration at token ``start`` follows "in" / "within" / "dentro de" (an article
+    aside): a time from now ("in a month", "en dos semanas")."""
+    k = start
+    if k > 0 and doc[k - 1].norm_ in _articles(lang) | word_set(lang, "numbers", "one_words"):
+        k -= 1
+    before = tuple(t.norm_ for t in doc[max(0, k - 2):k])
+    for words in phrase_list(lang, "numbers", "from_now_before"):
+        seq = tuple(fold_phrase(str(words)).split(" "))
+        if len(before) >= len(seq) and before[-len(seq):] == seq:
+            return True
+    return False
+
+
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
     pieces = _duration_pieces(doc, lang, drop_ago=bool(for_age))
     if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
         pieces = [p for p in pieces if not _is_age_unit(doc, p, lang)]
+    if for_age:  # "she'll be 12 in a month": a time from now is no age
+        pieces = [p for p in pieces if not _from_now(doc, p.start, lang)]
     if not pieces:
         return []
     groups: List[List[_Piece]] = [[pieces[0]]]

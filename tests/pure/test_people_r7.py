@@ -43,6 +43,12 @@ def understood(text, slot, lang):
     ("放暑假了，不用上学，在家天天跑跑跳跳", "zh", 0.0),
     ("she's on summer holidays so no school, runs around all day", "en", 0.0),
     ("pretty much bedbound since the last round, needs feeding", "en", 4.0),
+    # read lower before: "normal" compared and found wanting, a full level said negated,
+    # "occasionally" out of bed, walking held up
+    ("跟正常孩子不一样，老是没劲", "zh", 1.0),
+    ("没法正常活动，一天躺大半天", "zh", 3.0),
+    ("偶尔下床走走", "zh", 3.0),
+    ("扶着能走几步", "zh", 3.0),
 ])
 def test_activity_r7(text, lang, level):
     assert understood(text, "ecog", lang) == level
@@ -100,3 +106,21 @@ def test_age_r7(text, lang, age):
 def test_birth_dates_r7(text, lang, years):
     ages = parse_birth_age(text, lang, today=date(2026, 12, 2))
     assert ages is not None and (int(ages.low), int(ages.high)) == years
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("she'll be 12 in a month", "en"),  # was read as a month old
+    ("cumple 12 en un mes", "es"),
+])
+def test_time_from_now_is_no_age(text, lang):
+    assert understood(text, "patient_age", lang) != pytest.approx(1 / 12, abs=0.01)
+    assert understood(text, "patient_age", lang) in (None, 11.0)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("duerme casi todo el dia", 3.0),
+    ("esta en silla de ruedas", 3.0),
+    ("lo tenemos que cargar al baño", 3.0),
+])
+def test_activity_es_r7(text, level):
+    assert understood(text, "ecog", "es") == level
