@@ -62,7 +62,9 @@ def _ranges(lang: str) -> Dict[str, Tuple[Range, Optional[Range]]]:
     """label -> (range when said, range when negated)."""
     out: Dict[str, Tuple[Range, Optional[Range]]] = {}
     for level in (entries(lang, "activity", "levels") or {}):
-        out[f"level{level}"] = ((int(level), int(level)), None)
+        # "没法正常活动", "not a normal life": a full level 0 said negated is a limit (1-2), as
+        # "normal" negated is; the other levels are read as said
+        out[f"level{level}"] = ((int(level), int(level)), (1, 2) if int(level) == 0 else None)
     for name, spec in (entries(lang, "activity", "abilities") or {}).items():
         out[name] = (_range(spec["yes"]), _range(spec["no"]) if "no" in spec else None)
     return out
@@ -166,6 +168,14 @@ def _negated(doc: Doc, start: int, end: int, lang: str) -> bool:
     before = [t.norm_ for t in doc[_reach_start(doc, lo, start, lang):start]]
     if _has_sequence(before, _sequences(lang, "negators_before")):
         return True
+    # "体育课也不上": a word such as "也" between the ability and its negator bridges the break it
+    # would otherwise be ("能走，也能吃" stays two parts).
+    bridges = _sequences(lang, "negator_bridges")
+    for bridge in bridges:
+        if tuple(t.norm_ for t in doc[end:end + len(bridge)]) == bridge:
+            end += len(bridge)
+            hi = _segment_bounds(doc, lang, end)[1] if end < len(doc) else end
+            break
     after = [t.norm_ for t in doc[end:min(hi, end + 3)]]
     return any(tuple(after[:len(s)]) == s for s in _sequences(lang, "negators_after"))
 
@@ -189,8 +199,10 @@ def _far_end(value: Range) -> Range:
 
 
 def _softened(value: Range) -> Range:
-    """ "almost all day in bed" is 3-4, not 4; "almost normal" 0-1, not 0."""
+    """ "almost all day in bed" is 3-4, not 4; "almost normal" 0-1, not 0; a range stays as it is."""
     lo, hi = value
+    if hi > lo:
+        return value  # already a span of levels ("基本在床上或椅子上" is still 3-4, not 2-4)
     return (max(lo - 1, 0), hi) if lo >= 2 else (lo, min(hi + 1, 4))
 
 
@@ -256,10 +268,43 @@ def read_activity(text: str, lang: Optional[str], explicit: Optional[Hit] = None
     if options:
         return min(int(h.value) for h in options)  # type: ignore[call-overload]
     _, hits = run(text, lang, _cue_hits)
-    kept = longest_first(hits)
+    kept = _not_cancelled(lang, _now_part(text, lang, longest_first(hits)))
     if any(h.value == UNSURE for h in kept):
         return UNSURE
     return combine([h.value for h in kept])  # type: ignore[misc]
+
+
+def _not_cancelled(lang: Optional[str], hits: List[Hit]) -> List[Hit]:
+    """An ability whose ``cancels`` names others drops them from the message: too young for
+    school, or on holiday, "no school" says nothing of the level ("放暑假了，不用上学")."""
+    specs = entries(lang, "activity", "abilities") or {} if lang else {}
+    cancelled = {str(c) for h in hits for c in (specs.get(h.kind) or {}).get("cancels", [])}
+    return [h for h in hits if h.kind not in cancelled] if cancelled else hits
+
+
+def _marks(t: Prepared, doc: Doc, lang: str) -> List[Hit]:
+    out = []
+    for key in ("now_words", "past_words"):
+        for seq in _sequences(lang, key):
+            for k in range(len(doc) - len(seq) + 1):
+                if tuple(t.norm_ for t in doc[k:k + len(seq)]) == seq:
+                    out.append(Hit(key, *span_offsets(t, doc, k, k + len(seq)), key))
+    return out
+
+
+def _now_part(text: str, lang: Optional[str], hits: List[Hit]) -> List[Hit]:
+    """A day then and a day now ("was bedridden after the transplant, now he's back at school";
+    "现在能上学了，之前天天躺着"): the level is today's, read from the part after "now" up to
+    the past again. Without both words, every phrase counts."""
+    _, marks = run(text, lang, _marks)
+    nows = sorted(m.start for m in marks if m.value == "now_words")
+    pasts = sorted(m.start for m in marks if m.value == "past_words")
+    if not nows or not pasts:
+        return hits
+    start = nows[0]
+    end = min([p for p in pasts if p > start], default=len(text) + 1)
+    now_hits = [h for h in hits if start <= h.start < end]
+    return now_hits or hits
 
 
 def activity_hit(text: str, lang: Optional[str]) -> Optional[Hit]:

@@ -375,7 +375,10 @@ def matched_spans(doc: Doc, matcher: PhraseMatcher) -> List[Tuple[str, str, int,
             continue  # only as the whole message
         if flag == "<" and content and s > content[0]:
             continue  # only at the start of the message
-        labels.setdefault((s, e), label)
+        if flag in ("^", "<"):
+            labels[(s, e)] = label  # said as the whole message (or its start): more telling than the same words anywhere
+        else:
+            labels.setdefault((s, e), label)
     out = []
     for span in sorted(filter_spans([doc[s:e] for s, e in labels]), key=lambda sp: sp.start):
         value, _, kind = labels[(span.start, span.end)].rpartition("|")

@@ -103,6 +103,8 @@ _ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th|º|°|o)?$")  # a day: "5", "5
 _NUMERIC_DATE_RES = (  # (regex, order of year / month / day groups)
     (re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])"), "ymd"),
     (re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![\d/.-])"), "xxy"),
+    (re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})/(\d{2})(?![\d/.-])"), "xxy"),  # 3/3/15
+    (re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{4})(?![\d/.-])"), "my"),  # 3/2019, 03-2019
 )
 
 
@@ -232,6 +234,14 @@ def _decimal_tail(norms: Sequence[str], end: int, value: float, lang: str) -> Tu
     return (float(f"{int(value)}.{digits}"), k) if digits else (value, end)
 
 
+@cache
+def _plus_fractions(lang: str) -> Tuple[Tuple[Tuple[str, ...], float], ...]:
+    """ "and three quarters", "y cuarto" as (token sequence, value), longest first."""
+    table = entries(lang, "numbers", "plus_fractions") or {}
+    out = [(tuple(fold_phrase(str(p)).split(" ")), float(v)) for v, phrases in table.items() for p in phrases]
+    return tuple(sorted(out, key=lambda pv: -len(pv[0])))
+
+
 def _half_after(norms: Sequence[str], end: int, lang: str) -> int:
     """How many tokens at ``end`` say "and a half" ("y medio"); 0 if none."""
     for words in _plus_half(lang):
@@ -246,6 +256,9 @@ def _half_tail(norms: Sequence[str], end: int, value: float, lang: str) -> Tuple
     added = _half_after(norms, end, lang)
     if added:
         return value + 0.5, end + added
+    for words, fraction in _plus_fractions(lang):
+        if value == int(value) and tuple(norms[end:end + len(words)]) == words:
+            return value + fraction, end + len(words)  # "six and three quarters", "seis y cuarto"
     if tail[:1] and tail[0] in FRACTIONS:
         return value + FRACTIONS[tail[0]], end + 1
     skip = 1 if tail[:1] == ["and"] and len(tail) > 1 else 0  # "4 and 3/4"
@@ -969,10 +982,26 @@ def _age_number_after(norms: Sequence[str], nums: Sequence[_Num], start: int, hi
     return None
 
 
+def _from_now(doc: Doc, start: int, lang: str) -> bool:
+    """Whether the duration at token ``start`` follows "in" / "within" / "dentro de" (an article
+    aside): a time from now ("in a month", "en dos semanas")."""
+    k = start
+    if k > 0 and doc[k - 1].norm_ in _articles(lang) | word_set(lang, "numbers", "one_words"):
+        k -= 1
+    before = tuple(t.norm_ for t in doc[max(0, k - 2):k])
+    for words in phrase_list(lang, "numbers", "from_now_before"):
+        seq = tuple(fold_phrase(str(words)).split(" "))
+        if len(before) >= len(seq) and before[-len(seq):] == seq:
+            return True
+    return False
+
+
 def _duration_hits(t: Prepared, doc: Doc, lang: str, for_age: bool | None = None) -> List[Hit]:
     pieces = _duration_pieces(doc, lang, drop_ago=bool(for_age))
     if for_age is False:  # "现在孩子7岁" is the child's age, not how many months after CAR-T
         pieces = [p for p in pieces if not _is_age_unit(doc, p, lang)]
+    if for_age:  # "she'll be 12 in a month": a time from now is no age
+        pieces = [p for p in pieces if not _from_now(doc, p.start, lang)]
     if not pieces:
         return []
     groups: List[List[_Piece]] = [[pieces[0]]]
@@ -1316,7 +1345,15 @@ def _numeric_dates(t: Prepared, doc: Doc) -> List[_Date]:
     dates = []
     for regex, order in _NUMERIC_DATE_RES:
         for m in regex.finditer(t.folded):
+            if order == "my":
+                month, year = (int(g) for g in m.groups())
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and 1 <= month <= 12:
+                    dates.append(_Date(year, month, None, span.start, span.end))
+                continue
             a, b, c = (int(g) for g in m.groups())
+            if order == "xxy" and c < 100:  # a two-digit year: this century unless that is still to come
+                c += 2000 if 2000 + c <= date.today().year else 1900
             if order == "ymd":
                 year, month, day = a, b, c
             else:
@@ -1440,10 +1477,11 @@ def _birth_cue_offsets(t: Prepared, doc: Doc, lang: str) -> List[int]:
         ends += [doc[d.end].idx for d in _zh_dates(doc) if d.month is not None and d.end < len(doc)
                  and t.folded[doc[d.end].idx:].startswith(verbs)]
         return ends + [m.start() for cue in phrase_list("zh", "dates", "birth_cues") for m in re.finditer(re.escape(cue), t.folded)]
-    cues = word_set(lang, "dates", "birth_cues")
-    found = [tok.idx for tok in doc if tok.norm_ in cues]
-    # "my son is 2007", "es del 2007": a year said as the age, ending the message
+    # a cue of one word ("born") or of several ("es de octubre de 2014", "date of birth")
     norms = [tok.norm_ for tok in doc]
+    cues = [tuple(fold_phrase(w).split(" ")) for w in phrase_list(lang, "dates", "birth_cues")]
+    found = [tok.idx for i, tok in enumerate(doc) if any(tuple(norms[i:i + len(c)]) == c for c in cues)]
+    # "my son is 2007", "es del 2007": a year said as the age, ending the message
     for words in (tuple(fold_phrase(w).split(" ")) for w in phrase_list(lang, "dates", "birth_year_before")):
         for i, tok in enumerate(doc):
             if tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= date.today().year and \
