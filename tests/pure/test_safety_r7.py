@@ -1,0 +1,56 @@
+"""Round 7 emergencies (bot/understanding/safety.py, lang/<code>/safety.yml): the 'other' kinds
+(poison, stroke signs, swelling, sudden headache, collapse, dehydration), bleeding and
+unresponsiveness said in new ways, and no alarm where a word of harm only sits near 'myself'."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import safety
+
+
+@pytest.mark.parametrize("text, expected", [
+    # zh: something swallowed that is no medicine, or half a bottle of one
+    ("喝了洗洁精", "urgent"),
+    ("吃了老鼠药", "urgent"),
+    ("误吃了药", "urgent"),
+    ("吃了半瓶退烧药", "urgent"),
+    # zh: a sudden, severe headache; a collapse; swelling of the eyelids
+    ("突然头特别疼", "urgent"),
+    ("突然倒下了", "urgent"),
+    ("晕倒在地上", "urgent"),
+    ("眼皮嘴巴都肿了", "urgent"),
+    ("嘴巴歪了", "urgent"),
+    # zh: a fall onto the head, then vomiting; no urine for days
+    ("从床上掉下来 头着地 吐了两次", "urgent"),
+    ("好几天没尿", "urgent"),
+    # zh: blood in the vomit, a period that will not stop
+    ("呕吐物里有血", "bleeding"),
+    ("月经量特别大 一小时换一片", "bleeding"),
+    # zh: cannot be got up
+    ("一直睡 叫不起来", "unresponsive"),
+    # zh: harming oneself, the object after the verb
+    ("他一直打自己的头", "self_harm"),
+    ("我想结束自己的生命", "self_harm"),
+])
+def test_r7_emergencies(text, expected):
+    assert safety.detect(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # zh: "myself" beside typing or ending a treatment, answering who is answering
+    "我自己打的字",
+    "孩子自己打字不方便 我替他打",
+    "是我 孩子他妈 他自己打不了字",
+    "我是患者本人 自己打字",
+    "我是孩子的姥姥 他自己结束治疗后在家",
+    # zh: ordinary things near the new words
+    "吃了补铁的药 大便发黑",
+    "月经量一直特别多 从小就这样",
+    "他累得倒下就睡",
+    "大便有血丝 痔疮",
+    "吃芒果嘴巴会肿一点，从来没去过医院",
+    "突然头有点疼",
+])
+def test_r7_no_alarm(text):
+    assert safety.detect(text) is None
