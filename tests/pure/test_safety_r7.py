@@ -32,6 +32,21 @@ from bot.understanding import safety
     # zh: harming oneself, the object after the verb
     ("他一直打自己的头", "self_harm"),
     ("我想结束自己的生命", "self_harm"),
+    # es: poison, another person's pills, a sudden fall, a sudden headache, no urine for hours
+    ("tomo veneno para ratas", "urgent"),
+    ("se comio unas pastillas de su abuela", "urgent"),
+    ("se cayo al piso de repente", "urgent"),
+    ("le duele muchisimo la cabeza de repente, dice que le va a explotar", "urgent"),
+    ("lleva todo el dia sin hacer pis", "urgent"),
+    ("no ha mojado el pañal en 12 horas", "urgent"),
+    ("esta muy deshidratado", "urgent"),
+    # es: red urine, a period that soaks a pad an hour
+    ("tiene la orina roja", "bleeding"),
+    ("le baja mucha regla, empapa una toalla cada hora", "bleeding"),
+    # es: 'ni' before what is not known is no negation of it
+    ("esta muy perdido, no sabe ni quien soy", "confusion"),
+    # es: chest pain still read across a sentence
+    ("tiene un dolor muy fuerte aqui en el pecho", "chest_pain"),
 ])
 def test_r7_emergencies(text, expected):
     assert safety.detect(text) == expected
@@ -51,6 +66,14 @@ def test_r7_emergencies(text, expected):
     "大便有血丝 痔疮",
     "吃芒果嘴巴会肿一点，从来没去过医院",
     "突然头有点疼",
+    # es: a heart that hurts with grief; the chest of a cancer or an X-ray; a pain that was
+    "no, solo la leucemia, y con todo el dolor de mi corazón ya es bastante",
+    "no, gracias a dios. nos duele el corazón solo con pensarlo",
+    "no que sepamos, me duele el corazon de verlo asi",
+    "no, le hicieron una radiografia de pecho y salio bien por el dolor",
+    "no, solo la leucemia. mi mama tuvo cancer de pecho y le dolia mucho",
+    "no, el dolor de pecho que tuvo fue por la quimio",
+    "me duele la cabeza horrible de pensar en todo esto",
 ])
 def test_r7_no_alarm(text):
     assert safety.detect(text) is None
