@@ -47,6 +47,26 @@ from bot.understanding import safety
     ("esta muy perdido, no sabe ni quien soy", "confusion"),
     # es: chest pain still read across a sentence
     ("tiene un dolor muy fuerte aqui en el pecho", "chest_pain"),
+    # en: poison swallowed, a named medicine by the bottle, a number of someone's pills
+    ("he drank some of the dishwasher liquid", "urgent"),
+    ("got into the rat poison", "urgent"),
+    ("took a whole bottle of tylenol", "urgent"),
+    ("he took like 10 of my xanax", "urgent"),
+    # en: one arm that will not move, a fall onto the head and vomiting, a sudden fall
+    ("cant move his left arm and talking funny", "urgent"),
+    ("she fell down the stairs banged her head and threw up twice", "urgent"),
+    ("he just dropped to the floor", "urgent"),
+    # en: no urine for hours, dehydration
+    ("no wet diaper since last night", "urgent"),
+    ("really dehydrated, sunken eyes, no tears", "urgent"),
+    # en: a period that soaks through, blood passed
+    ("her period is soaking a pad every hour", "bleeding"),
+    ("she's pooping blood, bright red, lots of it", "bleeding"),
+    # en: out cold; a child who cannot be woken is no self-harm
+    ("she's out cold", "unresponsive"),
+    ("i cant get him to wake up", "unresponsive"),
+    # en: "can't" with going on still is
+    ("I can't go on like this", "self_harm"),
 ])
 def test_r7_emergencies(text, expected):
     assert safety.detect(text) == expected
@@ -74,6 +94,14 @@ def test_r7_emergencies(text, expected):
     "no, solo la leucemia. mi mama tuvo cancer de pecho y le dolia mucho",
     "no, el dolor de pecho que tuvo fue por la quimio",
     "me duele la cabeza horrible de pensar en todo esto",
+    # en: ordinary pills, an ordinary drop to the floor, ordinary periods and bleach
+    "I took my meds this morning",
+    "she took her iron tablets",
+    "she dropped to the floor to play with the dog",
+    "period pain every month, normal",
+    "his left arm is sore from the cannula",
+    "we clean with bleach at home",
+    "hasnt peed much today but is drinking well",
 ])
 def test_r7_no_alarm(text):
     assert safety.detect(text) is None
