@@ -47,6 +47,9 @@ from bot.understanding import safety
     ("esta muy perdido, no sabe ni quien soy", "confusion"),
     # es: chest pain still read across a sentence
     ("tiene un dolor muy fuerte aqui en el pecho", "chest_pain"),
+    # es: history said during chemotherapy, brought back by "ahora otra vez"
+    ("tuvo una convulsion en la quimio y ahora otra vez", "seizure"),
+    ("le duele el pecho muchisimo ahora, en la quimio no le pasaba", "chest_pain"),
     # en: poison swallowed, a named medicine by the bottle, a number of someone's pills
     ("he drank some of the dishwasher liquid", "urgent"),
     ("got into the rat poison", "urgent"),
@@ -94,6 +97,11 @@ def test_r7_emergencies(text, expected):
     "no, solo la leucemia. mi mama tuvo cancer de pecho y le dolia mucho",
     "no, el dolor de pecho que tuvo fue por la quimio",
     "me duele la cabeza horrible de pensar en todo esto",
+    # es: what a relative died of, a fright that "almost" gave a heart attack, a pain that was
+    "no, solo la leucemia. su abuelo murio de un ataque al corazon",
+    "no. casi me da un infarto cuando nos dijeron lo de la leucemia",
+    "no, el dolor en el pecho era por la leucemia",
+    "no. tuvo un dolor de pecho fuerte en la quimio, nada mas",
     # en: ordinary pills, an ordinary drop to the floor, ordinary periods and bleach
     "I took my meds this morning",
     "she took her iron tablets",
