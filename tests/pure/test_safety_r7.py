@@ -68,6 +68,18 @@ from bot.understanding import safety
     # en: out cold; a child who cannot be woken is no self-harm
     ("she's out cold", "unresponsive"),
     ("i cant get him to wake up", "unresponsive"),
+    # en: seizures misspelt or named otherwise; staring with twitching; stiff as a board
+    ("he's seizuring", "seizure"),
+    ("shes siezing", "seizure"),
+    ("having a siezure", "seizure"),
+    ("grand mal right now", "seizure"),
+    ("she's having an episode, staring and twitching", "seizure"),
+    ("hes stiff as a board and shaking", "seizure"),
+    # en: anaphylaxis named, a magnet swallowed, a head hit and not acting right
+    ("she's having an anaphylactic reaction", "urgent"),
+    ("kid swallowed a magnet", "urgent"),
+    ("hit his head and hes not acting right", "urgent"),
+    ("he fell off the top bunk onto his head and is sleepy", "urgent"),
     # en: "can't" with going on still is
     ("I can't go on like this", "self_harm"),
 ])
@@ -110,6 +122,10 @@ def test_r7_emergencies(text, expected):
     "his left arm is sore from the cannula",
     "we clean with bleach at home",
     "hasnt peed much today but is drinking well",
+    "what if he has a siezure?",
+    "no seizuring since 2019",
+    "he fell on his head as a baby, he was fine",
+    "he was staring at the tv all day",
 ])
 def test_r7_no_alarm(text):
     assert safety.detect(text) is None
