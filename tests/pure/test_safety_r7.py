@@ -50,6 +50,29 @@ from bot.understanding import safety
     # es: history said during chemotherapy, brought back by "ahora otra vez"
     ("tuvo una convulsion en la quimio y ahora otra vez", "seizure"),
     ("le duele el pecho muchisimo ahora, en la quimio no le pasaba", "chest_pain"),
+    # zh: numbness on one side, the back of the head, a head splitting, vomiting and diarrhoea
+    # all day, an adult's pills eaten, many of a named medicine
+    ("一侧手脚麻木 突然的", "urgent"),
+    ("后脑勺着地 吐了", "urgent"),
+    ("头疼得要裂开了 突然开始的", "urgent"),
+    ("上吐下泻一整天 一点尿都没有", "urgent"),
+    ("严重脱水", "urgent"),
+    ("把奶奶的降压药吃了", "urgent"),
+    ("吃了好几颗退烧药 不知道几颗", "urgent"),
+    # es: misspelt seizures and unconsciousness, swelling lips, a face fallen on one side,
+    # a head blow then drowsy or vomiting, a magnet or cleaner swallowed
+    ("le estan dando convulciones", "seizure"),
+    ("esta combulsionando", "seizure"),
+    ("se quedo inconciente", "unresponsive"),
+    ("se le estan poniendo los labios gordos y le pica la garganta", "urgent"),
+    ("se le duerme la mitad de la cara", "urgent"),
+    ("se le cayo la cara de un lado", "urgent"),
+    ("se dio un golpe en la cabeza y esta muy dormilon", "urgent"),
+    ("se cayo de la litera de cabeza y no para de vomitar", "urgent"),
+    ("se trago un iman", "urgent"),
+    ("se bebio el liquido de limpiar", "urgent"),
+    ("le dio una reaccion alergica fuerte, se le hincho todo", "urgent"),
+    ("esta como borracho y no sabe lo que dice", "confusion"),
     # en: poison swallowed, a named medicine by the bottle, a number of someone's pills
     ("he drank some of the dishwasher liquid", "urgent"),
     ("got into the rat poison", "urgent"),
@@ -114,6 +137,15 @@ def test_r7_emergencies(text, expected):
     "no. casi me da un infarto cuando nos dijeron lo de la leucemia",
     "no, el dolor en el pecho era por la leucemia",
     "no. tuvo un dolor de pecho fuerte en la quimio, nada mas",
+    # zh: pills taken as told; es: an allergy that was, a form not understood, hair falling out
+    "他每天把药全吃了 很乖",
+    "我按时把药都吃了",
+    "头磕了一下 没事",
+    "tuvo una reaccion alergica fuerte a la amoxicilina",
+    "tuvo anafilaxia con la asparaginasa, le tuvieron que poner adrenalina",
+    "no sabe lo que dice este formulario",
+    "se le cae el pelo de un lado",
+    "que pasa si le da una combulsion?",
     # en: ordinary pills, an ordinary drop to the floor, ordinary periods and bleach
     "I took my meds this morning",
     "she took her iron tablets",
