@@ -73,6 +73,15 @@ from bot.understanding import safety
     ("se bebio el liquido de limpiar", "urgent"),
     ("le dio una reaccion alergica fuerte, se le hincho todo", "urgent"),
     ("esta como borracho y no sabe lo que dice", "confusion"),
+    # zh: 呼之不应, hardly wakeable, blood all over the face; en: spasming, flickering eyes
+    ("呼之不应", "unresponsive"),
+    ("昏昏欲睡 叫不太醒", "unresponsive"),
+    ("人没意识了", "unresponsive"),
+    ("血流得满脸都是", "bleeding"),
+    ("皮肤上好多紫斑 牙龈渗血", "bleeding"),
+    ("she's spasming", "seizure"),
+    ("jerking movements on his right side", "seizure"),
+    ("his eyes are flickering and his hand is jerking", "seizure"),
     # en: poison swallowed, a named medicine by the bottle, a number of someone's pills
     ("he drank some of the dishwasher liquid", "urgent"),
     ("got into the rat poison", "urgent"),
@@ -146,6 +155,10 @@ def test_r7_emergencies(text, expected):
     "no sabe lo que dice este formulario",
     "se le cae el pelo de un lado",
     "que pasa si le da una combulsion?",
+    "他坐在那里一动不动看电视",
+    "以前呼之不应过一次",
+    "she shakes her head on one side",
+    "muscle spasms in her legs from the vincristine",
     # en: ordinary pills, an ordinary drop to the floor, ordinary periods and bleach
     "I took my meds this morning",
     "she took her iron tablets",
