@@ -62,12 +62,13 @@ class ActionEvaluatePrescreen(Action):
             dispatcher.utter_message(response="utter_next_steps_not_eligible")
         elif outcome.prescreen_outcome == NEEDS_REVIEW:
             # "a few answers were not sure" for one would tell the person they misremember
-            one = "_one" if sum(1 for value in answers.values() if value == UNSURE) == 1 else ""
-            dispatcher.utter_message(response=f"utter_result_needs_review{one}")
+            one = sum(1 for value in answers.values() if value == UNSURE) == 1
+            dispatcher.utter_message(response="utter_result_needs_review_one" if one else "utter_result_needs_review")
             for cid in outcome.unknown_criteria:
                 dispatcher.utter_message(response=f"utter_unknown_{cid}")
             dispatcher.utter_message(response="utter_i6_doctor")
-            dispatcher.utter_message(response=f"utter_next_steps_needs_review{one}")
+            dispatcher.utter_message(
+                response="utter_next_steps_needs_review_one" if one else "utter_next_steps_needs_review")
             say_resume_code(dispatcher, tracker)  # to come back with the documents, on any device
         elif outcome.prescreen_outcome == LIKELY_ELIGIBLE:
             dispatcher.utter_message(response="utter_result_likely_eligible")
