@@ -601,7 +601,7 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
             # that asks to delete, stop or start over, with no number or address in it, is no
             # name, phone or time. It is confirmed before anything is lost. ("mornings before I
             # go back to work" is a time: "go back" asks for a change only as a command.)
-            command = next((k for k in ("delete", "stop", "restart") if k in found), None)
+            command = next((k for k in ("delete", "not_delete", "delete_question", "stop", "restart") if k in found), None)
         if command:
             return Reading(digressions=(command,), emergency=emergency, evidence=("command",))
         return Reading(answer=text, emergency=emergency, evidence=("free text",))

@@ -101,3 +101,18 @@ def test_a_preferred_time_with_a_no_in_it_is_kept_as_typed(store_env, typed, lan
 ])
 def test_a_name_is_read_without_the_words_that_introduce_it(typed, name):
     assert read_name(typed) == name
+
+
+@pytest.mark.parametrize("typed,language", [
+    ("please don't delete anything", "en"), ("不要删除我的信息", "zh"), ("no borre mis datos por favor", "es"),
+])
+async def test_a_negated_delete_at_the_time_question_is_answered_and_nothing_is_stored_or_deleted(
+        typed, language, store_env):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateHandoffForm().run(dispatcher, _time_tracker(typed, language), {})
+    sets = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    said = [m.get("response") for m in dispatcher.messages]
+    assert "utter_delete_data" not in said and "data_deleted" not in sets
+    assert sets.get("contact_time") is None  # not kept as the time to call
+    assert (store_env.contact_draft("conv-time") or {}).get("time") is None
+    assert "utter_nothing_deleted" in said  # "Nothing has been deleted", then the question again
