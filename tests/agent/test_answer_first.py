@@ -552,3 +552,22 @@ def test_an_age_taken_back_in_the_same_message_is_the_one_said_instead(chat, lan
     c.say(text)
     assert c.slot("patient_age") == 6.0
     assert c.requested_slot == "b_all_diagnosis"
+
+
+CALL_ME = {"en": "please call me", "zh": "请联系我", "es": "que me llamen"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_asking_to_be_called_at_the_contact_offer_is_a_yes(chat, lang):
+    c = chat(lang)
+    c.say(GREETING[lang])
+    for _ in range(40):
+        slot = c.requested_slot
+        if slot in (None, "contact_consent"):
+            break
+        c.say(ADULT[lang].get(slot, NO[lang]))
+    assert c.slot("prescreen_outcome") == "likely_eligible"
+    assert c.requested_slot == "contact_consent"
+    c.say(CALL_ME[lang])
+    assert c.slot("contact_consent") == "yes"
+    assert c.requested_slot == "contact_name"
