@@ -180,3 +180,12 @@ def test_at_the_age_question_the_patients_age_wins_over_the_speakers(lang, who, 
 def test_asking_to_be_called_answers_may_the_coordinator_contact_you(lang, text, answer):
     reading = interpret(Message(text, language=lang), OpenQuestion("contact_consent", "tri"), TRIAL, {})
     assert reading.answer == answer
+
+
+@pytest.mark.parametrize("lang,text,age", [
+    ("en", "7 tomorrow!", 6.0), ("en", "turns 7 tomorrow", 6.0), ("es", "7 mañana", 6.0),
+    ("en", "he is 7, we see the doctor tomorrow", 7.0), ("es", "tiene 7, mañana vamos al médico", 7.0),
+    ("en", "7 today", 7.0),
+])
+def test_an_age_reached_tomorrow_is_not_reached_yet(lang, text, age):
+    assert read(text, "patient_age", lang, {**CONSENTED, "respondent": "guardian"}).answer == age
