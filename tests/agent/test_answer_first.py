@@ -416,14 +416,19 @@ def test_the_same_question_is_never_asked_three_times_the_same_way(chat):
 NAMES = ["=Maria", "<b>Ana</b>", "Stop Li", "/restart"]
 
 
-def to_the_name(c) -> None:
-    c.say("hi")
+def to_the_offer(c, lang: str = "en") -> None:
+    """Greet, answer as an eligible adult, and stop at "may the coordinator contact you?"."""
+    c.say(GREETING[lang])
     for _ in range(40):
         slot = c.requested_slot
         if slot in (None, "contact_consent"):
             break
-        c.say(ADULT["en"].get(slot, "no"))
+        c.say(ADULT[lang].get(slot, NO[lang]))
     assert c.slot("prescreen_outcome") == "likely_eligible"
+
+
+def to_the_name(c) -> None:
+    to_the_offer(c)
     c.say("yes")
     assert c.requested_slot == "contact_name"
 
@@ -560,13 +565,7 @@ CALL_ME = {"en": "please call me", "zh": "请联系我", "es": "que me llamen"}
 @pytest.mark.parametrize("lang", LANGS)
 def test_asking_to_be_called_at_the_contact_offer_is_a_yes(chat, lang):
     c = chat(lang)
-    c.say(GREETING[lang])
-    for _ in range(40):
-        slot = c.requested_slot
-        if slot in (None, "contact_consent"):
-            break
-        c.say(ADULT[lang].get(slot, NO[lang]))
-    assert c.slot("prescreen_outcome") == "likely_eligible"
+    to_the_offer(c, lang)
     assert c.requested_slot == "contact_consent"
     c.say(CALL_ME[lang])
     assert c.slot("contact_consent") == "yes"
