@@ -438,18 +438,23 @@ def _consent_words(text: str) -> str:
     return ""
 
 
-def _a_sentence(text: str) -> bool:
-    """Three words or more, or six Chinese characters: more than a name."""
+def _length(text: str) -> Tuple[int, int]:
+    """(Chinese characters, other words) in the text."""
     folded = fold(text)
     cjk = sum(1 for ch in folded if "\u3400" <= ch <= "\u9fff")
-    return cjk >= 6 or len(_PUNCT.sub(" ", folded).split()) - cjk >= 3
+    return cjk, len(_PUNCT.sub(" ", folded).split()) - cjk
+
+
+def _a_sentence(text: str) -> bool:
+    """Three words or more, or six Chinese characters: more than a name."""
+    cjk, words = _length(text)
+    return cjk >= 6 or words >= 3
 
 
 def _wordy(text: str) -> bool:
     """More than a short reply: over six words, or over twelve Chinese characters."""
-    folded = fold(text)
-    cjk = sum(1 for ch in folded if "\u3400" <= ch <= "\u9fff")
-    return cjk > 12 or len(_PUNCT.sub(" ", folded).split()) - cjk > 6
+    cjk, words = _length(text)
+    return cjk > 12 or words > 6
 
 
 def _typed_button(question: OpenQuestion, text: str) -> Optional[Tuple[str, Dict[str, Any]]]:
@@ -736,7 +741,6 @@ def interpret(message: Message, question: Optional[OpenQuestion], trial: Optiona
 # "I'm his mom, he's 7" at "who is answering?". Only the next question's, and never one that
 # would exclude (that one is asked, so it can be said back).
 VOLUNTEERED = {"prescreen_consent": "respondent", "respondent": "patient_age"}
-_VOLUNTEER_PARTS = re.compile(r"[.!?。！？,，;；]|" + CJK_SPACE_BREAK)
 
 
 def _volunteered(question: Optional[OpenQuestion], text: str, lang: Optional[str], answer: Any,
@@ -751,7 +755,7 @@ def _volunteered(question: Optional[OpenQuestion], text: str, lang: Optional[str
     target = trial.question(slot)
     if target is None or slot in answered or (question.slot == "prescreen_consent" and answer != YES):
         return ()
-    parts = [p.strip() for p in _VOLUNTEER_PARTS.split(text) if p and p.strip()]
+    parts = [p.strip() for p in _PART_BREAK.split(text) if p and p.strip()]
     if slot == "respondent":
         found = {parsing.parse_respondent(p, lang) for p in parts if cues.has("speaker_says_who", p)}
     else:
